@@ -1,0 +1,106 @@
+"""The obvious alternatives the optimiser is compared with: a rule-aware greedy pick and the best single creator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .formulation import MilpModel
+from .funnel import Totals
+from .scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """One alternative mix. ``feasible`` says whether it meets every rule of the scenario."""
+
+    name: str
+    positions: np.ndarray
+    totals: Totals
+    objective_value: float | None
+    feasible: bool
+    violated: tuple[str, ...] = ()
+    note: str = ""
+    ids: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "feasible": self.feasible, "violated": list(self.violated), "note": self.note,
+                "objective_value": self.objective_value, "selected": list(self.ids), "totals": self.totals.to_dict()}
+
+
+def objective_value(scenario: Scenario, totals: Totals, objective: str | None = None) -> float | None:
+    return totals.value(objective or scenario.objective)
+
+
+def _ratio_order(value: np.ndarray, fee: np.ndarray) -> np.ndarray:
+    """Positions by value per unit of fee, best first; free creators with value first; ties by row order."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(fee > 0, value / np.where(fee > 0, fee, 1.0), np.where(value > 0, np.inf, -np.inf))
+    return np.argsort(-ratio, kind="stable")
+
+
+def greedy(scenario: Scenario, model: MilpModel) -> Baseline:
+    """Includes first; then, best ratio first (objective value per unit of fee; ROIS for ``roi``), creators that
+    help an unmet lower limit; then creators that improve the objective. No step may break an upper limit."""
+    out = scenario.candidates.outcomes
+    fee = out.cost
+    objective = scenario.objective
+    value = out.revenue if objective == "roi" else out.metric(objective)
+    A = model.A.toarray()
+    x = model.lb.copy()
+    act = A @ x
+    tol = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(model.hi), model.hi, 0)))
+    budget_left = scenario.budget - float(fee @ x)
+    rev, cost = float(out.revenue @ x), float(fee @ x)
+    order = _ratio_order(value, fee)
+    for phase in ("minimums", "objective"):  # first meet the lower limits, then add what improves the objective
+        for j in order:
+            if x[j] >= model.ub[j] or fee[j] > budget_left + 1e-9:
+                continue
+            col = A[:, j]
+            new = act + col
+            if np.any(new > model.hi + tol):
+                continue
+            unmet = act < model.lo - tol
+            helps = bool(np.any(unmet & (col > 0)))
+            if objective == "roi":
+                improves = fee[j] > 0 and (cost == 0 or out.revenue[j] / fee[j] > rev / cost)
+            else:
+                improves = value[j] > 0
+            wanted = helps if phase == "minimums" else (improves or helps)
+            if not wanted or np.any(~unmet & (new < model.lo - tol)):
+                continue
+            x[j] = 1.0
+            act = new
+            budget_left -= fee[j]
+            rev, cost = rev + out.revenue[j], cost + fee[j]
+    pos = np.flatnonzero(x > 0.5)
+    violated = tuple(model.violations(x))
+    totals = Totals.of(out, pos)
+    return Baseline("greedy", pos, totals, objective_value(scenario, totals), not violated, violated,
+                    "best ratio first within the same rules", tuple(scenario.candidates.ids[pos]))
+
+
+def best_single(scenario: Scenario, model: MilpModel) -> Baseline | None:
+    """The single creator with the best objective whose fee fits the budget (ignores the mix rules)."""
+    out = scenario.candidates.outcomes
+    fee = out.cost
+    ok = (fee <= scenario.budget) & (model.ub > 0.5)
+    if scenario.objective == "roi":
+        ok &= fee > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score = np.where(ok, out.profit / np.where(fee > 0, fee, 1.0), -np.inf)
+    else:
+        score = np.where(ok, out.metric(scenario.objective), -np.inf)
+    if not ok.any():
+        return None
+    j = int(np.argmax(score))
+    x = np.zeros(scenario.candidates.n)
+    x[j] = 1.0
+    pos = np.array([j])
+    violated = tuple(model.violations(x))
+    totals = Totals.of(out, pos)
+    return Baseline("best_single", pos, totals, objective_value(scenario, totals), not violated, violated,
+                    "the one creator with the best objective that fits the budget, ignoring the mix rules",
+                    tuple(scenario.candidates.ids[pos]))

@@ -1,0 +1,167 @@
+"""The integer program, built from arrays.
+
+One binary x_i per candidate (1 = hire). Maximise c . x, where c is the objective's per-creator expected
+value (profit, revenue, reach, engagements or conversions; ROI is a ratio, see ``plan.py``), subject to
+
+    budget            fee . x <= budget
+    min_spend         fee . x >= min_spend
+    min/max_count     1 . x   >= / <= k
+    group counts      1[g] . x >= / <= k                  for each tier, platform, niche, region g
+    group shares      ((1[g] - s) * fee) . x >= / <= 0    share of spend, linear because s is a constant
+    floors            metric . x >= v                     reach, engagements, conversions, revenue
+    min_roi           (revenue - (1 + r) fee) . x >= 0
+    include/exclude   x_i = 1 / x_i = 0                   (variable bounds)
+
+Every row carries the scenario key it comes from, so binding constraints and conflicts can be named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .scenario import FLOORS, GROUP_COLUMN, GROUPS, Scenario
+
+INCLUDE = "constraints.include"
+EXCLUDE = "constraints.exclude"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One linear constraint lo <= a . x <= hi, named by its scenario key."""
+
+    key: str  # scenario key, e.g. "constraints.tiers.nano.min_count"; "budget"
+    sense: str  # "<=" or ">="
+    limit: float  # the planner's number (budget, count, share, floor, ROI)
+
+
+@dataclass
+class MilpModel:
+    """max c . x + offset  s.t.  lo <= A x <= hi,  lb <= x <= ub,  x integer where ``integer``.
+
+    Columns 0..n_candidates-1 are the hire decisions; later columns (if any) are auxiliary.
+    """
+
+    c: np.ndarray
+    A: sp.csr_matrix
+    lo: np.ndarray
+    hi: np.ndarray
+    lb: np.ndarray
+    ub: np.ndarray
+    integer: np.ndarray
+    rows: list[Row]
+    n_candidates: int
+    offset: float = 0.0
+    bound_keys: tuple[str, ...] = ()  # keys realised as variable bounds (include/exclude)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.A.shape
+
+    def with_objective(self, c: np.ndarray, offset: float = 0.0) -> MilpModel:
+        return MilpModel(c=np.asarray(c, float), A=self.A, lo=self.lo, hi=self.hi, lb=self.lb, ub=self.ub,
+                         integer=self.integer, rows=self.rows, n_candidates=self.n_candidates, offset=offset,
+                         bound_keys=self.bound_keys)
+
+    def activity(self, x: np.ndarray) -> np.ndarray:
+        return self.A @ x
+
+    def violations(self, x: np.ndarray, tol: float = 1e-6) -> list[str]:
+        """Keys of the constraints (rows and bounds) that ``x`` breaks."""
+        act = self.activity(x)
+        rowmax = abs(self.A).max(axis=1).toarray().ravel() if self.A.shape[0] else np.zeros(0)
+        finite = lambda v: np.abs(np.where(np.isfinite(v), v, 0.0))  # noqa: E731
+        scale = tol * np.maximum.reduce([np.ones_like(act), finite(self.lo), finite(self.hi), rowmax])
+        bad = (act < self.lo - scale) | (act > self.hi + scale)
+        out = [self.rows[i].key for i in np.flatnonzero(bad)]
+        if np.any(x < self.lb - tol):
+            out.append(INCLUDE)
+        if np.any(x > self.ub + tol):
+            out.append(EXCLUDE)
+        return out
+
+
+def objective_vector(scenario: Scenario, objective: str | None = None) -> np.ndarray:
+    """Per-candidate objective coefficients for the linear objectives."""
+    objective = objective or scenario.objective
+    if objective == "roi":
+        raise ValueError("roi is a ratio; plan() solves it by Dinkelbach iterations")
+    return scenario.candidates.outcomes.metric(objective).astype(float)
+
+
+def build_model(scenario: Scenario, c: np.ndarray | None = None, drop: Collection[str] = ()) -> MilpModel:
+    """The MILP of ``scenario`` with objective ``c`` (default: the scenario's linear objective).
+
+    ``drop`` lists scenario keys to leave out (used to find which constraints conflict).
+    """
+    cand = scenario.candidates
+    out = cand.outcomes
+    table = cand.table
+    cons = scenario.constraints
+    n = cand.n
+    fee = out.cost
+    ones = np.ones(n)
+    dense: list[np.ndarray] = []
+    rows: list[Row] = []
+
+    def add(key: str, coef: np.ndarray, sense: str, rhs: float, limit: float | None = None) -> None:
+        if key in drop:
+            return
+        dense.append(coef)
+        rows.append(Row(key, sense, rhs if limit is None else limit))
+        bounds.append((rhs, np.inf) if sense == ">=" else (-np.inf, rhs))
+
+    bounds: list[tuple[float, float]] = []
+    add("budget", fee, "<=", scenario.budget)
+    if cons.min_spend is not None:
+        add("constraints.min_spend", fee, ">=", cons.min_spend)
+    if cons.min_count is not None:
+        add("constraints.min_count", ones, ">=", cons.min_count)
+    if cons.max_count is not None:
+        add("constraints.max_count", ones, "<=", cons.max_count)
+    for kind in GROUPS:
+        column = table[GROUP_COLUMN[kind]].to_numpy(dtype=object)
+        for name, lim in cons.groups(kind).items():
+            member = (column == name).astype(float)
+            key = f"constraints.{kind}.{name}"
+            if lim.min_count is not None:
+                add(f"{key}.min_count", member, ">=", lim.min_count)
+            if lim.max_count is not None:
+                add(f"{key}.max_count", member, "<=", lim.max_count)
+            if lim.min_share is not None:
+                add(f"{key}.min_share", (member - lim.min_share) * fee, ">=", 0.0, lim.min_share)
+            if lim.max_share is not None:
+                add(f"{key}.max_share", (member - lim.max_share) * fee, "<=", 0.0, lim.max_share)
+    for floor in FLOORS:
+        v = getattr(cons, floor)
+        if v is not None:
+            add(f"constraints.{floor}", out.metric(floor.removeprefix("min_")), ">=", v)
+    if cons.min_roi is not None:
+        add("constraints.min_roi", out.revenue - (1.0 + cons.min_roi) * fee, ">=", 0.0, cons.min_roi)
+
+    A = sp.csr_matrix(np.vstack(dense)) if dense else sp.csr_matrix((0, n))
+    A.eliminate_zeros()
+    lo = np.array([b[0] for b in bounds], float)
+    hi = np.array([b[1] for b in bounds], float)
+    lb = np.zeros(n)
+    ub = np.ones(n)
+    keys = []
+    if cons.include and INCLUDE not in drop:
+        lb[cand.positions(cons.include)] = 1.0
+        keys.append(INCLUDE)
+    if cons.exclude and EXCLUDE not in drop:
+        pos = cand.positions(cons.exclude)
+        ub[pos[pos >= 0]] = 0.0
+        keys.append(EXCLUDE)
+    c = objective_vector(scenario) if c is None else np.asarray(c, float)
+    return MilpModel(c=c, A=A, lo=lo, hi=hi, lb=lb, ub=ub, integer=np.ones(n, dtype=bool), rows=rows,
+                     n_candidates=n, bound_keys=tuple(keys))
+
+
+def constraint_keys(scenario: Scenario) -> list[str]:
+    """Every key that ``build_model`` can drop, in model order."""
+    m = build_model(scenario, c=np.zeros(scenario.candidates.n))
+    return [r.key for r in m.rows] + list(m.bound_keys)

@@ -1,0 +1,96 @@
+"""The expected-value funnel per creator and the campaign totals and KPIs of a mix.
+
+reach = followers x audience_quality x reach_rate; engagements = reach x engagement_rate;
+conversions = reach x conversion_rate; revenue = conversions x order_value; cost = fee;
+profit = revenue - cost. ROI = profit / cost, ROIS = revenue / cost, CPM = cost / reach x 1000,
+CPE = cost / engagements, CAC = cost / conversions (None where the denominator is zero).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Additive metrics, in the order they are reported.
+METRICS: tuple[str, ...] = ("cost", "revenue", "profit", "reach", "engagements", "conversions")
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Expected outcomes per candidate (arrays of length n). Money is in the scenario's currency."""
+
+    cost: np.ndarray
+    revenue: np.ndarray
+    profit: np.ndarray
+    reach: np.ndarray
+    engagements: np.ndarray
+    conversions: np.ndarray
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame) -> Outcomes:
+        f = table["followers"].to_numpy(float)
+        reach = f * table["audience_quality"].to_numpy(float) * table["reach_rate"].to_numpy(float)
+        conversions = reach * table["conversion_rate"].to_numpy(float)
+        revenue = conversions * table["order_value"].to_numpy(float)
+        cost = table["fee"].to_numpy(float)
+        return cls(
+            cost=cost,
+            revenue=revenue,
+            profit=revenue - cost,
+            reach=reach,
+            engagements=reach * table["engagement_rate"].to_numpy(float),
+            conversions=conversions,
+        )
+
+    def metric(self, name: str) -> np.ndarray:
+        return getattr(self, name)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame({m: self.metric(m) for m in METRICS})
+
+
+def _ratio(num: float, den: float, scale: float = 1.0) -> float | None:
+    return None if den <= 0 else float(num) / float(den) * scale
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Campaign totals and KPIs of one mix."""
+
+    count: int
+    cost: float
+    revenue: float
+    profit: float
+    reach: float
+    engagements: float
+    conversions: float
+    roi: float | None  # (revenue - cost) / cost
+    rois: float | None  # revenue / cost
+    cpm: float | None  # cost per 1,000 reached accounts
+    cpe: float | None  # cost per engagement
+    cac: float | None  # cost per conversion
+
+    @classmethod
+    def of(cls, outcomes: Outcomes, selected: np.ndarray) -> Totals:
+        """Totals of the candidates at integer positions (or boolean mask) ``selected``."""
+        sel = np.asarray(selected)
+        if sel.dtype == bool:
+            sel = np.flatnonzero(sel)
+        s = {m: float(outcomes.metric(m)[sel].sum()) for m in METRICS}
+        return cls(
+            count=int(sel.size),
+            **s,
+            roi=_ratio(s["profit"], s["cost"]),
+            rois=_ratio(s["revenue"], s["cost"]),
+            cpm=_ratio(s["cost"], s["reach"], 1000.0),
+            cpe=_ratio(s["cost"], s["engagements"]),
+            cac=_ratio(s["cost"], s["conversions"]),
+        )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def value(self, objective: str) -> float | None:
+        return getattr(self, objective)

@@ -1,0 +1,203 @@
+"""Plan a campaign: solve the scenario's integer program and assemble the result with its baselines.
+
+ROI is a ratio, R(x) / C(x) - 1. It is maximised exactly by Dinkelbach's method: with lambda the best ratio so
+far, solve max R(x) - lambda C(x) over the same rules; a positive optimum gives a mix with a better ratio, a zero
+optimum proves lambda optimal. For 0-1 problems this ends in a few iterations. With a MILP bound B on the last
+subproblem, every feasible mix has R/C <= lambda + B / C_min, where C_min is the LP-relaxation minimum spend:
+that is the ROI bound reported, so a time-limited ROI plan carries an honest gap too.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from .baselines import Baseline, best_single, greedy
+from .diagnose import conflicting_keys
+from .errors import InputError
+from .formulation import MilpModel, build_model
+from .funnel import Totals
+from .result import ConstraintStatus, PlanResult
+from .scenario import Scenario
+from .solvers import ERROR, FEASIBLE, INFEASIBLE, OPTIMAL, TIME_LIMIT, SolveOutcome, lp_relaxation, relative_gap, solve
+
+SELECTION_COLUMNS = ("id", "handle", "platform", "tier", "niche", "region", "followers", "fee", "reach",
+                     "engagements", "conversions", "revenue", "profit", "roi")
+
+
+def plan(scenario: Scenario, *, baselines: bool = True) -> PlanResult:
+    """Choose the mix that maximises the scenario's objective within its budget and rules."""
+    start = time.perf_counter()
+    s = scenario.solver
+    zero = np.zeros(scenario.candidates.n)
+    model = build_model(scenario, c=zero if scenario.objective == "roi" else None)
+    greedy_b = greedy(scenario, model)
+    incumbent = _as_x(greedy_b, scenario.candidates.n) if greedy_b.feasible else None
+    iterations = 1
+    if scenario.objective == "roi":
+        out, roi_bound, iterations = _solve_roi(scenario, model, incumbent, start)
+    else:
+        out = solve(model, s.name, time_limit=s.time_limit, gap=s.gap, reduce=s.reduce, incumbent=incumbent)
+        roi_bound = None
+    result = _assemble(scenario, model, out, roi_bound, iterations)
+    if baselines:
+        result.baselines = {"greedy": greedy_b}
+        single = best_single(scenario, model)
+        if single is not None:
+            result.baselines["best_single"] = single
+    if out.status == INFEASIBLE:
+        result.conflicts = conflicting_keys(scenario, time_limit=s.time_limit)
+        result.message = ("no mix meets every rule; these conflict: " + ", ".join(result.conflicts)
+                          if result.conflicts else "no mix meets every rule")
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _as_x(b: Baseline, n: int) -> np.ndarray:
+    x = np.zeros(n)
+    x[b.positions] = 1.0
+    return x
+
+
+def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | None,
+               start: float) -> tuple[SolveOutcome, float | None, int]:
+    """Dinkelbach iterations; returns the last outcome (x = best mix), the ROI upper bound and the count."""
+    s = scenario.solver
+    out_f = scenario.candidates.outcomes
+    rev, fee = out_f.revenue, out_f.cost
+    status, _, min_cost_neg, _ = lp_relaxation(model.with_objective(-fee))
+    if status == INFEASIBLE:
+        return SolveOutcome(INFEASIBLE, None, None, None, 0.0, s.name), None, 0
+    c_min = max(0.0, -min_cost_neg) if min_cost_neg is not None else 0.0
+    best = incumbent
+    lam = float(rev @ best / (fee @ best)) if best is not None and fee @ best > 0 else 0.0
+    iterations = 0
+    while True:
+        iterations += 1
+        remaining = None if s.time_limit is None else max(0.01, s.time_limit - (time.perf_counter() - start))
+        abs_gap = s.gap * max(lam, 1e-9) * c_min if c_min > 0 else 1e-9
+        out = solve(model.with_objective(rev - lam * fee), s.name, time_limit=remaining, gap=0.0,
+                    abs_gap=max(abs_gap, 1e-9), reduce=s.reduce, incumbent=best)
+        if out.status == INFEASIBLE or out.x is None:
+            if best is not None and out.status != INFEASIBLE:
+                break
+            return out, None, iterations
+        cost = float(fee @ out.x)
+        if cost <= 0:
+            raise InputError.at(scenario.source, "a mix with zero total fee meets every rule, so ROI is unbounded; "
+                                "set constraints.min_spend above 0", "key 'objective'")
+        ratio = float(rev @ out.x) / cost
+        if ratio > lam * (1 + 1e-12) + 1e-12 or best is None:
+            lam, best = ratio, out.x
+            if out.status == TIME_LIMIT:
+                break
+            continue
+        break
+    value_bound = out.bound if out.bound is not None else np.inf
+    if c_min > 0:
+        rois_bound = lam + max(value_bound, 0.0) / c_min
+    else:
+        rois_bound = lam if value_bound <= 1e-9 else np.inf
+    status = out.status if out.status in (OPTIMAL, TIME_LIMIT, FEASIBLE) else FEASIBLE
+    if status == OPTIMAL and rois_bound > lam * (1 + s.gap) + 1e-9:
+        status = FEASIBLE
+    final = SolveOutcome(status, best, lam - 1.0, rois_bound - 1.0, time.perf_counter() - start, s.name,
+                         out.message)
+    return final, rois_bound - 1.0, iterations
+
+
+def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound: float | None,
+              iterations: int) -> PlanResult:
+    cand = scenario.candidates
+    warnings = list(scenario.warnings)
+    common = dict(name=scenario.name, currency=scenario.currency, objective=scenario.objective,
+                  solver=out.solver, seconds=out.seconds, budget=scenario.budget, iterations=iterations,
+                  warnings=warnings, message=out.message)
+    if out.x is None:
+        status = out.status if out.status in (INFEASIBLE, TIME_LIMIT) else ERROR
+        if status == TIME_LIMIT:
+            warnings.append("the time limit ran out before any mix meeting the rules was found")
+        return PlanResult(status=status, objective_value=None, bound=out.bound, gap=None, selected=[],
+                          selection=pd.DataFrame(columns=list(SELECTION_COLUMNS)), totals=None, **common)
+    x = out.x[: cand.n]
+    pos = np.flatnonzero(x > 0.5)
+    totals = Totals.of(cand.outcomes, pos)
+    value = totals.value(scenario.objective)
+    bound = roi_bound if scenario.objective == "roi" else out.bound
+    gap = relative_gap(value, bound)
+    if out.status == TIME_LIMIT:
+        warnings.append(f"stopped by the time limit ({scenario.solver.time_limit:g} s); the mix is the best found "
+                        f"and may be up to {gap:.2%} from the optimum" if gap is not None else
+                        "stopped by the time limit; no bound on the optimum is known")
+    violated = model.violations(np.asarray(x, float))
+    if violated:  # a solver bug or numerical trouble: never hand out a plan that breaks the rules
+        raise RuntimeError(f"solver returned a mix that breaks {', '.join(violated)}")
+    return PlanResult(status=out.status, objective_value=value, bound=bound, gap=gap,
+                      selected=[str(i) for i in cand.ids[pos]], selection=selection_frame(scenario, pos),
+                      totals=totals, breakdown=breakdown(scenario, pos),
+                      constraints=constraint_status(scenario, model, np.asarray(x, float)), **common)
+
+
+def selection_frame(scenario: Scenario, pos: np.ndarray) -> pd.DataFrame:
+    """The chosen rows with their expected outcomes, in shortlist order."""
+    cand = scenario.candidates
+    frame = pd.concat([cand.table.iloc[pos].reset_index(drop=True),
+                       cand.outcomes.frame().iloc[pos].reset_index(drop=True).drop(columns=["cost"])], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["roi"] = np.where(frame["fee"] > 0, frame["profit"] / frame["fee"].where(frame["fee"] > 0), np.nan)
+    frame["followers"] = frame["followers"].astype("int64")
+    return frame[list(SELECTION_COLUMNS)]
+
+
+def breakdown(scenario: Scenario, pos: np.ndarray) -> dict[str, list[dict]]:
+    """Spend and outcomes of the mix by tier and by platform (``available``: creators on the shortlist)."""
+    cand = scenario.candidates
+    frame = pd.concat([cand.table[["tier", "platform"]], cand.outcomes.frame()], axis=1)
+    chosen = np.zeros(cand.n, dtype=bool)
+    chosen[pos] = True
+    total_cost = float(frame["cost"][chosen].sum())
+    out: dict[str, list[dict]] = {}
+    tier_order = [t for t, _ in sorted(scenario.tier_cutoffs.items(), key=lambda kv: kv[1])]
+    for column, order in (("tier", tier_order), ("platform", sorted(set(frame["platform"])))):
+        rows = []
+        for name in order:
+            member = (frame[column] == name).to_numpy()
+            if not member.any():
+                continue
+            sel = frame[member & chosen]
+            rows.append({column: name, "available": int(member.sum()), "count": len(sel),
+                         "cost": float(sel["cost"].sum()),
+                         "share_of_spend": float(sel["cost"].sum()) / total_cost if total_cost > 0 else 0.0,
+                         **{m: float(sel[m].sum()) for m in ("reach", "engagements", "conversions", "revenue",
+                                                               "profit")}})
+        out[column] = rows
+    return out
+
+
+def constraint_status(scenario: Scenario, model: MilpModel, x: np.ndarray) -> list[ConstraintStatus]:
+    """Each rule's value at ``x`` in the planner's units, its slack, and whether it binds."""
+    act = model.activity(x)
+    fee = scenario.candidates.outcomes.cost
+    cost = float(fee @ x[: len(fee)])
+    A = model.A.tocsr()
+    out = []
+    for i, row in enumerate(model.rows):
+        if row.sense == "<=":
+            slack_m = float(model.hi[i] - act[i])
+            movable = (x < 0.5) & (model.ub > 0.5)  # creators that could still be added
+        else:
+            slack_m = float(act[i] - model.lo[i])
+            movable = (x > 0.5) & (model.lb < 0.5)  # creators that could be dropped
+        coef = A.getrow(i).toarray().ravel()
+        step = coef[movable & (coef > 0)]  # one such move uses up this much of the slack
+        tol = 1e-9 * max(1.0, abs(row.limit))
+        binding = slack_m <= tol or (step.size > 0 and slack_m < step.min() - tol)
+        if row.key.endswith("_share") or row.key.endswith("min_roi"):
+            value = act[i] / cost + row.limit if cost > 0 else None
+        else:
+            value = float(act[i])
+        slack = (row.limit - value if row.sense == "<=" else value - row.limit) if value is not None else slack_m
+        out.append(ConstraintStatus(row.key, row.sense, float(row.limit), value, float(slack), bool(binding)))
+    return out

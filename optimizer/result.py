@@ -1,0 +1,119 @@
+"""The typed result of planning a campaign, with ``to_dict()`` for JSON."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .baselines import Baseline
+from .funnel import Totals
+
+SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ConstraintStatus:
+    """One rule of the scenario at the chosen mix, in the planner's units.
+
+    ``binding``: the slack is too small for one more creator (upper limits) or one fewer (lower limits)."""
+
+    key: str
+    sense: str
+    limit: float
+    value: float | None
+    slack: float
+    binding: bool
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "sense": self.sense, "limit": self.limit, "value": self.value,
+                "slack": self.slack, "binding": self.binding}
+
+
+@dataclass
+class PlanResult:
+    """Outcome of :func:`optimizer.plan`.
+
+    ``status``: optimal (proven within the requested gap), feasible (a solution, gap not proven), time_limit
+    (stopped by the time limit; never called optimal), infeasible (``conflicts`` names the rules that clash),
+    or error. ``gap`` is (bound - value) / max(|value|, |bound|), None when no bound is known.
+    """
+
+    name: str
+    currency: str
+    objective: str
+    status: str
+    objective_value: float | None
+    bound: float | None
+    gap: float | None
+    solver: str
+    seconds: float
+    selected: list[str]
+    selection: pd.DataFrame
+    totals: Totals | None
+    breakdown: dict[str, list[dict]] = field(default_factory=dict)
+    constraints: list[ConstraintStatus] = field(default_factory=list)
+    baselines: dict[str, Baseline] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    message: str = ""
+    budget: float = 0.0
+    iterations: int = 1
+
+    @property
+    def has_solution(self) -> bool:
+        return self.totals is not None
+
+    @property
+    def binding(self) -> list[str]:
+        return [c.key for c in self.constraints if c.binding]
+
+    def improvement_over(self, baseline: str) -> float | None:
+        """(plan - baseline) / |baseline| on the objective; None when not comparable."""
+        b = self.baselines.get(baseline)
+        if b is None or b.objective_value is None or self.objective_value is None or b.objective_value == 0:
+            return None
+        return (self.objective_value - b.objective_value) / abs(b.objective_value)
+
+    def to_dict(self) -> dict:
+        """JSON-ready; keys are a contract (see README, "JSON result")."""
+        sel = self.selection.to_dict(orient="records") if len(self.selection) else []
+        return _clean({
+            "schema_version": SCHEMA_VERSION,
+            "name": self.name,
+            "currency": self.currency,
+            "objective": self.objective,
+            "status": self.status,
+            "objective_value": self.objective_value,
+            "bound": self.bound,
+            "gap": self.gap,
+            "solver": self.solver,
+            "seconds": self.seconds,
+            "iterations": self.iterations,
+            "message": self.message,
+            "budget": self.budget,
+            "selected": list(self.selected),
+            "totals": self.totals.to_dict() if self.totals else None,
+            "selection": sel,
+            "breakdown": self.breakdown,
+            "constraints": [c.to_dict() for c in self.constraints],
+            "binding": self.binding,
+            "baselines": {k: {**b.to_dict(), "plan_improvement": self.improvement_over(k)}
+                          for k, b in self.baselines.items()},
+            "conflicts": list(self.conflicts),
+            "warnings": list(self.warnings),
+        })
+
+
+def _clean(obj):
+    """numpy scalars to Python, non-finite floats to None."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj

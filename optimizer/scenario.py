@@ -1,0 +1,378 @@
+"""The scenario contract: a YAML file (or a dict) with the budget, objective, rules and solver settings,
+plus its shortlist. Unknown keys are errors that suggest the nearest valid key."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from . import tiers as tiers_mod
+from .candidates import BY_NAME, FILLABLE, Candidates, Defaults, load_candidates
+from .errors import InputError, ProblemList, suggest
+
+OBJECTIVES: tuple[str, ...] = ("profit", "revenue", "roi", "reach", "engagements", "conversions")
+SOLVERS: tuple[str, ...] = ("cbc", "highs")
+GROUPS: tuple[str, ...] = ("tiers", "platforms", "niches", "regions")
+GROUP_COLUMN = {"tiers": "tier", "platforms": "platform", "niches": "niche", "regions": "region"}
+FLOORS: tuple[str, ...] = ("min_reach", "min_engagements", "min_conversions", "min_revenue")
+TOP_KEYS = ("name", "currency", "candidates", "budget", "objective", "tiers", "defaults", "constraints", "solver")
+CONSTRAINT_KEYS = ("min_spend", "min_count", "max_count", *GROUPS, "include", "exclude", *FLOORS, "min_roi")
+LIMIT_KEYS = ("min_count", "max_count", "min_share", "max_share")
+
+
+@dataclass(frozen=True)
+class GroupLimit:
+    """Limits on one tier, platform, niche or region. Shares are shares of total spend (0-1)."""
+
+    min_count: int | None = None
+    max_count: int | None = None
+    min_share: float | None = None
+    max_share: float | None = None
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """The planner's rules. Money in the scenario's currency; counts are creators."""
+
+    min_spend: float | None = None
+    min_count: int | None = None
+    max_count: int | None = None
+    tiers: Mapping[str, GroupLimit] = field(default_factory=dict)
+    platforms: Mapping[str, GroupLimit] = field(default_factory=dict)
+    niches: Mapping[str, GroupLimit] = field(default_factory=dict)
+    regions: Mapping[str, GroupLimit] = field(default_factory=dict)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    min_reach: float | None = None
+    min_engagements: float | None = None
+    min_conversions: float | None = None
+    min_revenue: float | None = None
+    min_roi: float | None = None  # (revenue - cost) / cost of the whole mix
+
+    def groups(self, kind: str) -> Mapping[str, GroupLimit]:
+        return getattr(self, kind)
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """``name`` cbc (bundled with PuLP) or highs; ``time_limit`` seconds for the whole plan (None: none);
+    ``gap`` the relative optimality gap at which a solve may stop and still be called optimal."""
+
+    name: str = "cbc"
+    time_limit: float | None = 60.0
+    gap: float = 1e-4
+    reduce: bool = True  # fix variables by LP reduced costs before branching (exact; see formulation docs)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A campaign to plan: the validated shortlist plus budget, objective, rules and solver settings."""
+
+    candidates: Candidates
+    budget: float
+    objective: str = "profit"
+    constraints: Constraints = field(default_factory=Constraints)
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    name: str = "campaign"
+    currency: str = "USD"
+    tier_cutoffs: Mapping[str, float] = field(default_factory=lambda: dict(tiers_mod.DEFAULT_TIERS))
+    source: str = "scenario"
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None = None,
+                  *, base_dir: str | Path | None = None, source: str = "scenario") -> Scenario:
+        """Build from a dict shaped like the YAML file. ``candidates`` (a DataFrame or a path) replaces the
+        dict's ``candidates`` key. Raises :class:`InputError` listing every problem."""
+        return _build(data, candidates, Path(base_dir) if base_dir else Path.cwd(), source)
+
+    def with_changes(self, **changes) -> Scenario:
+        """A copy with top-level fields replaced (``budget``, ``objective``, ``constraints``, ``solver``)."""
+        return replace(self, **changes)
+
+
+def load_scenario(path: str | Path, *, solver_overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Read a scenario YAML file and its shortlist (relative to the YAML file)."""
+    path = Path(path)
+    data = read_yaml(path)
+    if solver_overrides:
+        solver = dict(data.get("solver") or {}) if isinstance(data.get("solver"), Mapping) else {}
+        solver.update({k: v for k, v in solver_overrides.items() if v is not None})
+        data = {**data, "solver": solver}
+    return _build(data, None, path.parent, str(path))
+
+
+def read_yaml(path: Path) -> dict:
+    label = str(path)
+    if not path.exists():
+        raise InputError.at(label, "file not found")
+    if path.is_dir():
+        raise InputError.at(label, "is a folder, not a scenario file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.at(label, f"cannot be read: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError.at(label, f"invalid YAML: {problem}", where) from None
+    if not isinstance(data, dict):
+        raise InputError.at(label, "must be a YAML mapping of keys (name, candidates, budget, ...)")
+    return data
+
+
+# ------------------------------------------------------------------------------------------- parsing
+
+class _Reader:
+    """Walks the scenario dict, collecting problems with their key paths."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.problems = ProblemList()
+
+    def bad(self, key: str, message: str) -> None:
+        self.problems.add(self.source, message, f"key '{key}'")
+
+    def keys(self, d: Any, allowed: tuple[str, ...], path: str) -> dict:
+        if d is None:
+            return {}
+        if not isinstance(d, Mapping):
+            self.bad(path, f"must be a mapping, got {type(d).__name__}")
+            return {}
+        for k in d:
+            if str(k) not in allowed:
+                self.bad(f"{path}.{k}" if path else str(k),
+                         f"is not a known key{suggest(str(k), allowed)}; known: {', '.join(allowed)}")
+        return {str(k): v for k, v in d.items() if str(k) in allowed}
+
+    def number(self, d: Mapping, key: str, path: str, *, lo: float | None = None, lo_open: bool = False,
+               hi: float | None = None, integer: bool = False) -> float | None:
+        if key not in d or d[key] is None:
+            return None
+        v = d[key]
+        full = f"{path}.{key}" if path else key
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            self.bad(full, f"must be a number, got {v!r}")
+            return None
+        if integer and float(v) != int(v):
+            self.bad(full, f"must be a whole number, got {v!r}")
+            return None
+        if lo is not None and (v <= lo if lo_open else v < lo):
+            self.bad(full, f"must be {'>' if lo_open else '>='} {lo:g}, got {v!r}")
+            return None
+        if hi is not None and v > hi:
+            self.bad(full, f"must be <= {hi:g}, got {v!r}")
+            return None
+        return int(v) if integer else float(v)
+
+    def text(self, d: Mapping, key: str, path: str, default: str) -> str:
+        v = d.get(key)
+        if v is None:
+            return default
+        if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+            self.bad(f"{path}.{key}" if path else key, f"must be text, got {v!r}")
+            return default
+        return str(v)
+
+
+def _limits(r: _Reader, d: Any, path: str) -> GroupLimit:
+    d = r.keys(d, LIMIT_KEYS, path)
+    lim = GroupLimit(
+        min_count=r.number(d, "min_count", path, lo=0, integer=True),
+        max_count=r.number(d, "max_count", path, lo=0, integer=True),
+        min_share=r.number(d, "min_share", path, lo=0, hi=1),
+        max_share=r.number(d, "max_share", path, lo=0, hi=1),
+    )
+    for a, b in (("min_count", "max_count"), ("min_share", "max_share")):
+        lo, hi = getattr(lim, a), getattr(lim, b)
+        if lo is not None and hi is not None and lo > hi:
+            r.bad(f"{path}.{a}", f"{lo:g} is above {b} {hi:g}")
+    return lim
+
+
+def _id_list(r: _Reader, v: Any, path: str) -> tuple[str, ...]:
+    if v is None:
+        return ()
+    if isinstance(v, (str, int)) and not isinstance(v, bool):
+        v = [v]
+    if not isinstance(v, list):
+        r.bad(path, f"must be a list of candidate ids, got {v!r}")
+        return ()
+    return tuple(str(x).strip() for x in v)
+
+
+def _defaults(r: _Reader, d: Any) -> Defaults:
+    group_keys = ("tiers", "platforms", "tier_platforms")
+    d = r.keys(d, (*FILLABLE, *group_keys), "defaults")
+
+    def values(block: Any, path: str) -> dict[str, float]:
+        block = r.keys(block, FILLABLE, path)
+        out = {}
+        for k in block:
+            col = BY_NAME[k]
+            v = r.number(block, k, path, lo=col.lo, hi=col.hi)
+            if v is not None:
+                out[k] = v
+        return out
+
+    glob = values({k: v for k, v in d.items() if k not in group_keys}, "defaults")
+    tiers = {str(t).lower(): values(v, f"defaults.tiers.{t}") for t, v in (d.get("tiers") or {}).items()}
+    plats = {str(p).lower(): values(v, f"defaults.platforms.{p}") for p, v in (d.get("platforms") or {}).items()}
+    tp: dict[str, dict[str, dict[str, float]]] = {}
+    for t, ps in (d.get("tier_platforms") or {}).items():
+        if not isinstance(ps, Mapping):
+            r.bad(f"defaults.tier_platforms.{t}", "must map platforms to column defaults")
+            continue
+        tp[str(t).lower()] = {str(p).lower(): values(v, f"defaults.tier_platforms.{t}.{p}") for p, v in ps.items()}
+    return Defaults(values=glob, tiers=tiers, platforms=plats, tier_platforms=tp)
+
+
+def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None, base_dir: Path,
+           source: str) -> Scenario:
+    r = _Reader(source)
+    d = r.keys(data, TOP_KEYS, "")
+
+    budget = r.number(d, "budget", "", lo=0, lo_open=True)
+    if "budget" not in d:
+        r.bad("budget", "is required (the campaign budget, in the scenario's currency)")
+    objective = str(d.get("objective", "profit")).strip().lower()
+    if objective not in OBJECTIVES:
+        r.bad("objective", f"'{d.get('objective')}' is not one of {', '.join(OBJECTIVES)}"
+              f"{suggest(objective, OBJECTIVES)}")
+
+    cutoffs = dict(tiers_mod.DEFAULT_TIERS)
+    if d.get("tiers") is not None:
+        if not isinstance(d["tiers"], Mapping) or not d["tiers"]:
+            r.bad("tiers", "must map tier names to their lowest follower count, e.g. {nano: 1200, micro: 8500}")
+        else:
+            cutoffs = {}
+            for t in d["tiers"]:
+                v = r.number(d["tiers"], t, "tiers", lo=0)
+                if v is not None:
+                    cutoffs[str(t).lower()] = v
+            if len(set(cutoffs.values())) < len(cutoffs):
+                r.bad("tiers", "two tiers share the same cut-off")
+
+    defaults = _defaults(r, d.get("defaults"))
+    for t in list(defaults.tiers) + list(defaults.tier_platforms):
+        if t not in cutoffs:
+            r.bad(f"defaults.tiers.{t}", f"unknown tier; tiers are {', '.join(cutoffs)}{suggest(t, cutoffs)}")
+
+    c = r.keys(d.get("constraints"), CONSTRAINT_KEYS, "constraints")
+    groups: dict[str, dict[str, GroupLimit]] = {}
+    for g in GROUPS:
+        block = c.get(g) or {}
+        if not isinstance(block, Mapping):
+            r.bad(f"constraints.{g}", "must map names to limits, e.g. {nano: {min_count: 20}}")
+            block = {}
+        groups[g] = {str(k).lower(): _limits(r, v, f"constraints.{g}.{k}") for k, v in block.items()}
+    cons = Constraints(
+        min_spend=r.number(c, "min_spend", "constraints", lo=0),
+        min_count=r.number(c, "min_count", "constraints", lo=0, integer=True),
+        max_count=r.number(c, "max_count", "constraints", lo=0, integer=True),
+        include=_id_list(r, c.get("include"), "constraints.include"),
+        exclude=_id_list(r, c.get("exclude"), "constraints.exclude"),
+        min_reach=r.number(c, "min_reach", "constraints", lo=0),
+        min_engagements=r.number(c, "min_engagements", "constraints", lo=0),
+        min_conversions=r.number(c, "min_conversions", "constraints", lo=0),
+        min_revenue=r.number(c, "min_revenue", "constraints", lo=0),
+        min_roi=r.number(c, "min_roi", "constraints", lo=-1),
+        **groups,
+    )
+    if cons.min_count is not None and cons.max_count is not None and cons.min_count > cons.max_count:
+        r.bad("constraints.min_count", f"{cons.min_count} is above max_count {cons.max_count}")
+    if budget is not None and cons.min_spend is not None and cons.min_spend > budget:
+        r.bad("constraints.min_spend", f"{cons.min_spend:g} is above the budget {budget:g}")
+    for t in cons.tiers:
+        if t not in cutoffs:
+            r.bad(f"constraints.tiers.{t}", f"unknown tier; tiers are {', '.join(cutoffs)}{suggest(t, cutoffs)}")
+    both = sorted(set(cons.include) & set(cons.exclude))
+    if both:
+        r.bad("constraints.include", f"id '{both[0]}' is both included and excluded")
+    if objective == "roi" and not (cons.min_spend or cons.min_reach or cons.min_count):
+        r.bad("objective", "'roi' needs a floor: set constraints.min_spend, min_reach or min_count (with only a "
+              "budget cap the best ratio is usually one tiny creator)")
+
+    s = r.keys(d.get("solver"), ("name", "time_limit", "gap", "reduce"), "solver")
+    sname = str(s.get("name", "cbc")).strip().lower()
+    if sname not in SOLVERS:
+        r.bad("solver.name", f"'{s.get('name')}' is not one of {', '.join(SOLVERS)}{suggest(sname, SOLVERS)}")
+    time_limit = r.number(s, "time_limit", "solver", lo=0, lo_open=True)
+    gap = r.number(s, "gap", "solver", lo=0, hi=1)
+    reduce = s.get("reduce", True)
+    if not isinstance(reduce, bool):
+        r.bad("solver.reduce", f"must be true or false, got {reduce!r}")
+    solver = SolverSettings(name=sname, time_limit=time_limit if "time_limit" in s else 60.0,
+                            gap=1e-4 if gap is None else gap, reduce=bool(reduce))
+
+    # The shortlist: a DataFrame or path given by the caller, else the file named in the scenario.
+    cands: Candidates | None = None
+    sheet = None
+    if candidates is None:
+        spec = d.get("candidates")
+        if isinstance(spec, Mapping):
+            spec = r.keys(spec, ("path", "sheet"), "candidates")
+            sheet = spec.get("sheet")
+            spec = spec.get("path")
+        if spec is None:
+            r.bad("candidates", "is required: the shortlist file (CSV or .xlsx), relative to the scenario")
+        elif not isinstance(spec, str):
+            r.bad("candidates", f"must be a file name, got {spec!r}")
+        else:
+            candidates = base_dir / spec
+    if candidates is not None:
+        try:
+            cands = load_candidates(candidates, defaults=defaults, tier_cutoffs=cutoffs, sheet=sheet,
+                                    label=None if isinstance(candidates, pd.DataFrame) else _short(candidates))
+        except InputError as exc:
+            r.problems.extend(exc.problems)
+
+    warnings: list[str] = []
+    if cands is not None:
+        _cross_check(r, cons, cands, warnings)
+    r.problems.raise_if_any()
+    assert cands is not None and budget is not None
+    name = r.text(d, "name", "", Path(source).stem if source != "scenario" else "campaign")
+    return Scenario(candidates=cands, budget=budget, objective=objective, constraints=cons, solver=solver,
+                    name=name, currency=r.text(d, "currency", "", "USD"), tier_cutoffs=cutoffs, source=source,
+                    warnings=tuple(cands.warnings) + tuple(warnings))
+
+
+def _short(p: str | Path) -> str:
+    p = Path(p)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+def _cross_check(r: _Reader, cons: Constraints, cands: Candidates, warnings: list[str]) -> None:
+    """Constraints that name values in the shortlist: include/exclude ids and group keys."""
+    ids = set(cands.ids)
+    for i in cons.include:
+        if i not in ids:
+            r.bad("constraints.include", f"id '{i}' is not in {cands.source}{suggest(i, ids)}")
+    for i in cons.exclude:
+        if i not in ids:
+            warnings.append(f"{r.source}: key 'constraints.exclude': id '{i}' is not in {cands.source}")
+    for g in ("platforms", "niches", "regions"):
+        present = set(cands.table[GROUP_COLUMN[g]]) - {""}
+        for k in cons.groups(g):
+            if k in present:
+                continue
+            hint = suggest(k, present)
+            msg = f"no candidate has {GROUP_COLUMN[g]} '{k}'"
+            if hint:  # most likely a typo: an unenforced rule is worse than an error
+                r.bad(f"constraints.{g}.{k}", msg + hint)
+            else:
+                warnings.append(f"{r.source}: key 'constraints.{g}.{k}': {msg}")
+

@@ -1,0 +1,354 @@
+"""MILP back ends: CBC (the binary bundled with PuLP, fed an MPS file written from arrays) and HiGHS
+(through highspy, fed the arrays directly). Both maximise, report a proven bound, and never call a
+time-limited solve optimal.
+
+Gap, everywhere in this package: (bound - value) / max(|value|, |bound|), with bound the best proven upper
+bound on the objective; 0 when the two agree.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .formulation import MilpModel
+
+OPTIMAL, FEASIBLE, TIME_LIMIT, INFEASIBLE, ERROR = "optimal", "feasible", "time_limit", "infeasible", "error"
+
+
+@dataclass
+class SolveOutcome:
+    """What a back end returns. ``x`` is None when no feasible solution was found."""
+
+    status: str
+    x: np.ndarray | None
+    value: float | None  # c . x + offset
+    bound: float | None  # proven upper bound on the optimum
+    seconds: float
+    solver: str
+    message: str = ""
+
+    @property
+    def gap(self) -> float | None:
+        return relative_gap(self.value, self.bound)
+
+    @property
+    def has_solution(self) -> bool:
+        return self.x is not None
+
+
+def relative_gap(value: float | None, bound: float | None) -> float | None:
+    if value is None or bound is None or not math.isfinite(bound):
+        return None
+    den = max(abs(value), abs(bound))
+    if den < 1e-12:
+        return 0.0
+    return max(0.0, (bound - value) / den)
+
+
+def solve(model: MilpModel, solver: str = "cbc", *, time_limit: float | None = None, gap: float = 1e-4,
+          abs_gap: float = 1e-9, reduce: bool = True, incumbent: np.ndarray | None = None) -> SolveOutcome:
+    """Solve ``model`` to the relative ``gap`` (or the absolute ``abs_gap``) within ``time_limit`` seconds.
+
+    With ``reduce``, an LP relaxation first fixes every variable whose reduced cost proves that flipping
+    it cannot beat the best known solution (exact; see :mod:`optimizer.reduction`).
+    """
+    from .reduction import reduce_model  # local import: reduction uses this module's helpers
+
+    start = time.perf_counter()
+    chosen = {"cbc": _solve_cbc, "highs": _solve_highs}[solver]
+
+    def backend(m: MilpModel, limit: float | None, g: float, inc: np.ndarray | None) -> SolveOutcome:
+        return chosen(m, limit, g, abs_gap, inc)
+
+    if not reduce or model.shape[1] == 0:
+        out = backend(model, time_limit, gap, incumbent)
+        out.seconds = time.perf_counter() - start
+        return out
+    red = reduce_model(model, incumbent)
+    if red.lp_infeasible:
+        return SolveOutcome(INFEASIBLE, None, None, None, time.perf_counter() - start, solver,
+                            "the LP relaxation is infeasible")
+    if red.incumbent is None:  # nothing to fix against: solve the whole model
+        out = backend(model, _remaining(time_limit, start), gap, incumbent)
+        out.seconds = time.perf_counter() - start
+        return out
+    inc_value = float(model.c @ red.incumbent + model.offset)
+    if red.keep.size == 0:
+        return SolveOutcome(OPTIMAL, red.incumbent, inc_value, inc_value, time.perf_counter() - start, solver,
+                            "every variable fixed by reduced costs")
+    sub = red.model
+    out = backend(sub, _remaining(time_limit, start), gap, red.incumbent[red.keep])
+    x_full = red.incumbent.copy()
+    if out.x is not None and out.value is not None and out.value >= inc_value:
+        x_full = red.x0.copy()
+        x_full[red.keep] = out.x
+        value = float(model.c @ x_full + model.offset)
+    else:
+        value = inc_value
+    if out.status == INFEASIBLE:  # cannot be right: the incumbent is feasible; fall back to the full model
+        out = backend(model, _remaining(time_limit, start), gap, red.incumbent)
+        out.seconds = time.perf_counter() - start
+        return out
+    # Solutions outside the reduced space are worse than the incumbent, so the reduced bound is global.
+    bound = None if out.bound is None else max(out.bound, value)
+    if bound is not None:
+        bound = min(bound, red.lp_bound)
+    status = out.status
+    if status == OPTIMAL and bound is not None and bound - value > abs_gap * 1.0001 + 1e-9 and \
+            (relative_gap(value, bound) or 0.0) > max(gap, 1e-9) * 1.0001:
+        status = FEASIBLE
+    return SolveOutcome(status, x_full, value, bound, time.perf_counter() - start, solver,
+                        f"{sub.shape[1]} of {model.shape[1]} variables left after reduced-cost fixing")
+
+
+def _remaining(time_limit: float | None, start: float) -> float | None:
+    if time_limit is None:
+        return None
+    return max(0.01, time_limit - (time.perf_counter() - start))
+
+
+def _round(model: MilpModel, x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, float).copy()
+    x[model.integer] = np.round(x[model.integer])
+    return np.clip(x, model.lb, model.ub)
+
+
+# ------------------------------------------------------------------------------------------------ HiGHS
+
+_banner_shown = False
+
+
+def _new_highs():
+    """A Highs object; the first one prints a banner on the C-level stdout, which would corrupt JSON output."""
+    global _banner_shown
+    import highspy
+
+    if _banner_shown:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _banner_shown = True
+    return h
+
+
+def _highs(model: MilpModel, integral: bool, time_limit: float | None = None, gap: float = 0.0):
+    import highspy
+
+    h = _new_highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", 0)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    if integral:
+        h.setOptionValue("mip_rel_gap", float(gap))
+    A = sp.csc_matrix(model.A)
+    lp = highspy.HighsLp()
+    lp.num_col_ = A.shape[1]
+    lp.num_row_ = A.shape[0]
+    lp.col_cost_ = -np.asarray(model.c, float)
+    lp.col_lower_ = np.asarray(model.lb, float)
+    lp.col_upper_ = np.asarray(model.ub, float)
+    lp.row_lower_ = np.asarray(model.lo, float)
+    lp.row_upper_ = np.asarray(model.hi, float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    if integral:
+        kinds = np.where(model.integer, highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous)
+        lp.integrality_ = list(kinds)
+    h.passModel(lp)
+    return h
+
+
+def _solve_highs(model: MilpModel, time_limit: float | None, gap: float, abs_gap: float,
+                 incumbent: np.ndarray | None) -> SolveOutcome:
+    import highspy
+
+    start = time.perf_counter()
+    h = _highs(model, True, time_limit, gap)
+    h.setOptionValue("mip_abs_gap", float(max(abs_gap, 1e-12)))
+    if incumbent is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(np.asarray(incumbent, float))
+        h.setSolution(sol)
+    h.run()
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    S = highspy.HighsModelStatus
+    has = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    x = _round(model, np.asarray(h.getSolution().col_value)) if has else None
+    value = float(model.c @ x + model.offset) if x is not None else None
+    bound = -float(info.mip_dual_bound) + model.offset if math.isfinite(info.mip_dual_bound) else None
+    if ms == S.kOptimal:
+        status, bound = OPTIMAL, bound if bound is not None else value
+    elif ms == S.kInfeasible:
+        return SolveOutcome(INFEASIBLE, None, None, None, time.perf_counter() - start, "highs")
+    elif ms == S.kTimeLimit:
+        status = TIME_LIMIT
+    elif has:
+        status = FEASIBLE
+    else:
+        return SolveOutcome(ERROR, None, None, None, time.perf_counter() - start, "highs",
+                            h.modelStatusToString(ms))
+    if bound is not None and value is not None:
+        bound = max(bound, value)
+    return SolveOutcome(status, x, value, bound, time.perf_counter() - start, "highs",
+                        h.modelStatusToString(ms))
+
+
+def lp_relaxation(model: MilpModel):
+    """(status, x, objective, reduced costs in the max sense) of the LP relaxation, via HiGHS."""
+    import highspy
+
+    h = _highs(model, False)
+    h.run()
+    ms = h.getModelStatus()
+    if ms == highspy.HighsModelStatus.kInfeasible:
+        return INFEASIBLE, None, None, None
+    if ms != highspy.HighsModelStatus.kOptimal:
+        return ERROR, None, None, None
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value, float)
+    # HiGHS minimises -c; its column duals d satisfy f(x) >= f_lp + sum d_j (x_j - xbar_j).
+    d = np.asarray(sol.col_dual, float)
+    return OPTIMAL, x, float(model.c @ x + model.offset), d
+
+
+# -------------------------------------------------------------------------------------------------- CBC
+
+def cbc_path() -> str:
+    import pulp
+
+    cmd = pulp.PULP_CBC_CMD(msg=False)
+    if not cmd.available():
+        raise RuntimeError("the CBC binary bundled with PuLP is not available on this machine; use solver: highs")
+    return cmd.path
+
+
+def write_mps(model: MilpModel, path: str) -> None:
+    """Free-format MPS of ``min -c . x`` (CBC minimises), written from the sparse arrays."""
+    m, n = model.shape
+    rnames = np.array([f"r{i}" for i in range(m)], dtype=object)
+    kinds = np.where(np.isfinite(model.lo) & np.isfinite(model.hi),
+                     np.where(model.lo == model.hi, "E", "G"),
+                     np.where(np.isfinite(model.lo), "G", np.where(np.isfinite(model.hi), "L", "N")))
+    full = sp.vstack([sp.csr_matrix(-np.asarray(model.c, float).reshape(1, -1)), model.A]).tocsc()
+    full.eliminate_zeros()
+    cols = np.repeat(np.arange(n), np.diff(full.indptr))
+    names = np.concatenate([["obj"], rnames]) if m else np.array(["obj"], dtype=object)
+    rows = names[full.indices]
+    entry = [f" x{j} {r} {v!r}" for j, r, v in zip(cols.tolist(), rows.tolist(), full.data.tolist())]
+    # Columns with no entry at all still need a line so that they exist.
+    empty = np.flatnonzero(np.diff(full.indptr) == 0)
+    entry += [f" x{j} obj 0" for j in empty.tolist()]
+    order = np.argsort(np.concatenate([cols, empty]), kind="stable")
+    entry = [entry[k] for k in order]
+    out = ["NAME mix", "ROWS", " N obj"]
+    out += [f" {k} {r}" for k, r in zip(kinds.tolist(), rnames.tolist())]  # extra N rows are free rows
+    out += ["COLUMNS", " M1 'MARKER' 'INTORG'"] if model.integer.all() else ["COLUMNS"]
+    if model.integer.all():
+        out += entry + [" M2 'MARKER' 'INTEND'"]
+    else:  # integer columns between markers, continuous ones outside
+        starts = np.searchsorted(np.sort(np.concatenate([cols, empty])), np.arange(n + 1))
+        for j in range(n):
+            block = entry[starts[j]:starts[j + 1]]
+            out += ([" M 'MARKER' 'INTORG'"] + block + [" M 'MARKER' 'INTEND'"]) if model.integer[j] else block
+    out.append("RHS")
+    for i, (k, lo, hi) in enumerate(zip(kinds.tolist(), model.lo.tolist(), model.hi.tolist())):
+        rhs = lo if k in ("G", "E") else hi if k == "L" else None
+        if rhs is not None and rhs != 0:
+            out.append(f" rhs r{i} {rhs!r}")
+    ranged = [i for i, k in enumerate(kinds) if k == "G" and np.isfinite(model.hi[i])]
+    if ranged:
+        out.append("RANGES")
+        out += [f" rng r{i} {model.hi[i] - model.lo[i]!r}" for i in ranged]
+    out.append("BOUNDS")
+    for j, (lb, ub) in enumerate(zip(model.lb.tolist(), model.ub.tolist())):
+        if lb == ub:
+            out.append(f" FX bnd x{j} {lb!r}")
+            continue
+        if lb != 0:
+            out.append(f" LO bnd x{j} {lb!r}" if math.isfinite(lb) else f" MI bnd x{j}")
+        out.append(f" UP bnd x{j} {ub!r}" if math.isfinite(ub) else f" PL bnd x{j}")
+    out.append("ENDATA")
+    with open(path, "w") as fh:
+        fh.write("\n".join(out))
+        fh.write("\n")
+
+
+_NUM = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+
+
+def _solve_cbc(model: MilpModel, time_limit: float | None, gap: float, abs_gap: float,
+               incumbent: np.ndarray | None) -> SolveOutcome:
+    start = time.perf_counter()
+    n = model.shape[1]
+    with tempfile.TemporaryDirectory(prefix="influencer-mix-") as tmp:
+        mps = os.path.join(tmp, "model.mps")
+        sol = os.path.join(tmp, "solution.txt")
+        write_mps(model, mps)
+        args = [cbc_path(), mps, "-ratioGap", repr(float(gap)), "-allowableGap", repr(float(max(abs_gap, 1e-12))), "-timeMode", "elapsed"]
+        if time_limit is not None:
+            args += ["-sec", repr(float(time_limit))]
+        args += ["-branch", "-solution", sol]
+        proc = subprocess.run(args, capture_output=True, text=True)
+        log = proc.stdout
+        if proc.returncode != 0 or not os.path.exists(sol):
+            return SolveOutcome(ERROR, None, None, None, time.perf_counter() - start, "cbc",
+                                (proc.stderr or log)[-500:])
+        with open(sol) as fh:
+            head = fh.readline()
+            body = fh.read().split("\n")
+    result = re.search(r"Result - (.*)", log)
+    result = result.group(1).strip() if result else head
+    if "infeasible" in result.lower() or head.lower().startswith("infeasible"):
+        return SolveOutcome(INFEASIBLE, None, None, None, time.perf_counter() - start, "cbc", result)
+    x = np.zeros(n)
+    found = False
+    for line in body:
+        parts = line.split()
+        if len(parts) >= 3 and parts[1].startswith("x"):
+            if parts[0] == "**":
+                parts = parts[1:]
+            x[int(parts[1][1:])] = float(parts[2])
+            found = True
+    no_solution = "no feasible solution" in log.lower() or "no integer solution" in head.lower()
+    if no_solution or (not found and "objective value" not in head.lower()):
+        status = TIME_LIMIT if "time" in result.lower() else ERROR
+        return SolveOutcome(status, None, None, None, time.perf_counter() - start, "cbc", result)
+    x = _round(model, x)
+    value = float(model.c @ x + model.offset)
+    lower = re.search(r"Lower bound:\s*" + _NUM, log)
+    if "Optimal solution found" in result and lower is None:
+        bound, status = value, OPTIMAL
+    else:
+        # CBC prints its bound (of the minimisation) with three decimals: widen by that rounding.
+        bound = -float(lower.group(1)) + 0.0005 + model.offset if lower else None
+        if "time" in result.lower():
+            status = TIME_LIMIT
+        elif "Optimal" in result:
+            status = OPTIMAL
+        else:
+            status = FEASIBLE
+    if bound is not None:
+        bound = max(bound, value)
+    return SolveOutcome(status, x, value, bound, time.perf_counter() - start, "cbc", result)
