@@ -8,6 +8,7 @@ bound on the objective; 0 when the two agree.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -235,13 +236,19 @@ def lp_relaxation(model: MilpModel):
 
 # -------------------------------------------------------------------------------------------------- CBC
 
+@functools.lru_cache(maxsize=1)
 def cbc_path() -> str:
+    """The CBC binary: PuLP's COIN_CMD where a CBC is installed (e.g. ``pulp[cbc]``), else PuLP's bundled one."""
+    import warnings
+
     import pulp
 
-    cmd = pulp.PULP_CBC_CMD(msg=False)
-    if not cmd.available():
-        raise RuntimeError("the CBC binary bundled with PuLP is not available on this machine; use solver: highs")
-    return cmd.path
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PuLP 3 flags the bundled binary for removal in 4
+        for cmd in (pulp.COIN_CMD(msg=False), pulp.PULP_CBC_CMD(msg=False)):
+            if cmd.available():
+                return cmd.path
+    raise RuntimeError("no CBC binary found (PuLP's bundled one is missing); use solver: highs")
 
 
 def write_mps(model: MilpModel, path: str) -> None:
@@ -321,7 +328,11 @@ def _solve_cbc(model: MilpModel, time_limit: float | None, gap: float, abs_gap: 
     result = re.search(r"Result - (.*)", log)
     result = result.group(1).strip() if result else head
     if "infeasible" in result.lower() or head.lower().startswith("infeasible"):
-        return SolveOutcome(INFEASIBLE, None, None, None, time.perf_counter() - start, "cbc", result)
+        elapsed = time.perf_counter() - start
+        if time_limit is not None and elapsed >= 0.8 * time_limit:
+            # CBC 2.10 reports "infeasible" when the clock runs out inside preprocessing: not a proof.
+            return SolveOutcome(TIME_LIMIT, None, None, None, elapsed, "cbc", "stopped by the time limit")
+        return SolveOutcome(INFEASIBLE, None, None, None, elapsed, "cbc", result)
     x = np.zeros(n)
     found = False
     for line in body:
