@@ -20,6 +20,7 @@ from .formulation import MilpModel
 from .solvers import INFEASIBLE, OPTIMAL, lp_relaxation
 
 _FILL_TRIES = 400  # candidates tried when filling up the rounded LP solution
+_CORE_MIN = 300  # columns in the core problem solved for an incumbent
 
 
 @dataclass
@@ -57,13 +58,59 @@ def _rounded_incumbent(model: MilpModel, x_lp: np.ndarray, d: np.ndarray) -> np.
     return x if is_feasible(model, x) else None
 
 
-def reduce_model(model: MilpModel, incumbent: np.ndarray | None = None) -> Reduction:
+def _core_incumbent(model: MilpModel, x_lp: np.ndarray, d: np.ndarray, core_solver) -> np.ndarray | None:
+    """Solve the MILP over the columns the LP is least sure about (smallest |reduced cost|, the classic knapsack
+    core), the rest held at their LP values: a feasible solution close to the optimum, cheaply."""
+    n = model.shape[1]
+    size = min(n, max(_CORE_MIN, 20 * model.shape[0]))
+    if core_solver is None or size >= n:
+        return None
+    frac = np.abs(x_lp - np.round(x_lp)) > 1e-9
+    score = np.where(frac, -1.0, np.abs(d))
+    core = np.zeros(n, dtype=bool)
+    core[np.argsort(score, kind="stable")[:size]] = True
+    x0 = np.where(core, 0.0, np.round(x_lp))
+    sub = _restrict(model, core, x0)
+    if sub is None:
+        return None
+    out = core_solver(sub)
+    if out.x is None:
+        return None
+    x = x0.copy()
+    x[core] = out.x
+    return x if is_feasible(model, x) else None
+
+
+def _restrict(model: MilpModel, free: np.ndarray, x0: np.ndarray) -> MilpModel | None:
+    """The model over the ``free`` columns with the others fixed at ``x0`` (None if a row is left violated)."""
+    fixed = ~free
+    A = sp.csc_matrix(model.A)
+    shift = A[:, np.flatnonzero(fixed)] @ x0[fixed] if fixed.any() else np.zeros(model.shape[0])
+    keep = np.flatnonzero(free)
+    sub_A = A[:, keep].tocsr()
+    live = np.diff(sub_A.indptr) > 0
+    lo, hi = model.lo - shift, model.hi - shift
+    tol = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(model.hi), model.hi, 0)))
+    if np.any(~live & ((lo > tol) | (hi < -tol))):
+        return None
+    return MilpModel(
+        c=model.c[keep], A=sub_A[live], lo=lo[live], hi=hi[live], lb=model.lb[keep], ub=model.ub[keep],
+        integer=model.integer[keep], rows=[r for r, ok in zip(model.rows, live, strict=True) if ok],
+        n_candidates=int(np.sum(keep < model.n_candidates)), offset=model.offset + float(model.c[fixed] @ x0[fixed]),
+    )
+
+
+def reduce_model(model: MilpModel, incumbent: np.ndarray | None = None, core_solver=None) -> Reduction:
+    """LP relaxation, an incumbent (given, LP rounding, or the core MILP), then reduced-cost fixing.
+
+    ``core_solver(model) -> SolveOutcome`` solves the small core problem; without it no core is tried."""
     status, x_lp, z_lp, d = lp_relaxation(model)
     if status == INFEASIBLE:
         return Reduction(lp_infeasible=True)
     if status != OPTIMAL:
         return Reduction(lp_infeasible=False)
-    cands = [x for x in (incumbent, _rounded_incumbent(model, x_lp, d)) if x is not None and is_feasible(model, x)]
+    cands = [x for x in (incumbent, _rounded_incumbent(model, x_lp, d), _core_incumbent(model, x_lp, d, core_solver))
+             if x is not None and is_feasible(model, x)]
     if not cands:
         return Reduction(lp_infeasible=False, lp_bound=z_lp)
     values = [float(model.c @ x + model.offset) for x in cands]
@@ -79,15 +126,8 @@ def reduce_model(model: MilpModel, incumbent: np.ndarray | None = None) -> Reduc
     x0[model.lb == model.ub] = model.lb[model.lb == model.ub]
     if np.any(inc[fix] != x0[fix]):  # cannot happen with exact duals; do not trust the reduction then
         return Reduction(lp_infeasible=False, lp_bound=z_lp)
-    keep = np.flatnonzero(~fix)
-    A = sp.csc_matrix(model.A)
-    shift = A[:, np.flatnonzero(fix)] @ x0[fix] if fix.any() else np.zeros(model.shape[0])
-    sub_A = A[:, keep].tocsr()
-    live = np.diff(sub_A.indptr) > 0  # rows with no free column are satisfied by the incumbent
-    sub = MilpModel(
-        c=model.c[keep], A=sub_A[live], lo=(model.lo - shift)[live], hi=(model.hi - shift)[live],
-        lb=model.lb[keep], ub=model.ub[keep], integer=model.integer[keep],
-        rows=[r for r, ok in zip(model.rows, live) if ok], n_candidates=int(np.sum(keep < model.n_candidates)),
-        offset=model.offset + float(model.c[fix] @ x0[fix]),
-    )
-    return Reduction(lp_infeasible=False, lp_bound=z_lp + margin, incumbent=inc, keep=keep, x0=x0, model=sub)
+    sub = _restrict(model, ~fix, x0)
+    if sub is None:
+        return Reduction(lp_infeasible=False, lp_bound=z_lp)
+    return Reduction(lp_infeasible=False, lp_bound=z_lp + margin, incumbent=inc, keep=np.flatnonzero(~fix), x0=x0,
+                     model=sub)

@@ -75,7 +75,11 @@ def solve(model: MilpModel, solver: str = "cbc", *, time_limit: float | None = N
         out = backend(model, time_limit, gap, incumbent)
         out.seconds = time.perf_counter() - start
         return out
-    red = reduce_model(model, incumbent)
+    def core(m: MilpModel) -> SolveOutcome:
+        limit = _remaining(time_limit, start)
+        return chosen(m, None if limit is None else limit / 4, max(gap, 1e-6), abs_gap, None)
+
+    red = reduce_model(model, incumbent, core)
     if red.lp_infeasible:
         return SolveOutcome(INFEASIBLE, None, None, None, time.perf_counter() - start, solver,
                             "the LP relaxation is infeasible")
@@ -263,14 +267,14 @@ def write_mps(model: MilpModel, path: str) -> None:
     cols = np.repeat(np.arange(n), np.diff(full.indptr))
     names = np.concatenate([["obj"], rnames]) if m else np.array(["obj"], dtype=object)
     rows = names[full.indices]
-    entry = [f" x{j} {r} {v!r}" for j, r, v in zip(cols.tolist(), rows.tolist(), full.data.tolist())]
+    entry = [f" x{j} {r} {v!r}" for j, r, v in zip(cols.tolist(), rows.tolist(), full.data.tolist(), strict=False)]
     # Columns with no entry at all still need a line so that they exist.
     empty = np.flatnonzero(np.diff(full.indptr) == 0)
     entry += [f" x{j} obj 0" for j in empty.tolist()]
     order = np.argsort(np.concatenate([cols, empty]), kind="stable")
     entry = [entry[k] for k in order]
     out = ["NAME mix", "ROWS", " N obj"]
-    out += [f" {k} {r}" for k, r in zip(kinds.tolist(), rnames.tolist())]  # extra N rows are free rows
+    out += [f" {k} {r}" for k, r in zip(kinds.tolist(), rnames.tolist(), strict=False)]  # extra N rows are free rows
     out += ["COLUMNS", " M1 'MARKER' 'INTORG'"] if model.integer.all() else ["COLUMNS"]
     if model.integer.all():
         out += entry + [" M2 'MARKER' 'INTEND'"]
@@ -280,7 +284,7 @@ def write_mps(model: MilpModel, path: str) -> None:
             block = entry[starts[j]:starts[j + 1]]
             out += ([" M 'MARKER' 'INTORG'"] + block + [" M 'MARKER' 'INTEND'"]) if model.integer[j] else block
     out.append("RHS")
-    for i, (k, lo, hi) in enumerate(zip(kinds.tolist(), model.lo.tolist(), model.hi.tolist())):
+    for i, (k, lo, hi) in enumerate(zip(kinds.tolist(), model.lo.tolist(), model.hi.tolist(), strict=False)):
         rhs = lo if k in ("G", "E") else hi if k == "L" else None
         if rhs is not None and rhs != 0:
             out.append(f" rhs r{i} {rhs!r}")
@@ -289,7 +293,7 @@ def write_mps(model: MilpModel, path: str) -> None:
         out.append("RANGES")
         out += [f" rng r{i} {model.hi[i] - model.lo[i]!r}" for i in ranged]
     out.append("BOUNDS")
-    for j, (lb, ub) in enumerate(zip(model.lb.tolist(), model.ub.tolist())):
+    for j, (lb, ub) in enumerate(zip(model.lb.tolist(), model.ub.tolist(), strict=False)):
         if lb == ub:
             out.append(f" FX bnd x{j} {lb!r}")
             continue
@@ -313,7 +317,8 @@ def _solve_cbc(model: MilpModel, time_limit: float | None, gap: float, abs_gap: 
         mps = os.path.join(tmp, "model.mps")
         sol = os.path.join(tmp, "solution.txt")
         write_mps(model, mps)
-        args = [cbc_path(), mps, "-ratioGap", repr(float(gap)), "-allowableGap", repr(float(max(abs_gap, 1e-12))), "-timeMode", "elapsed"]
+        args = [cbc_path(), mps, "-ratioGap", repr(float(gap)), "-allowableGap", repr(float(max(abs_gap, 1e-12))),
+                "-timeMode", "elapsed"]
         if time_limit is not None:
             args += ["-sec", repr(float(time_limit))]
         args += ["-branch", "-solution", sol]

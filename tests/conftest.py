@@ -42,7 +42,8 @@ def random_rules(rng: np.random.Generator, df: pd.DataFrame, objective: str) -> 
     if rng.random() < 0.4:
         cons["max_count"] = int(rng.integers(3, len(df)))
     if rng.random() < 0.5:
-        cons["tiers"] = {"nano": {"min_count": int(rng.integers(0, 3))}, "macro": {"max_count": int(rng.integers(0, 3))}}
+        cons["tiers"] = {"nano": {"min_count": int(rng.integers(0, 3))},
+                         "macro": {"max_count": int(rng.integers(0, 3))}}
     if rng.random() < 0.5:
         cons["platforms"] = {"tiktok": {"max_share": round(float(rng.uniform(0.2, 0.7)), 2)},
                              "instagram": {"min_share": round(float(rng.uniform(0.0, 0.3)), 2)}}
