@@ -98,7 +98,7 @@ def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | Non
     value_bound = out.bound if out.bound is not None else np.inf
     rois_bound = lam + max(value_bound, 0.0) / c_min if c_min > 0 else lam if value_bound <= 1e-09 else np.inf
     status = out.status if out.status in (OPTIMAL, TIME_LIMIT, FEASIBLE) else FEASIBLE
-    if status == OPTIMAL and rois_bound > lam * (1 + s.gap) + 1e-9:
+    if status == OPTIMAL and rois_bound > lam * (1 + max(s.gap, 1e-7)) + 1e-9:  # 1e-7: solver tolerances
         status = FEASIBLE
     final = SolveOutcome(status, best, lam - 1.0, rois_bound - 1.0, time.perf_counter() - start, s.name,
                          out.message)

@@ -96,3 +96,21 @@ def test_small_accounts_warn_and_excel_shortlist(tmp_path):
     assert sc.candidates.table.loc[0, "tier"] == "nano"
     assert any("fewer than 1,000 followers" in w and "row 2" in w for w in sc.warnings)
     assert plan(sc).status == "optimal"
+
+
+def test_readme_api_example_runs(capsys):
+    import re
+
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text()
+    code = re.search(r"## Python API.*?```python\n(.*?)```", text, re.S).group(1)
+    exec(compile(code, "README.md", "exec"), {})
+    assert "optimal" in capsys.readouterr().out
+
+
+def test_what_if_copy_changes_only_what_is_asked():
+    sc = load_scenario(SCENARIOS / "skincare_launch.yaml")
+    bigger = plan(sc.with_changes(budget=30000))
+    base = plan(sc)
+    assert bigger.budget == 30000 and bigger.objective_value >= base.objective_value
