@@ -50,7 +50,7 @@ def greedy(scenario: Scenario, model: MilpModel) -> Baseline:
     A = model.A.toarray()
     x = model.lb.copy()
     act = A @ x
-    tol = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(model.hi), model.hi, 0)))
+    tol = model.upper_tolerance()
     budget_left = scenario.budget - float(fee @ x)
     rev, cost = float(out.revenue @ x), float(fee @ x)
     order = _ratio_order(value, fee)

@@ -66,6 +66,10 @@ class MilpModel:
                          integer=self.integer, rows=self.rows, n_candidates=self.n_candidates, offset=offset,
                          bound_keys=self.bound_keys)
 
+    def upper_tolerance(self, rel: float = 1e-9) -> np.ndarray:
+        """Per-row slack allowed on the upper limits: ``rel`` times the limit, at least ``rel``."""
+        return rel * np.maximum(1.0, np.abs(np.where(np.isfinite(self.hi), self.hi, 0.0)))
+
     def activity(self, x: np.ndarray) -> np.ndarray:
         return self.A @ x
 

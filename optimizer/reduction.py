@@ -45,7 +45,7 @@ def _rounded_incumbent(model: MilpModel, x_lp: np.ndarray, d: np.ndarray) -> np.
     x = np.clip(np.round(x) if model.integer.all() else x, model.lb, model.ub)
     A = sp.csc_matrix(model.A)
     act = A @ x
-    tol = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(model.hi), model.hi, 0)))
+    tol = model.upper_tolerance()
     # Try to add the columns the LP liked best (smallest reduced-cost penalty) while nothing breaks.
     free = np.flatnonzero((x < model.ub - 0.5) & model.integer & (model.c > 0))
     order = free[np.argsort(np.abs(d[free]), kind="stable")][:_FILL_TRIES]
@@ -90,7 +90,7 @@ def _restrict(model: MilpModel, free: np.ndarray, x0: np.ndarray) -> MilpModel |
     sub_A = A[:, keep].tocsr()
     live = np.diff(sub_A.indptr) > 0
     lo, hi = model.lo - shift, model.hi - shift
-    tol = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(model.hi), model.hi, 0)))
+    tol = model.upper_tolerance()
     if np.any(~live & ((lo > tol) | (hi < -tol))):
         return None
     return MilpModel(
