@@ -96,7 +96,12 @@ def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | Non
             continue
         break
     value_bound = out.bound if out.bound is not None else np.inf
-    rois_bound = lam + max(value_bound, 0.0) / c_min if c_min > 0 else lam if value_bound <= 1e-09 else np.inf
+    if c_min > 0:
+        rois_bound = lam + max(value_bound, 0.0) / c_min
+    elif value_bound <= 1e-9:
+        rois_bound = lam
+    else:
+        rois_bound = np.inf
     status = out.status if out.status in (OPTIMAL, TIME_LIMIT, FEASIBLE) else FEASIBLE
     if status == OPTIMAL and rois_bound > lam * (1 + max(s.gap, 1e-7)) + 1e-9:  # 1e-7: solver tolerances
         status = FEASIBLE

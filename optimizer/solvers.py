@@ -68,23 +68,23 @@ def solve(model: MilpModel, solver: str = "cbc", *, time_limit: float | None = N
     start = time.perf_counter()
     chosen = {"cbc": _solve_cbc, "highs": _solve_highs}[solver]
 
-    def backend(m: MilpModel, limit: float | None, g: float, inc: np.ndarray | None) -> SolveOutcome:
-        return chosen(m, limit, g, abs_gap, inc)
+    def backend(m: MilpModel, limit: float | None, g: float) -> SolveOutcome:
+        return chosen(m, limit, g, abs_gap)
 
     if not reduce or model.shape[1] == 0:
-        out = backend(model, time_limit, gap, incumbent)
+        out = backend(model, time_limit, gap)
         out.seconds = time.perf_counter() - start
         return out
     def core(m: MilpModel) -> SolveOutcome:
         limit = _remaining(time_limit, start)
-        return chosen(m, None if limit is None else limit / 4, max(gap, 1e-6), abs_gap, None)
+        return chosen(m, None if limit is None else limit / 4, max(gap, 1e-6), abs_gap)
 
     red = reduce_model(model, incumbent, core)
     if red.lp_infeasible:
         return SolveOutcome(INFEASIBLE, None, None, None, time.perf_counter() - start, solver,
                             "the LP relaxation is infeasible")
     if red.incumbent is None:  # nothing to fix against: solve the whole model
-        out = backend(model, _remaining(time_limit, start), gap, incumbent)
+        out = backend(model, _remaining(time_limit, start), gap)
         out.seconds = time.perf_counter() - start
         return out
     inc_value = float(model.c @ red.incumbent + model.offset)
@@ -92,7 +92,7 @@ def solve(model: MilpModel, solver: str = "cbc", *, time_limit: float | None = N
         return SolveOutcome(OPTIMAL, red.incumbent, inc_value, inc_value, time.perf_counter() - start, solver,
                             "every variable fixed by reduced costs")
     sub = red.model
-    out = backend(sub, _remaining(time_limit, start), gap, red.incumbent[red.keep])
+    out = backend(sub, _remaining(time_limit, start), gap)
     x_full = red.incumbent.copy()
     if out.x is not None and out.value is not None and out.value >= inc_value:
         x_full = red.x0.copy()
@@ -101,7 +101,7 @@ def solve(model: MilpModel, solver: str = "cbc", *, time_limit: float | None = N
     else:
         value = inc_value
     if out.status == INFEASIBLE:  # cannot be right: the incumbent is feasible; fall back to the full model
-        out = backend(model, _remaining(time_limit, start), gap, red.incumbent)
+        out = backend(model, _remaining(time_limit, start), gap)
         out.seconds = time.perf_counter() - start
         return out
     # Solutions outside the reduced space are worse than the incumbent, so the reduced bound is global.
@@ -182,10 +182,10 @@ def _highs(model: MilpModel, integral: bool, time_limit: float | None = None, ga
     return h
 
 
-def _solve_highs(model: MilpModel, time_limit: float | None, gap: float, abs_gap: float,
-                 incumbent: np.ndarray | None) -> SolveOutcome:
-    """HiGHS MIP. An "optimal" whose solution is far from its own dual bound is not trusted: highspy 1.16 did that
-    in our tests (first MIP solve after an LP in the process); it is solved again with presolve off, then by CBC."""
+def _solve_highs(model: MilpModel, time_limit: float | None, gap: float, abs_gap: float) -> SolveOutcome:
+    """HiGHS MIP. An "optimal" whose solution is far from its own dual bound is not trusted (highspy 1.16 did that
+    when given a MIP start through setSolution, which is no longer passed; kept as a guard): it is solved again
+    with presolve off, then by CBC."""
     start = time.perf_counter()
     out = _solve_highs_once(model, time_limit, gap, abs_gap, presolve=True)
     if out.status == OPTIMAL and out.bound is not None and out.value is not None and \
@@ -193,7 +193,7 @@ def _solve_highs(model: MilpModel, time_limit: float | None, gap: float, abs_gap
             (relative_gap(out.value, out.bound) or 0.0) > max(gap, 1e-6):
         out = _solve_highs_once(model, _remaining(time_limit, start), gap, abs_gap, presolve=False)
         if out.status == OPTIMAL and (relative_gap(out.value, out.bound) or 0.0) > max(gap, 1e-6):
-            out = _solve_cbc(model, _remaining(time_limit, start), gap, abs_gap, None)  # still inconsistent
+            out = _solve_cbc(model, _remaining(time_limit, start), gap, abs_gap)  # still inconsistent
             out.message = "HiGHS returned an inconsistent optimum; solved by CBC instead"
     out.seconds = time.perf_counter() - start
     return out
@@ -208,7 +208,7 @@ def _solve_highs_once(model: MilpModel, time_limit: float | None, gap: float, ab
     h.setOptionValue("mip_abs_gap", float(max(abs_gap, 1e-12)))
     if not presolve:
         h.setOptionValue("presolve", "off")
-    # No MIP start is passed: the incumbent serves through reduced-cost fixing (see solve()).
+    # No MIP start: the best known mix serves through reduced-cost fixing instead (see solve()).
     h.run()
     ms = h.getModelStatus()
     info = h.getInfo()
@@ -323,8 +323,7 @@ def write_mps(model: MilpModel, path: str) -> None:
 _NUM = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
 
 
-def _solve_cbc(model: MilpModel, time_limit: float | None, gap: float, abs_gap: float,
-               incumbent: np.ndarray | None) -> SolveOutcome:
+def _solve_cbc(model: MilpModel, time_limit: float | None, gap: float, abs_gap: float) -> SolveOutcome:
     start = time.perf_counter()
     n = model.shape[1]
     with tempfile.TemporaryDirectory(prefix="influencer-mix-") as tmp:
