@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import tiers as tiers_mod
+from .distributions import RATE_COLUMNS, SD_COLUMNS, beta_limit, impossible_beta
 from .errors import InputError, ProblemList, rows_text, suggest
 from .funnel import Outcomes
 
@@ -101,6 +102,13 @@ class Candidates:
     @property
     def ids(self) -> np.ndarray:
         return self.table["id"].to_numpy(dtype=object)
+
+    def subset(self, mask: np.ndarray) -> Candidates:
+        """The candidates where ``mask`` is true, in the same order (already validated: nothing is re-checked)."""
+        mask = np.asarray(mask, dtype=bool)
+        table = self.table[mask].reset_index(drop=True)
+        return Candidates(table=table, source=self.source, rows=self.rows[mask], outcomes=Outcomes.from_table(table),
+                          warnings=self.warnings)
 
     def positions(self, ids) -> np.ndarray:
         """Integer positions of the given ids (which must exist)."""
@@ -316,8 +324,29 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
                 problems.add(label, f"{what} and no scenario default covers it (add `defaults: "
                              f"{{{col.name}: ...}}` globally, per tier or per platform)", where(miss, col.name))
     problems.raise_if_any()
+    _check_spreads(table, problems, label, where)
+    problems.raise_if_any()
 
     table = table[[c.name for c in COLUMNS]]
     return Candidates(table=table, source=label, rows=rows, outcomes=Outcomes.from_table(table),
                       warnings=tuple(warnings))
 
+
+
+def _check_spreads(table: pd.DataFrame, problems: ProblemList, label: str, where) -> None:
+    """Every sd must belong to a distribution with the row's mean (see ``distributions.py``)."""
+    for rate in RATE_COLUMNS:
+        m, s = table[rate].to_numpy(float), table[SD_COLUMNS[rate]].to_numpy(float)
+        bad = impossible_beta(m, np.nan_to_num(s), allow_above_one=rate == "reach_rate")
+        if bad.any():
+            idx = np.flatnonzero(bad)
+            i = idx[0]
+            limit = float(beta_limit(m[i]))
+            why = (f"a rate with mean {_fmt(m[i])} cannot vary" if limit == 0 else
+                   f"a Beta distribution with mean {_fmt(m[i])} needs an sd below {limit:.4g}")
+            problems.add(label, f"sd {_fmt(s[i])} is impossible for {rate}: {why}", where(idx, SD_COLUMNS[rate]))
+    m, s = table["order_value"].to_numpy(float), np.nan_to_num(table["order_value_sd"].to_numpy(float))
+    bad = (s > 0) & (m <= 0)
+    if bad.any():
+        problems.add(label, "an order value of 0 cannot vary: set order_value_sd to 0 or give a positive "
+                     "order_value", where(np.flatnonzero(bad), "order_value_sd"))

@@ -10,13 +10,25 @@ import argparse
 import json
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
-from .errors import InputError
-from .outputs import check_out_dir, write_outputs
+from .comparison import assess
+from .errors import InputError, suggest
+from .outputs import (
+    OUTPUT_FILES,
+    PLOT_FILES,
+    SIMULATION_FILES,
+    check_out_dir,
+    simulation_document,
+    write_outputs,
+    write_simulation,
+)
 from .plan import plan
-from .report import format_table
-from .scenario import SOLVERS, load_scenario
+from .progress import TerminalProgress
+from .report import format_simulation, format_table
+from .scenario import SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
+from .simulation import positions_of
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,14 +38,37 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="solve a scenario and report the mix")
     run.add_argument("scenario", help="scenario YAML file")
     run.add_argument("--format", choices=("table", "json"), default="table")
-    run.add_argument("--out", metavar="DIR", help="also write selection.csv and summary.json to DIR")
+    run.add_argument("--out", metavar="DIR", help="also write selection.csv and summary.json to DIR (and, when "
+                     "simulating, histograms of profit and ROI)")
     run.add_argument("--solver", choices=SOLVERS, help="override solver.name")
     run.add_argument("--time-limit", type=float, metavar="S", help="override solver.time_limit (seconds)")
     run.add_argument("--gap", type=float, help="override solver.gap (relative)")
+    run.add_argument("--simulate", action="store_true", help="simulate the mix and compare it with the alternatives "
+                     "(implied by a simulation: block in the scenario)")
+    _simulation_flags(run)
+    sim = sub.add_parser("simulate", help="simulate a mix (the optimiser's, or --ids) and compare it with the "
+                         "alternatives")
+    sim.add_argument("scenario", help="scenario YAML file")
+    sim.add_argument("--ids", metavar="ID,ID,...", help="simulate these candidates instead of the optimiser's mix")
+    sim.add_argument("--format", choices=("table", "json"), default="table")
+    sim.add_argument("--out", metavar="DIR", help="also write simulation.json and histograms of profit and ROI")
+    sim.add_argument("--no-compare", action="store_true", help="skip the comparison with the alternatives")
+    sim.add_argument("--solver", choices=SOLVERS, help="override solver.name")
+    sim.add_argument("--time-limit", type=float, metavar="S", help="override solver.time_limit (seconds)")
+    sim.add_argument("--gap", type=float, help="override solver.gap (relative)")
+    _simulation_flags(sim)
     val = sub.add_parser("validate", help="check the scenario and its shortlist without solving")
     val.add_argument("scenario", help="scenario YAML file")
     val.add_argument("--format", choices=("table", "json"), default="table")
     return p
+
+
+def _simulation_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runs", type=int, metavar="N", help="override simulation.runs")
+    p.add_argument("--seed", type=int, metavar="S", help="override simulation.seed")
+    p.add_argument("--target", action="append", default=[], metavar="KEY=VALUE",
+                   help="report P(KEY below VALUE), e.g. roi=3 or revenue=100000 (repeatable)")
+    p.add_argument("--threads", type=int, metavar="K", help="simulation threads (the numbers do not depend on it)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
+        if args.command == "simulate":
+            return _simulate(args)
         return _run(args)
     except InputError as exc:
         if args.command == "validate":
@@ -60,15 +97,55 @@ def _overrides(args) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _run(args) -> int:
+def _check_flags(args) -> None:
     for flag, v in (("--time-limit", args.time_limit), ("--gap", args.gap)):
         if v is not None and (v < 0 or (flag == "--time-limit" and v == 0)):
             raise InputError.at("command line", f"{flag} must be positive, got {v:g}")
+    if args.runs is not None and args.runs < 2:
+        raise InputError.at("command line", f"--runs must be at least 2, got {args.runs}")
+    if args.seed is not None and args.seed < 0:
+        raise InputError.at("command line", f"--seed must be 0 or more, got {args.seed}")
+    if args.threads is not None and args.threads < 1:
+        raise InputError.at("command line", f"--threads must be at least 1, got {args.threads}")
+
+
+def _settings(args, scenario: Scenario) -> SimulationSettings:
+    """The scenario's simulation settings (or the defaults) with the command line's overrides."""
+    st = scenario.simulation or SimulationSettings()
+    targets = dict(st.targets)
+    for item in args.target:
+        key, sep, value = item.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in TARGET_KEYS:
+            raise InputError.at("command line", f"--target '{item}' must be KEY=VALUE with KEY one of "
+                                f"{', '.join(TARGET_KEYS)}{suggest(key, TARGET_KEYS)}")
+        try:
+            targets[key] = float(value)
+        except ValueError:
+            raise InputError.at("command line", f"--target '{item}': '{value}' is not a number") from None
+    return replace(st, runs=args.runs or st.runs, seed=st.seed if args.seed is None else args.seed, targets=targets)
+
+
+def _run(args) -> int:
+    _check_flags(args)
     scenario = load_scenario(args.scenario, solver_overrides=_overrides(args))
+    simulate = bool(args.simulate or scenario.simulation is not None or args.runs or args.seed is not None
+                    or args.target)
+    settings = _settings(args, scenario) if simulate else None
     out_dir = Path(args.out) if args.out else None
     if out_dir is not None:
-        check_out_dir(out_dir, [args.scenario, scenario.candidates.source])
+        check_out_dir(out_dir, [args.scenario, scenario.candidates.source],
+                      OUTPUT_FILES + (PLOT_FILES if simulate else ()))
     result = plan(scenario)
+    if settings is not None and result.has_solution:
+        bar = TerminalProgress.for_terminal("simulating", enabled=args.format == "table")
+        try:
+            a = assess(scenario, result, settings=settings, keep_draws=out_dir is not None, threads=args.threads,
+                       progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        result.simulation, result.comparison = a.simulation, a.comparison
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2))
     else:
@@ -78,6 +155,50 @@ def _run(args) -> int:
         if args.format == "table":
             print("\nWrote " + ", ".join(str(p) for p in written))
     return 0 if result.has_solution else 1
+
+
+def _simulate(args) -> int:
+    _check_flags(args)
+    scenario = load_scenario(args.scenario, solver_overrides=_overrides(args))
+    settings = _settings(args, scenario)
+    ids = [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids is not None else None
+    if ids is not None:
+        positions_of(scenario, ids, "--ids")  # bad ids are input errors, before anything is solved
+    out_dir = Path(args.out) if args.out else None
+    if out_dir is not None:
+        check_out_dir(out_dir, [args.scenario, scenario.candidates.source], SIMULATION_FILES + PLOT_FILES)
+    compare = not args.no_compare
+    result = plan(scenario) if ids is None or compare else None
+    if result is not None and ids is None and not result.has_solution:
+        if args.format == "json":
+            print(json.dumps(simulation_document(scenario, result, None), indent=2))
+        else:
+            print(format_table(result))
+        return 1
+    bar = TerminalProgress.for_terminal("simulating", enabled=args.format == "table")
+    try:
+        a = assess(scenario, result, ids=ids, settings=settings, compare=compare, keep_draws=out_dir is not None,
+                   threads=args.threads, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    doc = simulation_document(scenario, result, a)
+    if args.format == "json":
+        print(json.dumps(doc, indent=2))
+    else:
+        head = f"{scenario.name}: {'the given mix' if ids is not None else 'the optimiser' + chr(39) + 's mix'}"
+        if result is not None:
+            gap = "-" if result.gap is None else f"{result.gap:.4%}"
+            head += f" (plan {result.status}, proven gap {gap})"
+        print(head)
+        print(format_simulation(a.simulation, a.comparison))
+        for w in doc["warnings"]:
+            print(f"  warning: {w}")
+    if out_dir is not None:
+        written = write_simulation(doc, a.simulation, out_dir)
+        if args.format == "table":
+            print("\nWrote " + ", ".join(str(p) for p in written))
+    return 0
 
 
 def _validate(args) -> int:

@@ -9,17 +9,24 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputError
-from .result import PlanResult
+from .result import SCHEMA_VERSION, PlanResult, _clean
 
 OUTPUT_FILES = ("selection.csv", "summary.json")
+SIMULATION_FILES = ("simulation.json",)
+PLOT_FILES = ("profit_histogram.png", "roi_histogram.png")
 
 
 def atomic_write(path: Path, text: str) -> None:
     """Write to a temporary file beside ``path`` and rename it into place."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -45,4 +52,51 @@ def write_outputs(result: PlanResult, out_dir: Path) -> list[Path]:
     summary = out_dir / "summary.json"
     atomic_write(sel, result.selection.to_csv(index=False))
     atomic_write(summary, json.dumps(result.to_dict(), indent=2) + "\n")
-    return [sel, summary]
+    written = [sel, summary]
+    if result.simulation is not None:
+        written += write_histograms(result.simulation, out_dir, result.currency)
+    return written
+
+
+def simulation_document(scenario, result: PlanResult | None, assessment) -> dict:
+    """The JSON of ``influencer-mix simulate``: ``simulation`` and ``comparison``, with the plan's status."""
+    warnings = list(scenario.warnings) if result is None else list(result.warnings)
+    return _clean({
+        "schema_version": SCHEMA_VERSION,
+        "name": scenario.name,
+        "currency": scenario.currency,
+        "plan": None if result is None else {"status": result.status, "objective": result.objective,
+                                             "objective_value": result.objective_value, "gap": result.gap,
+                                             "selected": list(result.selected), "message": result.message},
+        "simulation": None if assessment is None else assessment.simulation.to_dict(),
+        "comparison": [] if assessment is None else [a.to_dict() for a in assessment.comparison],
+        "warnings": warnings,
+    })
+
+
+def write_simulation(doc: dict, sim, out_dir: Path) -> list[Path]:
+    """``simulation.json`` (the document above) and, with the draws, histograms of profit and ROI."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "simulation.json"
+    atomic_write(path, json.dumps(doc, indent=2) + "\n")
+    return [path] + write_histograms(sim, out_dir, doc.get("currency", ""))
+
+
+def write_histograms(sim, out_dir: Path, currency: str = "") -> list[Path]:
+    """Histograms of the simulated profit and ROI with P5, P50 and P95 marked (needs ``sim.draws``)."""
+    if sim.draws is None:
+        return []
+    from .plots import histogram  # matplotlib is imported only when a chart is drawn
+
+    written = []
+    for metric, fname, label in (("profit", PLOT_FILES[0], "profit"), ("roi", PLOT_FILES[1], "ROI")):
+        v = sim.metrics[metric]
+        if v.mean is None:
+            continue
+        marks = {"P5": v.p5, "P50": v.p50, "P95": v.p95}
+        title = (f"{label} of the mix over {sim.runs:,} simulated runs; P(loss) {sim.prob_loss:.1%}, "
+                 f"CVaR {sim.alpha:.0%} {sim.cvar:,.0f}")
+        xlabel = label if metric == "roi" or not currency else f"{label} ({currency})"
+        written.append(histogram(sim.draws[metric].to_numpy(), out_dir / fname, title=title, xlabel=xlabel,
+                                 marks=marks, zero_line=True))
+    return written

@@ -20,15 +20,21 @@ from .errors import InputError
 from .formulation import MilpModel, build_model
 from .funnel import Totals
 from .result import ConstraintStatus, PlanResult
-from .scenario import Scenario
+from .scenario import Scenario, SimulationSettings
+from .simulation import Progress
 from .solvers import ERROR, FEASIBLE, INFEASIBLE, OPTIMAL, TIME_LIMIT, SolveOutcome, lp_relaxation, relative_gap, solve
 
 SELECTION_COLUMNS = ("id", "handle", "platform", "tier", "niche", "region", "followers", "fee", "reach",
                      "engagements", "conversions", "revenue", "profit", "roi")
 
 
-def plan(scenario: Scenario, *, baselines: bool = True) -> PlanResult:
-    """Choose the mix that maximises the scenario's objective within its budget and rules."""
+def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | SimulationSettings = False,
+         threads: int | None = None, progress: Progress | None = None) -> PlanResult:
+    """Choose the mix that maximises the scenario's objective within its budget and rules.
+
+    With ``simulate`` (True: the scenario's ``simulation:`` settings or the defaults; or explicit settings), the
+    mix is also simulated and, unless the settings say ``compare: false``, set against the alternatives
+    (``result.simulation``, ``result.comparison``). ``threads`` and ``progress`` are passed to the simulator."""
     start = time.perf_counter()
     s = scenario.solver
     zero = np.zeros(scenario.candidates.n)
@@ -51,6 +57,12 @@ def plan(scenario: Scenario, *, baselines: bool = True) -> PlanResult:
         result.conflicts = conflicting_keys(scenario, time_limit=s.time_limit)
         result.message = ("no mix meets every rule; these conflict: " + ", ".join(result.conflicts)
                           if result.conflicts else "no mix meets every rule")
+    if simulate and result.has_solution:
+        from .comparison import assess  # comparison plans single-tier mixes with this function
+
+        settings = simulate if isinstance(simulate, SimulationSettings) else None
+        a = assess(scenario, result, settings=settings, threads=threads, progress=progress)
+        result.simulation, result.comparison = a.simulation, a.comparison
     result.seconds = time.perf_counter() - start
     return result
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from .result import PlanResult
+
+if TYPE_CHECKING:
+    from .comparison import Alternative
+    from .simulation import SimulationResult
 
 _MONEY = ("fee", "revenue", "profit", "cost")
 
@@ -79,8 +85,76 @@ def format_table(result: PlanResult) -> str:
             for name, value, imp, rules in lines:
                 extra = f"   optimiser {imp} better; {rules}" if rules else ""
                 out.append(f"  {name:<{width}}  {_num(value, digits):>16}{extra}")
+    if r.simulation is not None:
+        out.append("")
+        out.append(format_simulation(r.simulation, r.comparison))
     if r.warnings:
         out.append("")
         out.append("Warnings")
         out += [f"  - {w}" for w in r.warnings]
     return "\n".join(out)
+
+
+def _pct(p: float | None) -> str:
+    return "-" if p is None else f"{p:.1%}"
+
+
+def format_simulation(sim: SimulationResult, comparison: list[Alternative] | None = None, top: int = 5) -> str:
+    """The simulated distribution of a mix and, if given, the comparison with the alternatives."""
+    shocks = ", ".join(f"{k} {v:g}" for k, v in sim.shocks.items())
+    a = f"{sim.alpha:.0%}"
+    out = [f"Simulated outcome: {sim.runs:,} runs, seed {sim.seed}; shocks (sd) {shocks}; {sim.counts} counts"]
+    rows = []
+    for m, label, d in (("revenue", "revenue", 0), ("profit", "profit", 0), ("roi", "ROI", 2), ("reach", "reach", 0),
+                        ("engagements", "engagements", 0), ("conversions", "conversions", 0)):
+        v = sim.metrics[m]
+        exp = sim.expected.get(m)
+        if m == "roi":
+            exp = sim.expected["profit"] / sim.cost if sim.cost > 0 else None
+        rows.append({"": label, "expected": _num(exp, d), "mean": _num(v.mean, d), "sd": _num(v.sd, d),
+                     "se": _num(v.se, d if d else 1), "P5": _num(v.p5, d), "P50": _num(v.p50, d),
+                     "P95": _num(v.p95, d)})
+    out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
+    line = (f"  P(loss) {_pct(sim.prob_loss)} (se {_pct(sim.prob_loss_se)})   VaR {a} {_num(sim.var)}   "
+            f"CVaR {a} {_num(sim.cvar)} (mean profit of the worst {1 - sim.alpha:.0%} of runs)")
+    out.append(line)
+    for k, t in sim.targets.items():
+        out.append(f"  P({k} below {t['target']:,.4g}) {_pct(t['prob_miss'])}")
+    c = sim.contributions.sort_values("share", ascending=False)
+    if len(c):
+        shown = ", ".join(f"{i} {s:.1%}" for i, s in zip(c["id"].head(top), c["share"].head(top), strict=True))
+        out.append(f"  Largest shares of the variance of profit: {shown}")
+    if sim.diversification_ratio is not None:
+        out.append(f"  Diversification ratio {sim.diversification_ratio:.2f} (the creators' sds of profit added up, "
+                   "over the mix's sd)")
+    if comparison:
+        out.append("")
+        out.append("The mix against the alternatives (the same runs for every mix)")
+        table = []
+        for alt in comparison:
+            d = alt.to_dict()
+            table.append({"mix": alt.name, "creators": d["count"], "cost": _num(d["cost"]),
+                          "mean profit": _num(d["mean_profit"]), "sd": _num(d["sd_profit"]),
+                          "P5 profit": _num(d["p5_profit"]), "P(loss)": _pct(d["prob_loss"]),
+                          f"CVaR {a}": _num(d["cvar"]), "ROI": _num(d["roi"], 2),
+                          "rules": {True: "met", False: "not met", None: "-"}[alt.meets_rules]})
+        out.append(_indent(pd.DataFrame(table).to_string(index=False)))
+        for alt in comparison:
+            out.append(f"  {alt.name}: {alt.note}")
+        verdict = diversification_sentence(comparison, sim.alpha)
+        if verdict:
+            out.append(f"  {verdict}")
+    return "\n".join(out)
+
+
+def diversification_sentence(comparison: list[Alternative], alpha: float) -> str:
+    """One quotable sentence: the mix under study against the best single creator."""
+    main = comparison[0].simulation if comparison else None
+    star = next((a.simulation for a in comparison if a.kind == "best_single"), None)
+    if main is None or star is None:
+        return ""
+    pm, ps = main.metrics["profit"], star.metrics["profit"]
+    cv = lambda s: s.sd / abs(s.mean) if s.mean else float("nan")  # noqa: E731
+    return (f"Against the best single creator, the mix's profit varies {cv(pm):.2f} x its mean instead of "
+            f"{cv(ps):.2f} x; P(loss) {_pct(main.prob_loss)} instead of {_pct(star.prob_loss)}; the worst "
+            f"{1 - alpha:.0%} of runs average {_num(main.cvar)} instead of {_num(star.cvar)}.")

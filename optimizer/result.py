@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .baselines import Baseline
 from .funnel import Totals
+
+if TYPE_CHECKING:  # comparison.py imports this module
+    from .comparison import Alternative
+    from .simulation import SimulationResult
 
 SCHEMA_VERSION = "1"
 
@@ -60,6 +65,8 @@ class PlanResult:
     message: str = ""
     budget: float = 0.0
     iterations: int = 1
+    simulation: SimulationResult | None = None  # set by plan(..., simulate=True)
+    comparison: list[Alternative] = field(default_factory=list)
 
     @property
     def has_solution(self) -> bool:
@@ -103,6 +110,8 @@ class PlanResult:
                           for k, b in self.baselines.items()},
             "conflicts": list(self.conflicts),
             "warnings": list(self.warnings),
+            "simulation": self.simulation.to_dict() if self.simulation is not None else None,
+            "comparison": [a.to_dict() for a in self.comparison],
         })
 
 

@@ -21,9 +21,15 @@ SOLVERS: tuple[str, ...] = ("cbc", "highs")
 GROUPS: tuple[str, ...] = ("tiers", "platforms", "niches", "regions")
 GROUP_COLUMN = {"tiers": "tier", "platforms": "platform", "niches": "niche", "regions": "region"}
 FLOORS: tuple[str, ...] = ("min_reach", "min_engagements", "min_conversions", "min_revenue")
-TOP_KEYS = ("name", "currency", "candidates", "budget", "objective", "tiers", "defaults", "constraints", "solver")
+TOP_KEYS = ("name", "currency", "candidates", "budget", "objective", "tiers", "defaults", "constraints", "solver",
+            "simulation")
+SIMULATION_KEYS = ("runs", "seed", "alpha", "shocks", "counts", "targets", "compare")
+SHOCK_KEYS = ("campaign", "platform", "niche")
+TARGET_KEYS = ("roi", "revenue", "profit", "reach", "engagements", "conversions")
+COUNT_MODELS = ("binomial", "expected")
 CONSTRAINT_KEYS = ("min_spend", "min_count", "max_count", *GROUPS, "include", "exclude", *FLOORS, "min_roi")
 LIMIT_KEYS = ("min_count", "max_count", "min_share", "max_share")
+_SCALAR_RULES = ("min_spend", "min_count", "max_count", *FLOORS, "min_roi")
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,30 @@ class Constraints:
     def groups(self, kind: str) -> Mapping[str, GroupLimit]:
         return getattr(self, kind)
 
+    def without(self, key: str) -> Constraints:
+        """A copy with the rule named by ``key`` removed (a key as in results and conflicts, such as
+        ``constraints.min_spend`` or ``constraints.tiers.nano.min_count``). The budget is not a rule here."""
+        parts = key.split(".")
+        if parts[0] != "constraints" or len(parts) < 2:
+            raise KeyError(f"not a constraint key: {key}")
+        name = parts[1]
+        if len(parts) == 2 and name in ("include", "exclude"):
+            return replace(self, **{name: ()})
+        if len(parts) == 2 and name in _SCALAR_RULES:
+            return replace(self, **{name: None})
+        if name in GROUPS and len(parts) in (3, 4):
+            groups = dict(self.groups(name))
+            if parts[2] not in groups:
+                raise KeyError(f"no rule {key}")
+            if len(parts) == 3:
+                del groups[parts[2]]
+            elif parts[3] in LIMIT_KEYS:
+                groups[parts[2]] = replace(groups[parts[2]], **{parts[3]: None})
+            else:
+                raise KeyError(f"not a constraint key: {key}")
+            return replace(self, **{name: groups})
+        raise KeyError(f"not a constraint key: {key}")
+
 
 @dataclass(frozen=True)
 class SolverSettings:
@@ -68,6 +98,40 @@ class SolverSettings:
     time_limit: float | None = 60.0
     gap: float = 1e-4
     reduce: bool = True  # fix variables by LP reduced costs before branching (exact; see formulation docs)
+
+
+@dataclass(frozen=True)
+class Shocks:
+    """Shared multiplicative shocks, each lognormal with mean 1 and this sd (0: none).
+
+    ``campaign`` multiplies every creator's engagement and conversion rates in a run (the product or creative
+    lands or it does not); ``platform`` multiplies the reach rate of every creator on one platform (an algorithm
+    change), drawn per platform; ``niche`` multiplies the conversion rates within one niche, drawn per niche."""
+
+    campaign: float = 0.25
+    platform: float = 0.15
+    niche: float = 0.0
+
+    @classmethod
+    def none(cls) -> Shocks:
+        return cls(0.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class SimulationSettings:
+    """How a mix is simulated. ``runs`` Monte Carlo runs; ``seed`` the root of every random draw; ``alpha`` the
+    level of VaR and CVaR of profit (0.95: the worst 5% of runs); ``counts`` binomial (reach, engagements and
+    conversions are drawn as counts) or expected (counts are their expectations given the drawn rates);
+    ``targets`` minimum values whose probability of being missed is reported (roi, revenue, profit, ...);
+    ``compare`` whether the mix is compared with the best single creator, single-tier mixes and greedy."""
+
+    runs: int = 20_000
+    seed: int = 0
+    alpha: float = 0.95
+    shocks: Shocks = field(default_factory=Shocks)
+    counts: str = "binomial"
+    targets: Mapping[str, float] = field(default_factory=dict)
+    compare: bool = True
 
 
 @dataclass(frozen=True)
@@ -84,6 +148,7 @@ class Scenario:
     tier_cutoffs: Mapping[str, float] = field(default_factory=lambda: dict(tiers_mod.DEFAULT_TIERS))
     source: str = "scenario"
     warnings: tuple[str, ...] = ()
+    simulation: SimulationSettings | None = None  # the scenario's ``simulation:`` block, if it has one
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None = None,
@@ -314,6 +379,8 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     solver = SolverSettings(name=sname, time_limit=time_limit if "time_limit" in s else 60.0,
                             gap=1e-4 if gap is None else gap, reduce=bool(reduce))
 
+    simulation = _simulation(r, d["simulation"]) if "simulation" in d else None
+
     # The shortlist: a DataFrame or path given by the caller, else the file named in the scenario.
     cands: Candidates | None = None
     sheet = None
@@ -344,7 +411,39 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     name = r.text(d, "name", "", Path(source).stem if source != "scenario" else "campaign")
     return Scenario(candidates=cands, budget=budget, objective=objective, constraints=cons, solver=solver,
                     name=name, currency=r.text(d, "currency", "", "USD"), tier_cutoffs=cutoffs, source=source,
-                    warnings=tuple(cands.warnings) + tuple(warnings))
+                    warnings=tuple(cands.warnings) + tuple(warnings), simulation=simulation)
+
+
+def _simulation(r: _Reader, block: Any) -> SimulationSettings:
+    d = r.keys(block, SIMULATION_KEYS, "simulation")
+    base = SimulationSettings()
+    runs = r.number(d, "runs", "simulation", lo=2, integer=True)
+    seed = r.number(d, "seed", "simulation", lo=0, integer=True)
+    alpha = r.number(d, "alpha", "simulation", lo=0, lo_open=True)
+    if alpha is not None and alpha >= 1:
+        r.bad("simulation.alpha", f"must be below 1 (0.95 looks at the worst 5% of runs), got {alpha:g}")
+        alpha = None
+    shocks = base.shocks
+    if d.get("shocks") is not None:
+        sh = r.keys(d["shocks"], SHOCK_KEYS, "simulation.shocks")
+        values = {k: r.number(sh, k, "simulation.shocks", lo=0) for k in SHOCK_KEYS}
+        shocks = Shocks(**{k: getattr(base.shocks, k) if values[k] is None else values[k] for k in SHOCK_KEYS})
+    counts = str(d.get("counts", base.counts)).strip().lower()
+    if counts not in COUNT_MODELS:
+        r.bad("simulation.counts", f"'{d.get('counts')}' is not one of {', '.join(COUNT_MODELS)}"
+              f"{suggest(counts, COUNT_MODELS)}")
+    targets: dict[str, float] = {}
+    tg = r.keys(d.get("targets"), TARGET_KEYS, "simulation.targets")
+    for k in tg:
+        v = r.number(tg, k, "simulation.targets")
+        if v is not None:
+            targets[k] = v
+    compare = d.get("compare", True)
+    if not isinstance(compare, bool):
+        r.bad("simulation.compare", f"must be true or false, got {compare!r}")
+    return SimulationSettings(runs=base.runs if runs is None else int(runs), seed=base.seed if seed is None else
+                              int(seed), alpha=base.alpha if alpha is None else alpha, shocks=shocks,
+                              counts=counts, targets=targets, compare=bool(compare))
 
 
 def _short(p: str | Path) -> str:

@@ -13,7 +13,9 @@ Figures are priors from ``shared/research/domain-brief.md``, not truth:
   8x its fee, as in seed 003's launch ($15,000 to about $120,000), and macro about a quarter of nano per
   reached account, the study's ratio (EUR 0.237 against 0.881).
 - every creator's rates vary around their tier's by a lognormal factor (sd 0.3); the _sd columns give the
-  uncertainty of each creator's rates for the simulation.
+  uncertainty of each creator's rates for the simulation: reach 25% of the rate (for rates below 1, at most half
+  the largest sd a Beta can have), engagement 30%, conversion 50% (the seeds: one creator's past performance
+  predicts little) and order value $8.
 """
 
 from __future__ import annotations
@@ -65,10 +67,16 @@ def generate(seed: int = 2024) -> pd.DataFrame:
                 "conversion_rate": round(conv, 5), "order_value": round(float(rng.normal(38, 4)), 2),
                 "niche": rng.choice(NICHES, p=[0.45, 0.3, 0.15, 0.1]), "region": rng.choice(REGIONS),
                 "audience_quality": round(float(rng.beta(18, 2)), 3),
-                "reach_rate_sd": round(0.25 * reach_rate, 4), "engagement_rate_sd": round(0.3 * eng, 4),
+                "reach_rate_sd": round(_reach_sd(reach_rate), 4), "engagement_rate_sd": round(0.3 * eng, 4),
                 "conversion_rate_sd": round(0.5 * conv, 5), "order_value_sd": 8.0,
             })
     return pd.DataFrame(rows)
+
+
+def _reach_sd(rate: float) -> float:
+    """25% of the rate; below a rate of 1 (a Beta) at most half of the largest sd a Beta with that mean can have."""
+    sd = 0.25 * rate
+    return min(sd, 0.5 * float(np.sqrt(rate * (1 - rate)))) if rate < 1 else sd
 
 
 if __name__ == "__main__":

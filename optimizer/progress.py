@@ -1,0 +1,45 @@
+"""A progress bar for long runs on a terminal (stderr), shown only once a run has taken a couple of seconds."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+
+class TerminalProgress:
+    """Callable as ``progress(done, total)``. Draws nothing until ``delay`` seconds have passed, so quick runs
+    stay quiet; ``close()`` ends the line if anything was drawn."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, delay: float = 2.0, width: int = 30):
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.delay = delay
+        self.width = width
+        self.start = time.monotonic()
+        self.drawn = False
+
+    @classmethod
+    def for_terminal(cls, label: str, enabled: bool = True) -> TerminalProgress | None:
+        """A bar when ``enabled`` and stderr is a terminal; otherwise None (no progress output at all)."""
+        stream = sys.stderr
+        return cls(label, stream) if enabled and hasattr(stream, "isatty") and stream.isatty() else None
+
+    def __call__(self, done: int, total: int) -> None:
+        elapsed = time.monotonic() - self.start
+        if elapsed < self.delay and not self.drawn:
+            return
+        frac = done / total if total else 1.0
+        filled = int(round(frac * self.width))
+        eta = elapsed / frac - elapsed if frac > 0 else float("nan")
+        left = f", about {eta:.0f} s left" if frac < 1 else ""
+        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {frac:4.0%} "
+                          f"{done:,}/{total:,} runs, {elapsed:.0f} s{left}   ")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False

@@ -1,0 +1,375 @@
+"""Monte Carlo simulation of a mix: what the campaign may actually return, run by run.
+
+Per creator i and run r (distributions in ``distributions.py``):
+
+    accounts    A_i = followers x audience_quality, rounded to a whole number at random (floor, plus one with
+                probability equal to the fraction), so its mean is exact
+    reach       R_ir ~ Binomial(A_i, rho_ir x P_pr)           rho ~ Beta (Gamma when the mean reach rate >= 1)
+    engagements E_ir ~ Binomial(R_ir, epsilon_ir x C_r)       epsilon ~ Beta
+    conversions K_ir ~ Binomial(R_ir, kappa_ir x C_r x N_nr)  kappa ~ Beta
+    revenue     V_ir = K_ir x v_ir                            v ~ lognormal (the creator's average order value)
+    profit      V_ir - fee_i                                  fees are fixed
+
+with shared shocks, each lognormal with mean 1: C_r for the campaign, P_pr for platform p, N_nr for niche n
+(creators with no niche get none). Where a shocked rate exceeds 1 the count is Poisson with the same mean. With
+``counts: expected`` the counts are their conditional means instead (A_i x rho, R x epsilon, R x kappa), so with
+every sd and shock at 0 each run equals the expected-value funnel of ``funnel.py`` exactly.
+
+Every shock and count is independent given the rates, and all shocks have mean 1, so the simulated means equal
+the funnel's expected values whatever the shocks: shocks change the spread, never the mean.
+
+Reproducibility and common random numbers: runs are cut into fixed blocks of ``BLOCK`` runs; each creator's draws
+in a block come from its own generator, seeded by (seed, the creator's id, the block), and each shock's from
+(seed, the shock and its platform or niche, the block). So the numbers do not depend on the chunk size, the
+thread count, or which other creators are simulated alongside: a creator behaves identically in every mix
+simulated with the same seed, which is what makes comparisons between mixes sharp. Totals over creators are
+summed in shortlist order, and statistics are accumulated block by block, so they are identical too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .distributions import Uncertainty, lognormal_params
+from .errors import InputError, suggest
+from .risk import Summary, binomial_se, prob_below, var_cvar
+from .scenario import Scenario, SimulationSettings
+
+BLOCK = 2048  # runs per random-number block (fixed: changing it changes the numbers)
+CHUNK_ELEMENTS = 1 << 21  # creator-runs held in memory per outcome matrix (a chunk is a whole number of blocks)
+SUMMARY_METRICS: tuple[str, ...] = ("cost", "reach", "engagements", "conversions", "revenue", "profit", "roi")
+DRAW_COLUMNS: tuple[str, ...] = ("reach", "engagements", "conversions", "revenue", "profit", "roi")
+
+_CREATOR, _CAMPAIGN, _PLATFORM, _NICHE = 1, 2, 3, 4
+
+Progress = Callable[[int, int], None]  # (runs done, runs in total)
+
+
+def stable_key(text: str) -> int:
+    """A 64-bit integer from a name, the same on every machine and Python process."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _rng(seed: int, kind: int, key: int, block: int) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, kind, key, block])))
+
+
+# ---------------------------------------------------------------------------------------------- results
+
+@dataclass
+class SimulationResult:
+    """The simulated distribution of one mix.
+
+    ``metrics`` maps cost, reach, engagements, conversions, revenue, profit and roi to a :class:`Summary`.
+    ``var`` and ``cvar`` are of profit at ``alpha`` (see ``risk.py``); ``prob_loss`` is P(profit < 0).
+    ``contributions`` has one row per creator: its mean and sd of profit, its covariance with the mix's profit,
+    and ``share`` = covariance / variance of the mix's profit (an Euler allocation: the shares sum to 1).
+    ``draws`` (on request) has one row per run with the mix's totals."""
+
+    name: str
+    ids: tuple[str, ...]
+    runs: int
+    seed: int
+    alpha: float
+    counts: str
+    shocks: dict[str, float]
+    cost: float
+    expected: dict[str, float]  # the expected-value funnel's totals, for comparison with the simulated means
+    metrics: dict[str, Summary]
+    prob_loss: float
+    prob_loss_se: float
+    var: float
+    cvar: float
+    targets: dict[str, dict[str, float]]
+    contributions: pd.DataFrame
+    diversification_ratio: float | None  # sum of the creators' sds of profit / sd of the mix's profit
+    seconds: float = 0.0
+    draws: pd.DataFrame | None = None
+
+    def to_dict(self) -> dict:
+        """JSON-ready; keys are a contract (README, "Simulation")."""
+        return {
+            "name": self.name,
+            "runs": self.runs,
+            "seed": self.seed,
+            "alpha": self.alpha,
+            "counts": self.counts,
+            "shocks": dict(self.shocks),
+            "selected": list(self.ids),
+            "count": len(self.ids),
+            **{m: self.metrics[m].to_dict() for m in SUMMARY_METRICS},
+            "expected": dict(self.expected),
+            "prob_loss": self.prob_loss,
+            "prob_loss_se": self.prob_loss_se,
+            "var": self.var,
+            "cvar": self.cvar,
+            "targets": {k: dict(v) for k, v in self.targets.items()},
+            "contributions": {str(i): float(s) for i, s in zip(self.contributions["id"],
+                                                                 self.contributions["share"], strict=True)},
+            "diversification_ratio": self.diversification_ratio,
+            "seconds": self.seconds,
+        }
+
+
+# ----------------------------------------------------------------------------------------------- engine
+
+class _Accumulator:
+    """Per-run totals of one mix, and per-creator sums for the variance allocation."""
+
+    def __init__(self, cols: np.ndarray, mu_rev: np.ndarray, runs: int, keep: bool):
+        self.cols = cols  # columns of the union matrices, in shortlist order
+        self.mu_rev = mu_rev  # expected revenue per member
+        self.runs = runs
+        self.keep = keep
+        self.totals = {m: np.zeros(runs) for m in ("reach", "engagements", "conversions", "revenue")}
+        k = cols.size
+        self.d = np.zeros(k)  # sum over runs of (revenue - its mean), per member
+        self.q = np.zeros(k)  # sum of squares of the same
+        self.s = np.zeros(k)  # sum of (revenue - mean) x (mix revenue - mix mean)
+
+    def add(self, mats: Mapping[str, np.ndarray], r0: int, r1: int) -> None:
+        subs = {m: np.ascontiguousarray(M[:, self.cols]) for m, M in mats.items()}  # same whatever the union
+        for m, sub in subs.items():
+            self.totals[m][r0:r1] = sub.sum(axis=1)
+        rev = subs["revenue"]
+        mu_total = float(self.mu_rev.sum())
+        for b0 in range(0, r1 - r0, BLOCK):  # per block, so the sums do not depend on the chunk size
+            dev = rev[b0:b0 + BLOCK] - self.mu_rev
+            pdev = self.totals["revenue"][r0 + b0:r0 + b0 + dev.shape[0]] - mu_total
+            self.d += dev.sum(axis=0)
+            self.q += (dev * dev).sum(axis=0)
+            self.s += (dev * pdev[:, None]).sum(axis=0)
+
+
+def _shock_draws(seed: int, kind: int, names: Sequence[str], sd: float, blocks: range, r0: int,
+                 r1: int) -> np.ndarray:
+    """(runs in chunk, len(names)) lognormal shocks with mean 1; ones when sd is 0."""
+    out = np.ones((r1 - r0, len(names)))
+    if sd <= 0:
+        return out
+    mu, sigma = (float(v) for v in lognormal_params(np.array(1.0), np.array(sd)))
+    for b in blocks:
+        a, z = max(b * BLOCK, r0), min((b + 1) * BLOCK, r1)
+        for j, name in enumerate(names):
+            out[a - r0:z - r0, j] = _rng(seed, kind, stable_key(name), b).lognormal(mu, sigma, z - a)
+    return out
+
+
+def _count(rng: np.random.Generator, n, p, size: int) -> np.ndarray:
+    """Binomial(n, p) counts; Poisson(n p) where p > 1 (a shocked rate above 1)."""
+    p = np.asarray(p, float)
+    over = p > 1.0
+    if not over.any():
+        return rng.binomial(n, p, size)
+    k = rng.binomial(n, np.minimum(p, 1.0), size)
+    lam = np.broadcast_to(np.asarray(n, float) * p, (size,))
+    k[np.broadcast_to(over, (size,))] = rng.poisson(lam[np.broadcast_to(over, (size,))])
+    return k
+
+
+class _Engine:
+    def __init__(self, scenario: Scenario, union: np.ndarray, settings: SimulationSettings):
+        table = scenario.candidates.table
+        self.unc = Uncertainty.from_table(table)
+        self.union = union
+        self.ids = [str(i) for i in scenario.candidates.ids[union]]
+        self.keys = [stable_key(i) for i in self.ids]
+        self.settings = settings
+        plats = table["platform"].to_numpy(dtype=object)[union]
+        niches = table["niche"].to_numpy(dtype=object)[union]
+        self.platforms = sorted(set(plats))
+        self.niches = sorted(set(niches) - {""})
+        self.plat_idx = np.array([self.platforms.index(p) for p in plats], dtype=int)
+        self.niche_idx = np.array([self.niches.index(n) if n else -1 for n in niches], dtype=int)
+
+    def chunk(self, r0: int, r1: int, pool: ThreadPoolExecutor | None, tasks: int) -> dict[str, np.ndarray]:
+        st = self.settings
+        blocks = range(r0 // BLOCK, (r1 - 1) // BLOCK + 1)
+        self.camp = _shock_draws(st.seed, _CAMPAIGN, ["campaign"], st.shocks.campaign, blocks, r0, r1)[:, 0]
+        self.plat = _shock_draws(st.seed, _PLATFORM, self.platforms, st.shocks.platform, blocks, r0, r1)
+        self.niche = _shock_draws(st.seed, _NICHE, self.niches, st.shocks.niche, blocks, r0, r1)
+        shape = (r1 - r0, self.union.size)
+        mats = {m: np.empty(shape, order="F") for m in ("reach", "engagements", "conversions", "revenue")}
+        groups = np.array_split(np.arange(self.union.size), max(1, min(tasks, self.union.size)))
+        work = [(g, blocks, r0, r1, mats) for g in groups if g.size]
+        if pool is None or len(work) == 1:
+            for w in work:
+                self._fill(*w)
+        else:
+            list(pool.map(lambda w: self._fill(*w), work))
+        return mats
+
+    def _fill(self, cols: np.ndarray, blocks: range, r0: int, r1: int, mats: dict[str, np.ndarray]) -> None:
+        u, st = self.unc, self.settings
+        binomial = st.counts == "binomial"
+        reach_m, eng_m, conv_m, rev_m = mats["reach"], mats["engagements"], mats["conversions"], mats["revenue"]
+        for j in cols:
+            i = self.union[j]
+            acc = u.audience[i]
+            base = math.floor(acc)
+            frac = acc - base
+            for b in blocks:
+                a, z = max(b * BLOCK, r0), min((b + 1) * BLOCK, r1)
+                m, s = z - a, slice(a - r0, z - r0)
+                rng = _rng(st.seed, _CREATOR, self.keys[j], b)
+                rho = u.reach_rate.draw(i, rng, m) * self.plat[s, self.plat_idx[j]]
+                eps = u.engagement_rate.draw(i, rng, m) * self.camp[s]
+                kap = u.conversion_rate.draw(i, rng, m) * self.camp[s]
+                if self.niche_idx[j] >= 0:
+                    kap = kap * self.niche[s, self.niche_idx[j]]
+                value = u.order_value.draw(i, rng, m)
+                if binomial:
+                    n = base + (rng.random(m) < frac) if frac > 0 else base
+                    reach = _count(rng, n, rho, m)
+                    eng = _count(rng, reach, eps, m)
+                    conv = _count(rng, reach, kap, m)
+                else:
+                    reach = acc * rho
+                    eng = reach * eps
+                    conv = reach * kap
+                reach_m[s, j] = reach
+                eng_m[s, j] = eng
+                conv_m[s, j] = conv
+                rev_m[s, j] = conv * value
+
+
+def _chunk_runs(n_union: int, runs: int, chunk_runs: int | None) -> int:
+    if chunk_runs is not None:
+        if chunk_runs < BLOCK or chunk_runs % BLOCK:
+            raise ValueError(f"chunk_runs must be a positive multiple of {BLOCK}")
+        return chunk_runs
+    per = max(1, CHUNK_ELEMENTS // max(1, n_union) // BLOCK)
+    return min(per * BLOCK, -(-runs // BLOCK) * BLOCK)
+
+
+def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.ndarray], *,
+                   settings: SimulationSettings | None = None, keep_draws: bool | Sequence[str] = False,
+                   threads: int | None = None, chunk_runs: int | None = None,
+                   progress: Progress | None = None) -> dict[str, SimulationResult]:
+    """Simulate several mixes (name -> positions in the shortlist) on common random numbers, in one pass.
+
+    ``threads`` (default: the machine's cores, at most 8) and ``chunk_runs`` (a multiple of ``BLOCK``; default
+    keeps each outcome matrix near 16 MB) change the speed and memory, never the numbers. ``keep_draws``: True
+    for every mix, or the names of the mixes whose per-run totals to return as ``draws``."""
+    st = settings or scenario.simulation or SimulationSettings()
+    start = time.perf_counter()
+    pos = {name: np.unique(np.asarray(p, dtype=int)) for name, p in mixes.items()}
+    union = np.unique(np.concatenate([p for p in pos.values()] + [np.zeros(0, int)]))
+    engine = _Engine(scenario, union, st)
+    outcomes = scenario.candidates.outcomes
+    keep = set(mixes) if keep_draws is True else set(keep_draws or ())
+    accs = {name: _Accumulator(cols=np.searchsorted(union, p), mu_rev=outcomes.revenue[p], runs=st.runs,
+                               keep=name in keep) for name, p in pos.items()}
+    threads = threads or min(8, os.cpu_count() or 1)
+    step = _chunk_runs(union.size, st.runs, chunk_runs)
+    pool = ThreadPoolExecutor(threads) if threads > 1 and union.size > 1 else None
+    try:
+        for r0 in range(0, st.runs, step):
+            r1 = min(st.runs, r0 + step)
+            mats = engine.chunk(r0, r1, pool, tasks=4 * threads)
+            for acc in accs.values():
+                acc.add(mats, r0, r1)
+            del mats
+            if progress is not None:
+                progress(r1, st.runs)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    seconds = time.perf_counter() - start
+    return {name: _result(name, scenario, pos[name], accs[name], st, seconds) for name in mixes}
+
+
+def _result(name: str, scenario: Scenario, pos: np.ndarray, acc: _Accumulator, st: SimulationSettings,
+            seconds: float) -> SimulationResult:
+    out = scenario.candidates.outcomes
+    fee = out.cost[pos]
+    cost = float(fee.sum())
+    runs = st.runs
+    rev = acc.totals["revenue"]
+    profit = rev - cost
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roi = profit / cost if cost > 0 else np.full(runs, np.nan)
+    series = {"cost": np.full(runs, cost), **{m: acc.totals[m] for m in ("reach", "engagements", "conversions")},
+              "revenue": rev, "profit": profit, "roi": roi}
+    metrics = {m: Summary.of(series[m]) for m in SUMMARY_METRICS}
+    p_loss = prob_below(profit, 0.0)
+    var, cvar = var_cvar(profit, st.alpha) if runs else (float("nan"), float("nan"))
+    targets = {}
+    for k, level in st.targets.items():
+        if k in series and np.all(np.isfinite(series[k])):
+            targets[k] = {"target": float(level), "prob_miss": prob_below(series[k], level)}
+    # Euler allocation of the variance of profit: cov(X_i, P) / var(P); fees are constants, so revenue will do.
+    dp = float(acc.d.sum())
+    cov = (acc.s - acc.d * dp / runs) / max(runs - 1, 1)
+    var_i = np.maximum((acc.q - acc.d ** 2 / runs) / max(runs - 1, 1), 0.0)
+    total_var = float(cov.sum())
+    ids = scenario.candidates.ids[pos]
+    contributions = pd.DataFrame({
+        "id": [str(i) for i in ids],
+        "expected_profit": out.profit[pos],
+        "mean_profit": acc.d / runs + out.revenue[pos] - fee,
+        "sd_profit": np.sqrt(var_i),
+        "covariance": cov,
+        "share": cov / total_var if total_var > 0 else np.zeros(len(pos)),
+    })
+    sd_p = metrics["profit"].sd
+    ratio = float(np.sqrt(var_i).sum() / sd_p) if sd_p else None
+    expected = {m: float(out.metric(m)[pos].sum()) for m in ("cost", "reach", "engagements", "conversions",
+                                                              "revenue", "profit")}
+    draws = None
+    if acc.keep:
+        draws = pd.DataFrame({m: series[m] for m in DRAW_COLUMNS})
+    return SimulationResult(
+        name=name, ids=tuple(str(i) for i in ids), runs=runs, seed=st.seed, alpha=st.alpha, counts=st.counts,
+        shocks={"campaign": st.shocks.campaign, "platform": st.shocks.platform, "niche": st.shocks.niche},
+        cost=cost, expected=expected, metrics=metrics, prob_loss=p_loss, prob_loss_se=binomial_se(p_loss, runs),
+        var=var, cvar=cvar, targets=targets, contributions=contributions, diversification_ratio=ratio,
+        seconds=seconds, draws=draws)
+
+
+def positions_of(scenario: Scenario, ids: Sequence[str], label: str = "--ids") -> np.ndarray:
+    """Shortlist positions of ``ids``; an unknown or repeated id is an :class:`InputError`."""
+    cand = scenario.candidates
+    known = set(cand.ids)
+    seen: set[str] = set()
+    for i in ids:
+        if i not in known:
+            raise InputError.at(label, f"id '{i}' is not in {cand.source}{suggest(i, known)}")
+        if i in seen:
+            raise InputError.at(label, f"id '{i}' is given twice")
+        seen.add(i)
+    if not ids:
+        raise InputError.at(label, "no ids given")
+    return cand.positions(ids)
+
+
+def simulate(scenario: Scenario, mix=None, *, settings: SimulationSettings | None = None,
+             keep_draws: bool = False, threads: int | None = None, chunk_runs: int | None = None,
+             progress: Progress | None = None) -> SimulationResult:
+    """Simulate one mix: a :class:`~optimizer.result.PlanResult`, a list of candidate ids, or None (plan the
+    scenario first). Settings default to the scenario's ``simulation:`` block, then to the documented defaults."""
+    if mix is None:
+        from .plan import plan  # plan imports this module for plan(..., simulate=True)
+
+        mix = plan(scenario, baselines=False)
+    if hasattr(mix, "selected"):
+        if not mix.has_solution:
+            raise ValueError(f"the plan has no mix to simulate (status {mix.status})")
+        pos = scenario.candidates.positions(mix.selected)
+        name = "portfolio"
+    else:
+        pos = positions_of(scenario, [str(i) for i in mix], "ids")
+        name = "given"
+    res = simulate_mixes(scenario, {name: pos}, settings=settings, keep_draws=keep_draws, threads=threads,
+                         chunk_runs=chunk_runs, progress=progress)
+    return res[name]
+
