@@ -32,7 +32,10 @@ class Summary:
         x = np.asarray(x, float)
         if x.size == 0 or not np.all(np.isfinite(x)):
             return cls(None, None, None, None, None, None)
-        sd = float(np.std(x, ddof=1)) if x.size > 1 else 0.0
+        if x.min() == x.max():  # a constant: exact, without the rounding of a mean of many copies
+            v = float(x[0])
+            return cls(v, 0.0, 0.0, v, v, v)
+        sd = float(np.std(x, ddof=1))
         p5, p50, p95 = (float(v) for v in np.percentile(x, [5, 50, 95]))
         return cls(float(np.mean(x)), sd, sd / math.sqrt(x.size), p5, p50, p95)
 

@@ -30,9 +30,9 @@ def _edit(row: int, column: str, value: str) -> list[str]:
     return lines
 
 
-def _run_bad(capsys, tmp_path, scenario: Path, *expected: str) -> str:
+def _run_bad(capsys, tmp_path, scenario: Path, *expected: str, command: tuple[str, ...] = ("run",)) -> str:
     out = tmp_path / "out"
-    code = main(["run", str(scenario), "--out", str(out)])
+    code = main([command[0], str(scenario), "--out", str(out), *command[1:]])
     captured = capsys.readouterr()
     assert code == 2
     err = captured.err.strip()
@@ -45,6 +45,7 @@ def _run_bad(capsys, tmp_path, scenario: Path, *expected: str) -> str:
     return err
 
 
+SIM = "candidates: list.csv\nbudget: 2000\nsimulation:\n"
 CASES = {
     "missing scenario": (None, None, ["nope.yaml", "file not found"]),
     "bad yaml": ("candidates: list.csv\nbudget: [1, 2\n", None, ["s.yaml", "invalid YAML", "line"]),
@@ -74,6 +75,16 @@ CASES = {
     "roi without floor": ("candidates: list.csv\nbudget: 2000\nobjective: roi\n", None, ["'roi' needs a floor"]),
     "unknown tier": ("candidates: list.csv\nbudget: 2000\nconstraints: {tiers: {nanno: {min_count: 1}}}\n", None,
                      ["constraints.tiers.nanno", "did you mean 'nano'"]),
+    "impossible sd": (None, _edit(11, "engagement_rate_sd", "0.5"), ["row 11", "column 'engagement_rate_sd'",
+                                                                     "impossible", "needs an sd below"]),
+    "negative sd": (None, _edit(12, "conversion_rate_sd", "-0.001"), ["row 12", "column 'conversion_rate_sd'",
+                                                                       "negative"]),
+    "simulation runs": (SIM + "  runs: 1\n", None, ["key 'simulation.runs'", ">= 2"]),
+    "simulation alpha": (SIM + "  alpha: 1.5\n", None, ["key 'simulation.alpha'", "below 1"]),
+    "shock typo": (SIM + "  shocks: {campain: 0.2}\n", None, ["simulation.shocks.campain", "did you mean 'campaign'"]),
+    "negative shock": (SIM + "  shocks: {platform: -0.1}\n", None, ["key 'simulation.shocks.platform'", ">= 0"]),
+    "counts typo": (SIM + "  counts: binomal\n", None, ["key 'simulation.counts'", "did you mean 'binomial'"]),
+    "target typo": (SIM + "  targets: {rio: 3}\n", None, ["simulation.targets.rio", "did you mean 'roi'"]),
     "platform typo": ("candidates: list.csv\nbudget: 2000\nconstraints: {platforms: {tiktk: {max_share: 0.5}}}\n",
                       None, ["constraints.platforms.tiktk", "did you mean 'tiktok'"]),
 }
@@ -86,6 +97,22 @@ def test_bad_input_gives_one_clear_line(case, tmp_path, capsys):
     if case == "missing scenario":
         scenario = tmp_path / "nope.yaml"
     _run_bad(capsys, tmp_path, scenario, *expected)
+
+
+SIMULATE_CASES = {
+    "unknown id": (("--ids", "ti-nano-001,ti-nano-00"), ["--ids", "'ti-nano-00'", "did you mean"]),
+    "repeated id": (("--ids", "ti-nano-001,ti-nano-001"), ["--ids", "given twice"]),
+    "bad target": (("--target", "rio=3"), ["--target", "did you mean 'roi'"]),
+    "target not a number": (("--target", "roi=lots"), ["--target", "not a number"]),
+    "one run": (("--runs", "1"), ["--runs", "at least 2"]),
+    "negative seed": (("--seed", "-1"), ["--seed"]),
+}
+
+
+@pytest.mark.parametrize("case", list(SIMULATE_CASES))
+def test_simulate_bad_flags_give_one_clear_line(case, tmp_path, capsys):
+    flags, expected = SIMULATE_CASES[case]
+    _run_bad(capsys, tmp_path, _setup(tmp_path), *expected, command=("simulate", *flags))
 
 
 def test_validate_lists_every_problem(tmp_path, capsys):
