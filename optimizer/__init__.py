@@ -6,15 +6,27 @@
 """
 
 from .candidates import COLUMNS, Candidates, Defaults, load_candidates
+from .comparison import Alternative, Assessment, assess
 from .errors import InputError, Problem
 from .funnel import Outcomes, Totals
 from .plan import plan
 from .result import SCHEMA_VERSION, ConstraintStatus, PlanResult
-from .scenario import OBJECTIVES, Constraints, GroupLimit, Scenario, SolverSettings, load_scenario
+from .scenario import (
+    OBJECTIVES,
+    Constraints,
+    GroupLimit,
+    Scenario,
+    Shocks,
+    SimulationSettings,
+    SolverSettings,
+    load_scenario,
+)
+from .simulation import SimulationResult, simulate, simulate_mixes
 
 __all__ = [
-    "COLUMNS", "OBJECTIVES", "SCHEMA_VERSION", "Candidates", "ConstraintStatus", "Constraints", "Defaults",
-    "GroupLimit", "InputError", "Outcomes", "PlanResult", "Problem", "Scenario", "SolverSettings", "Totals",
-    "load_candidates", "load_scenario", "plan",
+    "COLUMNS", "OBJECTIVES", "SCHEMA_VERSION", "Alternative", "Assessment", "Candidates", "ConstraintStatus",
+    "Constraints", "Defaults", "GroupLimit", "InputError", "Outcomes", "PlanResult", "Problem", "Scenario", "Shocks",
+    "SimulationResult", "SimulationSettings", "SolverSettings", "Totals", "assess", "load_candidates", "load_scenario",
+    "plan", "simulate", "simulate_mixes",
 ]
 __version__ = "0.1.0"

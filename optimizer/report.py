@@ -115,7 +115,9 @@ def format_simulation(sim: SimulationResult, comparison: list[Alternative] | Non
                      "se": _num(v.se, d if d else 1), "P5": _num(v.p5, d), "P50": _num(v.p50, d),
                      "P95": _num(v.p95, d)})
     out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
-    line = (f"  P(loss) {_pct(sim.prob_loss)} (se {_pct(sim.prob_loss_se)})   VaR {a} {_num(sim.var)}   "
+    loss = (f"P(loss) {_pct(sim.prob_loss)} (se {_pct(sim.prob_loss_se)})" if sim.prob_loss > 0 else
+            f"P(loss) 0 (no run of {sim.runs:,} lost money)")
+    line = (f"  {loss}   VaR {a} {_num(sim.var)}   "
             f"CVaR {a} {_num(sim.cvar)} (mean profit of the worst {1 - sim.alpha:.0%} of runs)")
     out.append(line)
     for k, t in sim.targets.items():

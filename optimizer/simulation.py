@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import struct
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -59,8 +60,24 @@ def stable_key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def _rng(seed: int, kind: int, key: int, block: int) -> np.random.Generator:
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, kind, key, block])))
+class _Streams:
+    """Random streams keyed by (seed, kind, key, block). One PCG64 generator is re-pointed to each stream by
+    setting its 128-bit state and increment from a BLAKE2b hash of the key, which costs about a tenth of building
+    a generator from a SeedSequence (it matters: there is one stream per creator and block)."""
+
+    def __init__(self) -> None:
+        self.gen = np.random.Generator(np.random.PCG64(0))
+        self.bits = self.gen.bit_generator
+
+    def at(self, seed: int, kind: int, key: int, block: int) -> np.random.Generator:
+        h = hashlib.blake2b(struct.pack("<4Q", seed & _MASK64, kind, key, block), digest_size=32).digest()
+        self.bits.state = {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0,
+                           "state": {"state": int.from_bytes(h[:16], "little"),
+                                     "inc": int.from_bytes(h[16:], "little") | 1}}
+        return self.gen
+
+
+_MASK64 = (1 << 64) - 1
 
 
 # ---------------------------------------------------------------------------------------------- results
@@ -137,7 +154,10 @@ class _Accumulator:
         self.s = np.zeros(k)  # sum of (revenue - mean) x (mix revenue - mix mean)
 
     def add(self, mats: Mapping[str, np.ndarray], r0: int, r1: int) -> None:
-        subs = {m: np.ascontiguousarray(M[:, self.cols]) for m, M in mats.items()}  # same whatever the union
+        # Column-major matrices summed along rows add the columns one by one in shortlist order, so a mix's totals
+        # are the same numbers whatever else is simulated alongside (M[:, cols] keeps the column-major layout).
+        whole = self.cols.size == next(iter(mats.values())).shape[1]
+        subs = {m: M if whole else M[:, self.cols] for m, M in mats.items()}
         for m, sub in subs.items():
             self.totals[m][r0:r1] = sub.sum(axis=1)
         rev = subs["revenue"]
@@ -150,17 +170,17 @@ class _Accumulator:
             self.s += (dev * pdev[:, None]).sum(axis=0)
 
 
-def _shock_draws(seed: int, kind: int, names: Sequence[str], sd: float, blocks: range, r0: int,
-                 r1: int) -> np.ndarray:
-    """(runs in chunk, len(names)) lognormal shocks with mean 1; ones when sd is 0."""
-    out = np.ones((r1 - r0, len(names)))
+def _shock_draws(streams: _Streams, seed: int, kind: int, names: Sequence[str], sd: float, blocks: range,
+                 r0: int, r1: int) -> np.ndarray | None:
+    """(len(names), runs in chunk) lognormal shocks with mean 1; None when sd is 0 (no shock)."""
     if sd <= 0:
-        return out
+        return None
+    out = np.empty((len(names), r1 - r0))
     mu, sigma = (float(v) for v in lognormal_params(np.array(1.0), np.array(sd)))
     for b in blocks:
         a, z = max(b * BLOCK, r0), min((b + 1) * BLOCK, r1)
         for j, name in enumerate(names):
-            out[a - r0:z - r0, j] = _rng(seed, kind, stable_key(name), b).lognormal(mu, sigma, z - a)
+            out[j, a - r0:z - r0] = streams.at(seed, kind, stable_key(name), b).lognormal(mu, sigma, z - a)
     return out
 
 
@@ -194,9 +214,11 @@ class _Engine:
     def chunk(self, r0: int, r1: int, pool: ThreadPoolExecutor | None, tasks: int) -> dict[str, np.ndarray]:
         st = self.settings
         blocks = range(r0 // BLOCK, (r1 - 1) // BLOCK + 1)
-        self.camp = _shock_draws(st.seed, _CAMPAIGN, ["campaign"], st.shocks.campaign, blocks, r0, r1)[:, 0]
-        self.plat = _shock_draws(st.seed, _PLATFORM, self.platforms, st.shocks.platform, blocks, r0, r1)
-        self.niche = _shock_draws(st.seed, _NICHE, self.niches, st.shocks.niche, blocks, r0, r1)
+        streams = _Streams()
+        camp = _shock_draws(streams, st.seed, _CAMPAIGN, ["campaign"], st.shocks.campaign, blocks, r0, r1)
+        self.camp = None if camp is None else camp[0]
+        self.plat = _shock_draws(streams, st.seed, _PLATFORM, self.platforms, st.shocks.platform, blocks, r0, r1)
+        self.niche = _shock_draws(streams, st.seed, _NICHE, self.niches, st.shocks.niche, blocks, r0, r1)
         shape = (r1 - r0, self.union.size)
         mats = {m: np.empty(shape, order="F") for m in ("reach", "engagements", "conversions", "revenue")}
         groups = np.array_split(np.arange(self.union.size), max(1, min(tasks, self.union.size)))
@@ -212,6 +234,8 @@ class _Engine:
         u, st = self.unc, self.settings
         binomial = st.counts == "binomial"
         reach_m, eng_m, conv_m, rev_m = mats["reach"], mats["engagements"], mats["conversions"], mats["revenue"]
+        streams = _Streams()  # one per task: generators are not shared between threads
+        camp, plat, niche = self.camp, self.plat, self.niche
         for j in cols:
             i = self.union[j]
             acc = u.audience[i]
@@ -220,13 +244,18 @@ class _Engine:
             for b in blocks:
                 a, z = max(b * BLOCK, r0), min((b + 1) * BLOCK, r1)
                 m, s = z - a, slice(a - r0, z - r0)
-                rng = _rng(st.seed, _CREATOR, self.keys[j], b)
-                rho = u.reach_rate.draw(i, rng, m) * self.plat[s, self.plat_idx[j]]
-                eps = u.engagement_rate.draw(i, rng, m) * self.camp[s]
-                kap = u.conversion_rate.draw(i, rng, m) * self.camp[s]
-                if self.niche_idx[j] >= 0:
-                    kap = kap * self.niche[s, self.niche_idx[j]]
+                rng = streams.at(st.seed, _CREATOR, self.keys[j], b)
+                rho = u.reach_rate.draw(i, rng, m)
+                eps = u.engagement_rate.draw(i, rng, m)
+                kap = u.conversion_rate.draw(i, rng, m)
                 value = u.order_value.draw(i, rng, m)
+                if plat is not None:
+                    rho = rho * plat[self.plat_idx[j], s]
+                if camp is not None:
+                    eps = eps * camp[s]
+                    kap = kap * camp[s]
+                if niche is not None and self.niche_idx[j] >= 0:
+                    kap = kap * niche[self.niche_idx[j], s]
                 if binomial:
                     n = base + (rng.random(m) < frac) if frac > 0 else base
                     reach = _count(rng, n, rho, m)

@@ -104,9 +104,14 @@ def test_readme_api_example_runs(capsys):
     from conftest import ROOT
 
     text = (ROOT / "README.md").read_text()
-    code = re.search(r"## Python API.*?```python\n(.*?)```", text, re.S).group(1)
-    exec(compile(code, "README.md", "exec"), {})
-    assert "optimal" in capsys.readouterr().out
+    section = re.search(r"## Python API(.*?)\n## ", text, re.S).group(1)
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    namespace: dict = {}
+    for code in blocks:  # in order, sharing one namespace, as a reader would run them
+        exec(compile(code, "README.md", "exec"), namespace)
+    out = capsys.readouterr().out
+    assert "optimal" in out and "portfolio" in out
 
 
 def test_what_if_copy_changes_only_what_is_asked():

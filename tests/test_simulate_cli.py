@@ -123,3 +123,12 @@ def test_progress_bar_draws_only_after_its_delay():
     text = stream.getvalue()
     assert "50%" in text and "100%" in text and "100/100 runs" in text and text.endswith("\n")
     assert TerminalProgress.for_terminal("x") is None  # pytest's stderr is not a terminal
+
+
+def test_simulate_an_infeasible_plan_says_so(tmp_path, capsys):
+    shutil.copy(SCENARIOS / "skincare_shortlist.csv", tmp_path)
+    path = tmp_path / "tight.yaml"
+    path.write_text("candidates: skincare_shortlist.csv\nbudget: 100\nconstraints: {min_count: 50}\n")
+    code, doc, _ = _json(capsys, ["simulate", str(path), "--format", "json", "--runs", "100"])
+    assert code == 1
+    assert doc["plan"]["status"] == "infeasible" and doc["simulation"] is None and doc["comparison"] == []
