@@ -30,7 +30,9 @@ class Baseline:
 
 
 def objective_value(scenario: Scenario, totals: Totals, objective: str | None = None) -> float | None:
-    return totals.value(objective or scenario.objective)
+    """The mix's value on the objective (None for cvar: that needs the simulated runs)."""
+    objective = objective or scenario.objective
+    return None if objective == "cvar" else totals.value(objective)
 
 
 def _ratio_order(value: np.ndarray, fee: np.ndarray) -> np.ndarray:
@@ -45,7 +47,7 @@ def greedy(scenario: Scenario, model: MilpModel) -> Baseline:
     help an unmet lower limit; then creators that improve the objective. No step may break an upper limit."""
     out = scenario.candidates.outcomes
     fee = out.cost
-    objective = scenario.objective
+    objective = "profit" if scenario.objective == "cvar" else scenario.objective  # cvar: judged on the runs later
     value = out.revenue if objective == "roi" else out.metric(objective)
     A = model.A.toarray()
     x = model.lb.copy()
@@ -92,7 +94,8 @@ def best_single(scenario: Scenario, model: MilpModel) -> Baseline | None:
         with np.errstate(divide="ignore", invalid="ignore"):
             score = np.where(ok, out.profit / np.where(fee > 0, fee, 1.0), -np.inf)
     else:
-        score = np.where(ok, out.metric(scenario.objective), -np.inf)
+        metric = "profit" if scenario.objective == "cvar" else scenario.objective
+        score = np.where(ok, out.metric(metric), -np.inf)
     if not ok.any():
         return None
     j = int(np.argmax(score))

@@ -15,20 +15,26 @@ from pathlib import Path
 
 from .comparison import assess
 from .errors import InputError, suggest
+from .frontier import frontier
 from .outputs import (
+    FRONTIER_FILES,
     OUTPUT_FILES,
     PLOT_FILES,
     SIMULATION_FILES,
+    SWEEP_FILES,
     check_out_dir,
     simulation_document,
+    write_frontier,
     write_outputs,
     write_simulation,
+    write_sweep,
 )
 from .plan import plan
 from .progress import TerminalProgress
-from .report import format_simulation, format_table
+from .report import format_frontier, format_simulation, format_sweep, format_table
 from .scenario import SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
 from .simulation import positions_of
+from .sweep import parse_budgets, sweep
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +63,21 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--time-limit", type=float, metavar="S", help="override solver.time_limit (seconds)")
     sim.add_argument("--gap", type=float, help="override solver.gap (relative)")
     _simulation_flags(sim)
+    fr = sub.add_parser("frontier", help="expected profit against CVaR: the distinct mixes from the risk-neutral "
+                        "optimum to the safest")
+    fr.add_argument("scenario", help="scenario YAML file (its risk: block sets alpha, scenarios and seed)")
+    fr.add_argument("--points", type=int, default=10, metavar="K", help="CVaR floors to try (default 10)")
+    sw = sub.add_parser("sweep", help="solve at each budget: expected profit, ROI, P(loss), CVaR, marginal return")
+    sw.add_argument("scenario", help="scenario YAML file")
+    sw.add_argument("--budgets", required=True, metavar="A:B:STEP", help="e.g. 5000:50000:5000 (B included), or "
+                    "a comma-separated list")
+    for q in (fr, sw):
+        q.add_argument("--format", choices=("table", "json"), default="table")
+        q.add_argument("--out", metavar="DIR", help="also write the JSON and a PNG chart to DIR")
+        q.add_argument("--jobs", type=int, metavar="N", help="parallel solves (processes; default: the cores)")
+        q.add_argument("--solver", choices=SOLVERS, help="override solver.name")
+        q.add_argument("--time-limit", type=float, metavar="S", help="override solver.time_limit per solve")
+        q.add_argument("--gap", type=float, help="override solver.gap (relative)")
     val = sub.add_parser("validate", help="check the scenario and its shortlist without solving")
     val.add_argument("scenario", help="scenario YAML file")
     val.add_argument("--format", choices=("table", "json"), default="table")
@@ -78,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command == "simulate":
             return _simulate(args)
+        if args.command in ("frontier", "sweep"):
+            return _menu(args)
         return _run(args)
     except InputError as exc:
         if args.command == "validate":
@@ -199,6 +222,41 @@ def _simulate(args) -> int:
         if args.format == "table":
             print("\nWrote " + ", ".join(str(p) for p in written))
     return 0
+
+
+def _menu(args) -> int:
+    """``frontier`` and ``sweep``: many independent solves, a table or JSON, and a chart with --out."""
+    for flag, v in (("--time-limit", args.time_limit), ("--gap", args.gap)):
+        if v is not None and (v < 0 or (flag == "--time-limit" and v == 0)):
+            raise InputError.at("command line", f"{flag} must be positive, got {v:g}")
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError.at("command line", f"--jobs must be at least 1, got {args.jobs}")
+    if args.command == "frontier" and args.points < 2:
+        raise InputError.at("command line", f"--points must be at least 2, got {args.points}")
+    budgets = parse_budgets(args.budgets) if args.command == "sweep" else None
+    scenario = load_scenario(args.scenario, solver_overrides=_overrides(args))
+    out_dir = Path(args.out) if args.out else None
+    files = FRONTIER_FILES if args.command == "frontier" else SWEEP_FILES
+    if out_dir is not None:
+        check_out_dir(out_dir, [args.scenario, scenario.candidates.source], files)
+    bar = TerminalProgress.for_terminal("solving", enabled=args.format == "table", unit="solves")
+    try:
+        if args.command == "frontier":
+            result = frontier(scenario, args.points, jobs=args.jobs, progress=bar)
+        else:
+            result = sweep(scenario, budgets, jobs=args.jobs, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(format_frontier(result) if args.command == "frontier" else format_sweep(result))
+    if out_dir is not None:
+        written = (write_frontier if args.command == "frontier" else write_sweep)(result, out_dir)
+        if args.format == "table":
+            print("\nWrote " + ", ".join(str(p) for p in written))
+    return 0 if result.points and any(p.status != "infeasible" for p in result.points) else 1
 
 
 def _validate(args) -> int:

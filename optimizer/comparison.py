@@ -75,11 +75,11 @@ def single_tier_scenario(scenario: Scenario, tier: str) -> tuple[Scenario, list[
     return scenario.with_changes(candidates=cand.subset(mine), constraints=new), dropped
 
 
-def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 4) -> tuple[PlanResult, list[str],
+def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 6) -> tuple[PlanResult, list[str],
                                                                                         list[str]]:
     """The best mix from one tier: (plan, rules dropped because they name other tiers, rules relaxed because
-    this tier alone cannot meet them). When the tier cannot meet the rules, the conflicting rules (other than the
-    budget) are relaxed one conflict at a time, so the row still shows what that tier could do."""
+    this tier alone cannot meet them). When the tier cannot meet the rules, one rule of the conflict (a minimum
+    first; never the budget) is relaxed at a time, so the row still shows what that tier could do."""
     from .plan import plan  # plan() imports this module for plan(..., simulate=True)
 
     variant, dropped = single_tier_scenario(scenario, tier)
@@ -91,11 +91,10 @@ def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 4) ->
         keys = [k for k in r.conflicts if k.startswith("constraints.")]
         if not keys:
             break
-        cons = variant.constraints
-        for k in keys:
-            cons = cons.without(k)
-        relaxed += keys
-        variant = variant.with_changes(constraints=cons)
+        # One rule per round, minimums first: a single tier usually fails a floor (spend, count), not a cap.
+        key = next((k for k in keys if ".min_" in k or k.endswith("include")), keys[0])
+        relaxed.append(key)
+        variant = variant.with_changes(constraints=variant.constraints.without(key))
         r = plan(variant, baselines=False)
     return r, dropped, relaxed
 

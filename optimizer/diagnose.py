@@ -7,26 +7,37 @@ conflict, and relaxing any one of them makes the scenario feasible.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from .formulation import build_model, constraint_keys
+from .formulation import MilpModel, build_model, constraint_keys
 from .scenario import Scenario
 from .solvers import INFEASIBLE, solve
 
+Build = Callable[[set[str]], MilpModel]
 
-def _infeasible(scenario: Scenario, drop: set[str], time_limit: float | None) -> bool:
-    model = build_model(scenario, c=np.zeros(scenario.candidates.n), drop=drop)
-    out = solve(model, scenario.solver.name, time_limit=time_limit, gap=0.0, reduce=False)
+
+def _infeasible(scenario: Scenario, build: Build, drop: set[str], time_limit: float | None) -> bool:
+    model = build(drop)
+    out = solve(model.with_objective(np.zeros(model.shape[1])), scenario.solver.name, time_limit=time_limit,
+                gap=0.0, reduce=False)
     return out.status == INFEASIBLE
 
 
-def conflicting_keys(scenario: Scenario, time_limit: float | None = 30.0) -> list[str]:
-    """Scenario keys whose rules together cannot be met (empty if the scenario is feasible)."""
+def conflicting_keys(scenario: Scenario, time_limit: float | None = 30.0, build: Build | None = None) -> list[str]:
+    """Scenario keys whose rules together cannot be met (empty if the scenario is feasible). ``build(drop)`` makes
+    the model without the rules in ``drop`` (default: ``build_model``); risk rules are keyed ``risk.*``."""
+    if build is None:
+        def build(drop: set[str]) -> MilpModel:
+            return build_model(scenario, c=np.zeros(scenario.candidates.n), drop=drop)
     keys = constraint_keys(scenario)
-    if not _infeasible(scenario, set(), time_limit):
+    keys += [k for k in dict.fromkeys(r.key for r in build(set()).rows) if k.startswith("risk.") and
+             k != "risk.cvar_rows"]
+    if not _infeasible(scenario, build, set(), time_limit):
         return []
     dropped: set[str] = set()
     for k in keys:
-        if _infeasible(scenario, dropped | {k}, time_limit):
+        if _infeasible(scenario, build, dropped | {k}, time_limit):
             dropped.add(k)
     return [k for k in keys if k not in dropped]

@@ -93,6 +93,8 @@ def objective_vector(scenario: Scenario, objective: str | None = None) -> np.nda
     objective = objective or scenario.objective
     if objective == "roi":
         raise ValueError("roi is a ratio; plan() solves it by Dinkelbach iterations")
+    if objective == "cvar":  # CVaR lives in the auxiliary columns of risk_model.extend
+        return np.zeros(scenario.candidates.n)
     return scenario.candidates.outcomes.metric(objective).astype(float)
 
 

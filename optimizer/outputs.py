@@ -14,6 +14,8 @@ from .result import SCHEMA_VERSION, PlanResult, _clean
 OUTPUT_FILES = ("selection.csv", "summary.json")
 SIMULATION_FILES = ("simulation.json",)
 PLOT_FILES = ("profit_histogram.png", "roi_histogram.png")
+FRONTIER_FILES = ("frontier.json", "frontier.png")
+SWEEP_FILES = ("sweep.json", "sweep.png")
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -100,3 +102,21 @@ def write_histograms(sim, out_dir: Path, currency: str = "") -> list[Path]:
         written.append(histogram(sim.draws[metric].to_numpy(), out_dir / fname, title=title, xlabel=xlabel,
                                  marks=marks, zero_line=True))
     return written
+
+
+def write_frontier(result, out_dir: Path) -> list[Path]:
+    """``frontier.json`` and ``frontier.png``."""
+    from .plots import frontier_chart
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write(out_dir / FRONTIER_FILES[0], json.dumps(result.to_dict(), indent=2) + "\n")
+    return [out_dir / FRONTIER_FILES[0], frontier_chart(result, out_dir / FRONTIER_FILES[1])]
+
+
+def write_sweep(result, out_dir: Path) -> list[Path]:
+    """``sweep.json`` and ``sweep.png``."""
+    from .plots import sweep_chart
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write(out_dir / SWEEP_FILES[0], json.dumps(result.to_dict(), indent=2) + "\n")
+    return [out_dir / SWEEP_FILES[0], sweep_chart(result, out_dir / SWEEP_FILES[1])]

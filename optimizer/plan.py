@@ -9,7 +9,9 @@ that is the ROI bound reported, so a time-limited ROI plan carries an honest gap
 
 from __future__ import annotations
 
+import math
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -19,9 +21,18 @@ from .diagnose import conflicting_keys
 from .errors import InputError
 from .formulation import MilpModel, build_model
 from .funnel import Totals
-from .result import ConstraintStatus, PlanResult
+from .result import ConstraintStatus, PlanResult, RiskReport
+from .risk_model import (
+    MAX_PROB_LOSS,
+    MIN_CVAR,
+    extend,
+    in_sample_settings,
+    mix_cvar,
+    out_of_sample_settings,
+    profit_draws,
+)
 from .scenario import Scenario, SimulationSettings
-from .simulation import Progress
+from .simulation import Progress, simulate_mixes
 from .solvers import ERROR, FEASIBLE, INFEASIBLE, OPTIMAL, TIME_LIMIT, SolveOutcome, lp_relaxation, relative_gap, solve
 
 SELECTION_COLUMNS = ("id", "handle", "platform", "tier", "niche", "region", "followers", "fee", "reach",
@@ -29,32 +40,49 @@ SELECTION_COLUMNS = ("id", "handle", "platform", "tier", "niche", "region", "fol
 
 
 def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | SimulationSettings = False,
-         threads: int | None = None, progress: Progress | None = None) -> PlanResult:
+         threads: int | None = None, progress: Progress | None = None, out_of_sample: bool = True) -> PlanResult:
     """Choose the mix that maximises the scenario's objective within its budget and rules.
 
     With ``simulate`` (True: the scenario's ``simulation:`` settings or the defaults; or explicit settings), the
     mix is also simulated and, unless the settings say ``compare: false``, set against the alternatives
-    (``result.simulation``, ``result.comparison``). ``threads`` and ``progress`` are passed to the simulator."""
+    (``result.simulation``, ``result.comparison``). ``threads`` and ``progress`` are passed to the simulator.
+    With a ``risk:`` block the result carries ``risk``: CVaR and P(loss) in sample and, unless ``out_of_sample`` is
+    False, on fresh runs."""
     start = time.perf_counter()
     s = scenario.solver
-    zero = np.zeros(scenario.candidates.n)
-    model = build_model(scenario, c=zero if scenario.objective == "roi" else None)
-    greedy_b = greedy(scenario, model)
-    incumbent = _as_x(greedy_b, scenario.candidates.n) if greedy_b.feasible else None
+    n = scenario.candidates.n
+    base = build_model(scenario, c=np.zeros(n) if scenario.objective == "roi" else None)
+    model, draws, cols = base, None, None
+    if scenario.uses_risk_model:
+        draws = profit_draws(scenario, threads)
+        model, cols = extend(base, scenario, draws, scenario.risk_settings())
+    reduce = s.reduce and draws is None  # reduced-cost fixing is written for the plain model
+    greedy_b = greedy(scenario, base)
+    incumbent = _as_x(greedy_b, n) if greedy_b.feasible and draws is None else None
     iterations = 1
     if scenario.objective == "roi":
-        out, roi_bound, iterations = _solve_roi(scenario, model, incumbent, start)
+        out, roi_bound, iterations = _solve_roi(scenario, model, incumbent, start, reduce)
     else:
-        out = solve(model, s.name, time_limit=s.time_limit, gap=s.gap, reduce=s.reduce, incumbent=incumbent)
+        out = solve(model, s.name, time_limit=s.time_limit, gap=s.gap, reduce=reduce, incumbent=incumbent)
         roi_bound = None
-    result = _assemble(scenario, model, out, roi_bound, iterations)
+    result = _assemble(scenario, model, out, roi_bound, iterations, draws)
     if baselines:
-        result.baselines = {"greedy": greedy_b}
-        single = best_single(scenario, model)
+        result.baselines = {"greedy": _with_risk(greedy_b, scenario, draws)}
+        single = best_single(scenario, base)
         if single is not None:
-            result.baselines["best_single"] = single
+            result.baselines["best_single"] = _with_risk(single, scenario, draws)
+    if result.has_solution and scenario.risk is not None and out_of_sample:
+        result.risk = risk_report(scenario, result.selected, threads)
     if out.status == INFEASIBLE:
-        result.conflicts = conflicting_keys(scenario, time_limit=s.time_limit)
+        build = None
+        if draws is not None:
+            plain = scenario.with_changes(objective="profit")
+
+            def build(drop):
+                return extend(build_model(plain, c=np.zeros(n), drop=drop), plain, draws, scenario.risk_settings(),
+                              drop)[0]
+
+        result.conflicts = conflicting_keys(scenario, time_limit=s.time_limit, build=build)
         result.message = ("no mix meets every rule; these conflict: " + ", ".join(result.conflicts)
                           if result.conflicts else "no mix meets every rule")
     if simulate and result.has_solution:
@@ -73,34 +101,42 @@ def _as_x(b: Baseline, n: int) -> np.ndarray:
     return x
 
 
-def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | None,
-               start: float) -> tuple[SolveOutcome, float | None, int]:
+def _padded(model: MilpModel, c: np.ndarray) -> np.ndarray:
+    """A per-candidate objective, with zeros on the auxiliary columns."""
+    full = np.zeros(model.shape[1])
+    full[: c.size] = c
+    return full
+
+
+def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | None, start: float,
+               reduce: bool) -> tuple[SolveOutcome, float | None, int]:
     """Dinkelbach iterations; returns the last outcome (x = best mix), the ROI upper bound and the count."""
     s = scenario.solver
     out_f = scenario.candidates.outcomes
+    n = scenario.candidates.n
     rev, fee = out_f.revenue, out_f.cost
-    status, _, min_cost_neg, _ = lp_relaxation(model.with_objective(-fee))
+    status, _, min_cost_neg, _ = lp_relaxation(model.with_objective(_padded(model, -fee)))
     if status == INFEASIBLE:
         return SolveOutcome(INFEASIBLE, None, None, None, 0.0, s.name), None, 0
     c_min = max(0.0, -min_cost_neg) if min_cost_neg is not None else 0.0
     best = incumbent
-    lam = float(rev @ best / (fee @ best)) if best is not None and fee @ best > 0 else 0.0
+    lam = float(rev @ best[:n] / (fee @ best[:n])) if best is not None and fee @ best[:n] > 0 else 0.0
     iterations = 0
     while True:
         iterations += 1
         remaining = None if s.time_limit is None else max(0.01, s.time_limit - (time.perf_counter() - start))
         abs_gap = s.gap * max(lam, 1e-9) * c_min if c_min > 0 else 1e-9
-        out = solve(model.with_objective(rev - lam * fee), s.name, time_limit=remaining, gap=0.0,
-                    abs_gap=max(abs_gap, 1e-9), reduce=s.reduce, incumbent=best)
+        out = solve(model.with_objective(_padded(model, rev - lam * fee)), s.name, time_limit=remaining, gap=0.0,
+                    abs_gap=max(abs_gap, 1e-9), reduce=reduce, incumbent=best)
         if out.status == INFEASIBLE or out.x is None:
             if best is not None and out.status != INFEASIBLE:
                 break
             return out, None, iterations
-        cost = float(fee @ out.x)
+        cost = float(fee @ out.x[:n])
         if cost <= 0:
             raise InputError.at(scenario.source, "a mix with zero total fee meets every rule, so ROI is unbounded; "
                                 "set constraints.min_spend above 0", "key 'objective'")
-        ratio = float(rev @ out.x) / cost
+        ratio = float(rev @ out.x[:n]) / cost
         if ratio > lam * (1 + 1e-12) + 1e-12 or best is None:
             lam, best = ratio, out.x
             if out.status == TIME_LIMIT:
@@ -123,7 +159,7 @@ def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | Non
 
 
 def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound: float | None,
-              iterations: int) -> PlanResult:
+              iterations: int, draws: np.ndarray | None) -> PlanResult:
     cand = scenario.candidates
     warnings = list(scenario.warnings)
     common = dict(name=scenario.name, currency=scenario.currency, objective=scenario.objective,
@@ -135,23 +171,28 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
             warnings.append("the time limit ran out before any mix meeting the rules was found")
         return PlanResult(status=status, objective_value=None, bound=out.bound, gap=None, selected=[],
                           selection=pd.DataFrame(columns=list(SELECTION_COLUMNS)), totals=None, **common)
-    x = out.x[: cand.n]
+    x_full = np.asarray(out.x, float)
+    x = x_full[: cand.n]
     pos = np.flatnonzero(x > 0.5)
     totals = Totals.of(cand.outcomes, pos)
-    value = totals.value(scenario.objective)
-    bound = roi_bound if scenario.objective == "roi" else out.bound
+    if scenario.objective == "cvar":  # the mix's CVaR on the in-sample runs (the model's value, recomputed exactly)
+        value = mix_cvar(draws, x, scenario.risk_settings().alpha)[0]
+        bound = None if out.bound is None else max(out.bound, value)
+    else:
+        value = totals.value(scenario.objective)
+        bound = roi_bound if scenario.objective == "roi" else out.bound
     gap = relative_gap(value, bound)
     if out.status == TIME_LIMIT:
         warnings.append(f"stopped by the time limit ({scenario.solver.time_limit:g} s); the mix is the best found "
                         f"and may be up to {gap:.2%} from the optimum" if gap is not None else
                         "stopped by the time limit; no bound on the optimum is known")
-    violated = model.violations(np.asarray(x, float))
+    violated = model.violations(x_full)
     if violated:  # a solver bug or numerical trouble: never hand out a plan that breaks the rules
         raise RuntimeError(f"solver returned a mix that breaks {', '.join(violated)}")
     return PlanResult(status=out.status, objective_value=value, bound=bound, gap=gap,
                       selected=[str(i) for i in cand.ids[pos]], selection=selection_frame(scenario, pos),
                       totals=totals, breakdown=breakdown(scenario, pos),
-                      constraints=constraint_status(scenario, model, np.asarray(x, float)), **common)
+                      constraints=constraint_status(scenario, model, x_full, draws), **common)
 
 
 def selection_frame(scenario: Scenario, pos: np.ndarray) -> pd.DataFrame:
@@ -190,14 +231,19 @@ def breakdown(scenario: Scenario, pos: np.ndarray) -> dict[str, list[dict]]:
     return out
 
 
-def constraint_status(scenario: Scenario, model: MilpModel, x: np.ndarray) -> list[ConstraintStatus]:
-    """Each rule's value at ``x`` in the planner's units, its slack, and whether it binds."""
+def constraint_status(scenario: Scenario, model: MilpModel, x: np.ndarray,
+                      draws: np.ndarray | None = None) -> list[ConstraintStatus]:
+    """Each rule's value at ``x`` in the planner's units, its slack, and whether it binds. Risk rules are
+    evaluated on the in-sample runs ``draws``: a risk rule binds when its slack is below 0.1% of its limit (CVaR)
+    or when no further run may lose money (chance constraint)."""
     act = model.activity(x)
     fee = scenario.candidates.outcomes.cost
     cost = float(fee @ x[: len(fee)])
     A = model.A.tocsr()
     out = []
     for i, row in enumerate(model.rows):
+        if row.key.startswith("risk."):
+            continue
         if row.sense == "<=":
             slack_m = float(model.hi[i] - act[i])
             movable = (x < 0.5) & (model.ub > 0.5)  # creators that could still be added
@@ -214,4 +260,51 @@ def constraint_status(scenario: Scenario, model: MilpModel, x: np.ndarray) -> li
             value = float(act[i])
         slack = (row.limit - value if row.sense == "<=" else value - row.limit) if value is not None else slack_m
         out.append(ConstraintStatus(row.key, row.sense, float(row.limit), value, float(slack), bool(binding)))
+    if draws is not None:
+        risk = scenario.risk_settings()
+        cvar, p_loss, _ = mix_cvar(draws, x, risk.alpha)
+        if risk.min_cvar is not None:
+            slack = cvar - risk.min_cvar
+            out.append(ConstraintStatus(MIN_CVAR, ">=", risk.min_cvar, cvar, slack,
+                                        slack <= 1e-3 * max(1.0, abs(risk.min_cvar))))
+        if risk.max_prob_loss is not None:
+            allowed = math.floor(risk.max_prob_loss * draws.shape[0] + 1e-9)
+            losses = int(round(p_loss * draws.shape[0]))
+            out.append(ConstraintStatus(MAX_PROB_LOSS, "<=", risk.max_prob_loss, p_loss,
+                                        risk.max_prob_loss - p_loss, losses >= allowed))
     return out
+
+
+def _with_risk(b: Baseline, scenario: Scenario, draws: np.ndarray | None) -> Baseline:
+    """A baseline mix checked against the risk rules too (on the in-sample runs)."""
+    if draws is None:
+        return b
+    risk = scenario.risk_settings()
+    x = np.zeros(scenario.candidates.n)
+    x[b.positions] = 1.0
+    cvar, p_loss, _ = mix_cvar(draws, x, risk.alpha)
+    broken = []
+    if risk.min_cvar is not None and cvar < risk.min_cvar - 1e-6 * max(1.0, abs(risk.min_cvar)):
+        broken.append(MIN_CVAR)
+    if risk.max_prob_loss is not None and p_loss > risk.max_prob_loss + 1e-12:
+        broken.append(MAX_PROB_LOSS)
+    value = cvar if scenario.objective == "cvar" else b.objective_value
+    if not broken and value == b.objective_value:
+        return b
+    violated = (*b.violated, *broken)
+    return replace(b, violated=violated, feasible=not violated, objective_value=value)
+
+
+def risk_report(scenario: Scenario, ids: list[str], threads: int | None = None) -> RiskReport:
+    """The mix's CVaR and P(loss) on the in-sample runs (those in the model) and on fresh out-of-sample runs."""
+    risk = scenario.risk_settings()
+    pos = scenario.candidates.positions(ids)
+    ins = simulate_mixes(scenario, {"mix": pos}, settings=in_sample_settings(scenario), threads=threads)["mix"]
+    outs = simulate_mixes(scenario, {"mix": pos}, settings=out_of_sample_settings(scenario), threads=threads)["mix"]
+    return RiskReport(alpha=risk.alpha, scenarios=risk.scenarios, seed=risk.seed,
+                      validation_runs=risk.validation_runs, validation_seed=risk.out_of_sample_seed,
+                      min_cvar=risk.min_cvar, max_prob_loss=risk.max_prob_loss,
+                      cvar_in_sample=ins.cvar, cvar_out_of_sample=outs.cvar,
+                      prob_loss_in_sample=ins.prob_loss, prob_loss_out_of_sample=outs.prob_loss,
+                      mean_profit_in_sample=ins.metrics["profit"].mean,
+                      mean_profit_out_of_sample=outs.metrics["profit"].mean)

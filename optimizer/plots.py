@@ -41,6 +41,15 @@ def histogram(values: np.ndarray, path: Path, *, title: str, xlabel: str, marks:
         ax.set_ylabel("runs")
         ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 100 else f"{v:g}")
         ax.grid(axis="y", alpha=0.3)
+    except BaseException:
+        plt.close(fig)
+        raise
+    return _save(fig, path)
+
+
+def _save(fig, path: Path) -> Path:
+    plt = _pyplot()
+    try:
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
@@ -48,3 +57,57 @@ def histogram(values: np.ndarray, path: Path, *, title: str, xlabel: str, marks:
         plt.close(fig)
     atomic_write_bytes(path, buf.getvalue())
     return path
+
+
+def _money_axis(axis) -> None:
+    axis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
+
+
+def frontier_chart(result, path: Path) -> Path:
+    """Expected profit against CVaR: the frontier, with the risk-neutral optimum and the reference mixes marked."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=110)
+    pts = result.points
+    a = f"{result.alpha:.0%}"
+    if pts:
+        ax.plot([p.cvar for p in pts], [p.expected_profit for p in pts], "-o", color="#2c6e91",
+                label=f"frontier: {len(pts)} mixes, CVaR {pts[0].cvar:,.0f} to {pts[-1].cvar:,.0f}")
+        ax.scatter([pts[0].cvar], [pts[0].expected_profit], s=120, facecolors="none", edgecolors="#c0392b",
+                   linewidths=2, zorder=3, label="risk-neutral optimum")
+    for m in result.markers:
+        ax.scatter([m.cvar], [m.expected_profit], marker="s" if m.kind == "best_single" else "^", s=50, zorder=3,
+                   label=m.name)
+    ax.set_xlabel(f"CVaR {a} of profit ({result.currency}; mean of the worst {1 - result.alpha:.0%} of runs)")
+    ax.set_ylabel(f"expected profit ({result.currency})")
+    ax.set_title(f"{result.name}: return against risk ({result.scenarios:,} simulated runs)", fontsize=11)
+    _money_axis(ax.xaxis)
+    _money_axis(ax.yaxis)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    return _save(fig, path)
+
+
+def sweep_chart(result, path: Path) -> Path:
+    """Expected profit and CVaR against the budget, and the marginal return of the next unit of budget."""
+    plt = _pyplot()
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 6.0), dpi=110, sharex=True,
+                                      gridspec_kw={"height_ratios": [2, 1]})
+    pts = [p for p in result.points if p.expected_profit is not None]
+    b = [p.budget for p in pts]
+    top.plot(b, [p.expected_profit for p in pts], "-o", color="#2c6e91", label="expected profit")
+    top.plot(b, [p.cvar for p in pts], "--s", color="#c0392b", label=f"CVaR {result.alpha:.0%} of profit")
+    top.set_ylabel(result.currency)
+    top.set_title(f"{result.name}: what each budget buys (objective {result.objective})", fontsize=11)
+    top.grid(alpha=0.3)
+    top.legend(fontsize=8)
+    _money_axis(top.yaxis)
+    marg = [(p.budget, p.marginal_return) for p in pts if p.marginal_return is not None]
+    if marg:
+        width = (b[1] - b[0]) * 0.6 if len(b) > 1 else 1.0
+        bottom.bar([m[0] for m in marg], [m[1] for m in marg], width=width, color="#7aa6c2")
+    bottom.axhline(0, color="black", linewidth=0.8)
+    bottom.set_ylabel("marginal return\nper unit of budget")
+    bottom.set_xlabel(f"budget ({result.currency})")
+    bottom.grid(axis="y", alpha=0.3)
+    _money_axis(bottom.xaxis)
+    return _save(fig, path)

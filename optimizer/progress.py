@@ -11,8 +11,10 @@ class TerminalProgress:
     """Callable as ``progress(done, total)``. Draws nothing until ``delay`` seconds have passed, so quick runs
     stay quiet; ``close()`` ends the line if anything was drawn."""
 
-    def __init__(self, label: str, stream: TextIO | None = None, delay: float = 2.0, width: int = 30):
+    def __init__(self, label: str, stream: TextIO | None = None, delay: float = 2.0, width: int = 30,
+                 unit: str = "runs"):
         self.label = label
+        self.unit = unit
         self.stream = stream or sys.stderr
         self.delay = delay
         self.width = width
@@ -20,10 +22,11 @@ class TerminalProgress:
         self.drawn = False
 
     @classmethod
-    def for_terminal(cls, label: str, enabled: bool = True) -> TerminalProgress | None:
+    def for_terminal(cls, label: str, enabled: bool = True, unit: str = "runs") -> TerminalProgress | None:
         """A bar when ``enabled`` and stderr is a terminal; otherwise None (no progress output at all)."""
         stream = sys.stderr
-        return cls(label, stream) if enabled and hasattr(stream, "isatty") and stream.isatty() else None
+        ok = enabled and hasattr(stream, "isatty") and stream.isatty()
+        return cls(label, stream, unit=unit) if ok else None
 
     def __call__(self, done: int, total: int) -> None:
         elapsed = time.monotonic() - self.start
@@ -34,7 +37,7 @@ class TerminalProgress:
         eta = elapsed / frac - elapsed if frac > 0 else float("nan")
         left = f", about {eta:.0f} s left" if frac < 1 else ""
         self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {frac:4.0%} "
-                          f"{done:,}/{total:,} runs, {elapsed:.0f} s{left}   ")
+                          f"{done:,}/{total:,} {self.unit}, {elapsed:.0f} s{left}   ")
         self.stream.flush()
         self.drawn = True
 

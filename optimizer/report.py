@@ -85,6 +85,9 @@ def format_table(result: PlanResult) -> str:
             for name, value, imp, rules in lines:
                 extra = f"   optimiser {imp} better; {rules}" if rules else ""
                 out.append(f"  {name:<{width}}  {_num(value, digits):>16}{extra}")
+    if r.risk is not None:
+        out.append("")
+        out.append(format_risk(r.risk))
     if r.simulation is not None:
         out.append("")
         out.append(format_simulation(r.simulation, r.comparison))
@@ -160,3 +163,59 @@ def diversification_sentence(comparison: list[Alternative], alpha: float) -> str
     return (f"Against the best single creator, the mix's profit varies {cv(pm):.2f} x its mean instead of "
             f"{cv(ps):.2f} x; P(loss) {_pct(main.prob_loss)} instead of {_pct(star.prob_loss)}; the worst "
             f"{1 - alpha:.0%} of runs average {_num(main.cvar)} instead of {_num(star.cvar)}.")
+
+
+def format_risk(risk) -> str:
+    """In-sample against out-of-sample CVaR and P(loss) of a plan with a risk block."""
+    a = f"{risk.alpha:.0%}"
+    floors = []
+    if risk.min_cvar is not None:
+        floors.append(f"CVaR {a} >= {_num(risk.min_cvar)}")
+    if risk.max_prob_loss is not None:
+        floors.append(f"P(loss) <= {risk.max_prob_loss:.1%}")
+    rows = pd.DataFrame([
+        {"": f"in sample ({risk.scenarios:,} runs in the model, seed {risk.seed})",
+         f"CVaR {a}": _num(risk.cvar_in_sample), "P(loss)": _pct(risk.prob_loss_in_sample),
+         "mean profit": _num(risk.mean_profit_in_sample)},
+        {"": f"out of sample ({risk.validation_runs:,} fresh runs, seed {risk.validation_seed})",
+         f"CVaR {a}": _num(risk.cvar_out_of_sample), "P(loss)": _pct(risk.prob_loss_out_of_sample),
+         "mean profit": _num(risk.mean_profit_out_of_sample)},
+    ])
+    head = "Risk" + (f" (rules: {', '.join(floors)})" if floors else " (no risk rule; reported only)")
+    return head + "\n" + _indent(rows.to_string(index=False))
+
+
+def format_frontier(fr) -> str:
+    a = f"{fr.alpha:.0%}"
+    out = [f"{fr.name}: return against risk, {fr.scenarios:,} simulated runs in the model (seed {fr.seed})"]
+    if fr.points:
+        rows = [{"point": k + 1, "creators": len(p.selected), "cost": _num(p.cost),
+                 "expected profit": _num(p.expected_profit), f"CVaR {a}": _num(p.cvar), "P(loss)": _pct(p.prob_loss),
+                 "ROI": _num(p.roi, 2), f"CVaR {a} fresh runs": _num(p.cvar_out_of_sample),
+                 "P(loss) fresh": _pct(p.prob_loss_out_of_sample), "status": p.status}
+                for k, p in enumerate(fr.points)]
+        out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
+        out.append("  point 1 is the risk-neutral optimum; the last is the safest mix (maximum CVaR)")
+    if fr.markers:
+        out.append("")
+        out.append("Reference mixes on the same runs")
+        rows = [{"mix": m.name, "creators": len(m.selected), "expected profit": _num(m.expected_profit),
+                 f"CVaR {a}": _num(m.cvar), "P(loss)": _pct(m.prob_loss), "ROI": _num(m.roi, 2), "note": m.note}
+                for m in fr.markers]
+        out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
+    for w in fr.warnings:
+        out.append(f"  warning: {w}")
+    return "\n".join(out)
+
+
+def format_sweep(sw) -> str:
+    a = f"{sw.alpha:.0%}"
+    out = [f"{sw.name}: budget sweep, maximising {sw.objective}; risk from {sw.runs:,} simulated runs (seed {sw.seed})"]
+    rows = [{"budget": _num(p.budget), "status": p.status, "creators": len(p.selected), "cost": _num(p.cost),
+             "expected profit": _num(p.expected_profit), "ROI": _num(p.roi, 2), "P(loss)": _pct(p.prob_loss),
+             f"CVaR {a}": _num(p.cvar), "marginal return": _num(p.marginal_return, 3)} for p in sw.points]
+    out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
+    out.append(f"  marginal return: {sw.objective} gained per extra unit of budget, up to the next budget")
+    for w in sw.warnings:
+        out.append(f"  warning: {w}")
+    return "\n".join(out)

@@ -16,13 +16,14 @@ from . import tiers as tiers_mod
 from .candidates import BY_NAME, FILLABLE, Candidates, Defaults, load_candidates
 from .errors import InputError, ProblemList, suggest
 
-OBJECTIVES: tuple[str, ...] = ("profit", "revenue", "roi", "reach", "engagements", "conversions")
+OBJECTIVES: tuple[str, ...] = ("profit", "revenue", "roi", "reach", "engagements", "conversions", "cvar")
 SOLVERS: tuple[str, ...] = ("cbc", "highs")
 GROUPS: tuple[str, ...] = ("tiers", "platforms", "niches", "regions")
 GROUP_COLUMN = {"tiers": "tier", "platforms": "platform", "niches": "niche", "regions": "region"}
 FLOORS: tuple[str, ...] = ("min_reach", "min_engagements", "min_conversions", "min_revenue")
 TOP_KEYS = ("name", "currency", "candidates", "budget", "objective", "tiers", "defaults", "constraints", "solver",
-            "simulation")
+            "simulation", "risk")
+RISK_KEYS = ("alpha", "scenarios", "seed", "min_cvar", "max_prob_loss", "validation_runs", "validation_seed")
 SIMULATION_KEYS = ("runs", "seed", "alpha", "shocks", "counts", "targets", "compare")
 SHOCK_KEYS = ("campaign", "platform", "niche")
 TARGET_KEYS = ("roi", "revenue", "profit", "reach", "engagements", "conversions")
@@ -135,6 +136,31 @@ class SimulationSettings:
 
 
 @dataclass(frozen=True)
+class RiskSettings:
+    """Risk inside the decision, by sample-average approximation: ``scenarios`` simulated runs (seed ``seed``, the
+    simulation's shocks and count model) become rows of the integer program. ``min_cvar``: CVaR of profit at
+    ``alpha`` (the mean profit of the worst 1 - alpha of runs) must be at least this; ``max_prob_loss``: P(profit
+    < 0) at most this. The chosen mix is re-evaluated on ``validation_runs`` fresh runs (seed
+    ``validation_seed``, default ``seed + 1``): the out-of-sample figures."""
+
+    alpha: float = 0.95
+    scenarios: int = 1000
+    seed: int = 0
+    min_cvar: float | None = None
+    max_prob_loss: float | None = None
+    validation_runs: int = 20_000
+    validation_seed: int | None = None
+
+    @property
+    def out_of_sample_seed(self) -> int:
+        return self.seed + 1 if self.validation_seed is None else self.validation_seed
+
+    @property
+    def constrains(self) -> bool:
+        return self.min_cvar is not None or self.max_prob_loss is not None
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A campaign to plan: the validated shortlist plus budget, objective, rules and solver settings."""
 
@@ -149,6 +175,18 @@ class Scenario:
     source: str = "scenario"
     warnings: tuple[str, ...] = ()
     simulation: SimulationSettings | None = None  # the scenario's ``simulation:`` block, if it has one
+    risk: RiskSettings | None = None  # the scenario's ``risk:`` block, if it has one
+
+    @property
+    def uses_risk_model(self) -> bool:
+        """Whether the integer program carries simulated scenarios (a CVaR objective or a risk floor)."""
+        return self.objective == "cvar" or (self.risk is not None and self.risk.constrains)
+
+    def risk_settings(self) -> RiskSettings:
+        return self.risk or RiskSettings()
+
+    def simulation_settings(self) -> SimulationSettings:
+        return self.simulation or SimulationSettings()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None = None,
@@ -380,6 +418,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
                             gap=1e-4 if gap is None else gap, reduce=bool(reduce))
 
     simulation = _simulation(r, d["simulation"]) if "simulation" in d else None
+    risk = _risk(r, d["risk"]) if "risk" in d else None
 
     # The shortlist: a DataFrame or path given by the caller, else the file named in the scenario.
     cands: Candidates | None = None
@@ -411,7 +450,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     name = r.text(d, "name", "", Path(source).stem if source != "scenario" else "campaign")
     return Scenario(candidates=cands, budget=budget, objective=objective, constraints=cons, solver=solver,
                     name=name, currency=r.text(d, "currency", "", "USD"), tier_cutoffs=cutoffs, source=source,
-                    warnings=tuple(cands.warnings) + tuple(warnings), simulation=simulation)
+                    warnings=tuple(cands.warnings) + tuple(warnings), simulation=simulation, risk=risk)
 
 
 def _simulation(r: _Reader, block: Any) -> SimulationSettings:
@@ -444,6 +483,25 @@ def _simulation(r: _Reader, block: Any) -> SimulationSettings:
     return SimulationSettings(runs=base.runs if runs is None else int(runs), seed=base.seed if seed is None else
                               int(seed), alpha=base.alpha if alpha is None else alpha, shocks=shocks,
                               counts=counts, targets=targets, compare=bool(compare))
+
+
+def _risk(r: _Reader, block: Any) -> RiskSettings:
+    d = r.keys(block, RISK_KEYS, "risk")
+    base = RiskSettings()
+    alpha = r.number(d, "alpha", "risk", lo=0, lo_open=True)
+    if alpha is not None and alpha >= 1:
+        r.bad("risk.alpha", f"must be below 1 (0.95 looks at the worst 5% of runs), got {alpha:g}")
+        alpha = None
+    values = {
+        "scenarios": r.number(d, "scenarios", "risk", lo=1, integer=True),
+        "seed": r.number(d, "seed", "risk", lo=0, integer=True),
+        "min_cvar": r.number(d, "min_cvar", "risk"),
+        "max_prob_loss": r.number(d, "max_prob_loss", "risk", lo=0, hi=1),
+        "validation_runs": r.number(d, "validation_runs", "risk", lo=2, integer=True),
+        "validation_seed": r.number(d, "validation_seed", "risk", lo=0, integer=True),
+        "alpha": alpha,
+    }
+    return replace(base, **{k: v for k, v in values.items() if v is not None})
 
 
 def _short(p: str | Path) -> str:
