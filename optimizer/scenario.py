@@ -263,6 +263,11 @@ class _Reader:
             return None
         v = d[key]
         full = f"{path}.{key}" if path else key
+        if isinstance(v, str):  # YAML 1.1 reads 1.0e9 (no sign in the exponent) as text
+            try:
+                v = float(v.strip())
+            except ValueError:
+                pass
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             self.bad(full, f"must be a number, got {v!r}")
             return None
