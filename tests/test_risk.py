@@ -224,3 +224,34 @@ def test_risk_block_errors_name_the_key(tmp_path, capsys):
 def test_risk_settings_defaults():
     r = RiskSettings()
     assert r.out_of_sample_seed == r.seed + 1 and not r.constrains
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_the_models_cvar_of_a_fixed_mix_is_its_empirical_cvar(solver):
+    """The formulation itself: with the mix fixed, maximising t - sum(u) / ((1 - alpha) S) gives the mean of the
+    worst 5% of the mix's runs, and the chance rows count exactly the losing runs."""
+    from optimizer.formulation import build_model
+    from optimizer.risk_model import extend
+    from optimizer.solvers import solve
+
+    df = uncertain(random_shortlist(12, 3))
+    s = Scenario.from_dict({"budget": 1e9, "objective": "cvar", "risk": {"scenarios": 200, "seed": 1}},
+                           candidates=df)
+    draws = profit_draws(s)
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        x = (rng.random(12) < 0.5).astype(float)
+        model, cols = extend(build_model(s), s, draws, s.risk_settings())
+        model.lb[:12] = model.ub[:12] = x
+        out = solve(model, solver, gap=0.0, reduce=False)
+        expect = tail_mean((draws @ x)[None, :], 10)[0]
+        assert out.value == pytest.approx(expect, rel=1e-7, abs=1e-6)
+        losses = int(((draws @ x) < 0).sum())
+        for allowed, feasible in ((losses, True), (losses - 1, False)):
+            if allowed < 0:
+                continue
+            chance = s.with_changes(objective="profit",
+                                    risk=replace(s.risk_settings(), max_prob_loss=(allowed + 0.5) / 200))
+            m2, _ = extend(build_model(chance), chance, draws, chance.risk_settings())
+            m2.lb[:12] = m2.ub[:12] = x
+            assert (solve(m2, solver, gap=0.0, reduce=False).status != "infeasible") == feasible
