@@ -35,6 +35,7 @@ from .scenario import Scenario, SimulationSettings
 from .simulation import Progress, simulate_mixes
 from .solvers import ERROR, FEASIBLE, INFEASIBLE, OPTIMAL, TIME_LIMIT, SolveOutcome, lp_relaxation, relative_gap, solve
 
+RISK_MODEL_WARN = 5_000_000  # coefficients in the scenario rows beyond which a slow solve is worth a warning
 SELECTION_COLUMNS = ("id", "handle", "platform", "tier", "niche", "region", "followers", "fee", "reach",
                      "engagements", "conversions", "revenue", "profit", "roi")
 
@@ -66,6 +67,10 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
         out = solve(model, s.name, time_limit=s.time_limit, gap=s.gap, reduce=reduce, incumbent=incumbent)
         roi_bound = None
     result = _assemble(scenario, model, out, roi_bound, iterations, draws)
+    if draws is not None and draws.size > RISK_MODEL_WARN:
+        result.warnings.append(f"the risk model holds {draws.shape[1]:,} candidates x {draws.shape[0]:,} runs "
+                               f"({draws.size:,} coefficients); solves of this size can be slow: shortlist fewer "
+                               "candidates or lower risk.scenarios")
     if baselines:
         result.baselines = {"greedy": _with_risk(greedy_b, scenario, draws)}
         single = best_single(scenario, base)

@@ -3,6 +3,7 @@ plus its shortlist. Unknown keys are errors that suggest the nearest valid key."
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -264,10 +265,8 @@ class _Reader:
         v = d[key]
         full = f"{path}.{key}" if path else key
         if isinstance(v, str):  # YAML 1.1 reads 1.0e9 (no sign in the exponent) as text
-            try:
+            with contextlib.suppress(ValueError):
                 v = float(v.strip())
-            except ValueError:
-                pass
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             self.bad(full, f"must be a number, got {v!r}")
             return None
