@@ -99,7 +99,7 @@ def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 6) ->
     return r, dropped, relaxed
 
 
-def _tier_order(scenario: Scenario) -> list[str]:
+def tier_order(scenario: Scenario) -> list[str]:
     present = set(scenario.candidates.table["tier"])
     return [t for t in sorted(scenario.tier_cutoffs, key=scenario.tier_cutoffs.get) if t in present]
 
@@ -150,7 +150,7 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
                          "mix rules ignored", single.feasible))
         else:
             rows.append(("best single creator", BEST_SINGLE, "none", "no creator's fee fits the budget", None))
-        for tier in _tier_order(scenario):
+        for tier in tier_order(scenario):
             r, dropped, relaxed = best_single_tier(scenario, tier)
             note = f"best {tier}-only mix under the same rules"
             if dropped:

@@ -13,20 +13,21 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .baselines import best_single
-from .comparison import _tier_order, best_single_tier
+from .comparison import best_single_tier, tier_order
 from .formulation import build_model
 from .parallel import run_all
 from .plan import plan
-from .result import SCHEMA_VERSION, PlanResult, _clean
+from .result import SCHEMA_VERSION, PlanResult, json_ready
 from .risk_model import mix_cvar, out_of_sample_settings, profit_draws
 from .scenario import Scenario
-from .simulation import simulate_mixes
+from .simulation import Progress, simulate_mixes
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class FrontierResult:
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
-        return _clean({"schema_version": SCHEMA_VERSION, "name": self.name, "currency": self.currency,
+        return json_ready({"schema_version": SCHEMA_VERSION, "name": self.name, "currency": self.currency,
                        "alpha": self.alpha, "scenarios": self.scenarios, "seed": self.seed,
                        "points": [p.to_dict() for p in self.points], "markers": [m.to_dict() for m in self.markers],
                        "warnings": list(self.warnings), "seconds": self.seconds})
@@ -97,13 +98,11 @@ def _solve(args: tuple[Scenario, str, float | None]) -> PlanResult:
 
 
 def frontier(scenario: Scenario, points: int = 10, *, executor: Executor | None = None, jobs: int | None = None,
-             progress=None, markers: bool = True) -> FrontierResult:
+             progress: Progress | None = None, markers: bool = True) -> FrontierResult:
     """Sweep the CVaR floor from the risk-neutral optimum to the safest mix (see the module docstring).
 
     The scenario's own risk floors are removed (the frontier is the menu of such floors); ``max_prob_loss`` is
     kept. ``executor`` runs the solves (default: a process pool of ``jobs`` workers)."""
-    import time
-
     start = time.perf_counter()
     if points < 2:
         raise ValueError("a frontier needs at least 2 points")
@@ -183,7 +182,7 @@ def _markers(scenario: Scenario, draws: np.ndarray) -> list[Marker]:
     single = best_single(plain, build_model(plain))
     if single is not None:
         add("best single creator", "best_single", single.ids, "mix rules ignored")
-    for tier in _tier_order(plain):
+    for tier in tier_order(plain):
         r, dropped, relaxed = best_single_tier(plain, tier)
         if r.has_solution and r.selected:
             note = "; ".join(x for x in (f"without {', '.join(dropped)}" if dropped else "",

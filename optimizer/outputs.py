@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputError
-from .result import SCHEMA_VERSION, PlanResult, _clean
+from .result import SCHEMA_VERSION, PlanResult, json_ready
 
 OUTPUT_FILES = ("selection.csv", "summary.json")
 SIMULATION_FILES = ("simulation.json",)
@@ -63,7 +63,7 @@ def write_outputs(result: PlanResult, out_dir: Path) -> list[Path]:
 def simulation_document(scenario, result: PlanResult | None, assessment) -> dict:
     """The JSON of ``influencer-mix simulate``: ``simulation`` and ``comparison``, with the plan's status."""
     warnings = list(scenario.warnings) if result is None else list(result.warnings)
-    return _clean({
+    return json_ready({
         "schema_version": SCHEMA_VERSION,
         "name": scenario.name,
         "currency": scenario.currency,

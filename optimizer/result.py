@@ -110,7 +110,7 @@ class PlanResult:
     def to_dict(self) -> dict:
         """JSON-ready; keys are a contract (see README, "JSON result")."""
         sel = self.selection.to_dict(orient="records") if len(self.selection) else []
-        return _clean({
+        return json_ready({
             "schema_version": SCHEMA_VERSION,
             "name": self.name,
             "currency": self.currency,
@@ -140,12 +140,12 @@ class PlanResult:
         })
 
 
-def _clean(obj):
+def json_ready(obj):
     """numpy scalars to Python, non-finite floats to None."""
     if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
+        return {str(k): json_ready(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
+        return [json_ready(v) for v in obj]
     if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from .errors import InputError
 from .parallel import run_all
 from .plan import plan
-from .result import SCHEMA_VERSION, PlanResult, _clean
+from .result import SCHEMA_VERSION, PlanResult, json_ready
 from .risk_model import out_of_sample_settings
 from .scenario import Scenario
-from .simulation import simulate_mixes
+from .simulation import Progress, simulate_mixes
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class SweepResult:
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
-        return _clean({"schema_version": SCHEMA_VERSION, "name": self.name, "currency": self.currency,
+        return json_ready({"schema_version": SCHEMA_VERSION, "name": self.name, "currency": self.currency,
                        "objective": self.objective, "alpha": self.alpha, "runs": self.runs, "seed": self.seed,
                        "points": [p.to_dict() for p in self.points], "warnings": list(self.warnings),
                        "seconds": self.seconds})
@@ -95,7 +95,7 @@ def _solve(args: tuple[Scenario, float]) -> PlanResult:
 
 
 def sweep(scenario: Scenario, budgets: list[float], *, executor: Executor | None = None, jobs: int | None = None,
-          progress=None) -> SweepResult:
+          progress: Progress | None = None) -> SweepResult:
     """Solve at each budget and report expected profit, ROI, P(loss), CVaR and the marginal return."""
     start = time.perf_counter()
     budgets = sorted(set(float(b) for b in budgets))
