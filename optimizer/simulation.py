@@ -33,7 +33,7 @@ import math
 import os
 import struct
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -280,6 +280,21 @@ def _chunk_runs(n_union: int, runs: int, chunk_runs: int | None) -> int:
     return min(per * BLOCK, -(-runs // BLOCK) * BLOCK)
 
 
+def _chunks(engine: _Engine, runs: int, threads: int | None,
+            chunk_runs: int | None) -> Iterator[tuple[int, int, dict[str, np.ndarray]]]:
+    """(first run, end run, outcome matrices) chunk by chunk, the creators of each chunk drawn by a thread pool."""
+    threads = threads or min(8, os.cpu_count() or 1)
+    step = _chunk_runs(engine.union.size, runs, chunk_runs)
+    pool = ThreadPoolExecutor(threads) if threads > 1 and engine.union.size > 1 else None
+    try:
+        for r0 in range(0, runs, step):
+            r1 = min(runs, r0 + step)
+            yield r0, r1, engine.chunk(r0, r1, pool, tasks=4 * threads)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
 def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.ndarray], *,
                    settings: SimulationSettings | None = None, keep_draws: bool | Sequence[str] = False,
                    threads: int | None = None, chunk_runs: int | None = None,
@@ -298,21 +313,11 @@ def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.nd
     keep = set(mixes) if keep_draws is True else set(keep_draws or ())
     accs = {name: _Accumulator(cols=np.searchsorted(union, p), mu_rev=outcomes.revenue[p], runs=st.runs,
                                keep=name in keep) for name, p in pos.items()}
-    threads = threads or min(8, os.cpu_count() or 1)
-    step = _chunk_runs(union.size, st.runs, chunk_runs)
-    pool = ThreadPoolExecutor(threads) if threads > 1 and union.size > 1 else None
-    try:
-        for r0 in range(0, st.runs, step):
-            r1 = min(st.runs, r0 + step)
-            mats = engine.chunk(r0, r1, pool, tasks=4 * threads)
-            for acc in accs.values():
-                acc.add(mats, r0, r1)
-            del mats
-            if progress is not None:
-                progress(r1, st.runs)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    for r0, r1, mats in _chunks(engine, st.runs, threads, chunk_runs):
+        for acc in accs.values():
+            acc.add(mats, r0, r1)
+        if progress is not None:
+            progress(r1, st.runs)
     seconds = time.perf_counter() - start
     return {name: _result(name, scenario, pos[name], accs[name], st, seconds) for name in mixes}
 
@@ -325,16 +330,8 @@ def creator_revenue(scenario: Scenario, settings: SimulationSettings, positions:
     pos = np.arange(scenario.candidates.n) if positions is None else np.unique(np.asarray(positions, dtype=int))
     engine = _Engine(scenario, pos, settings)
     out = np.empty((settings.runs, pos.size), order="F")
-    threads = threads or min(8, os.cpu_count() or 1)
-    step = _chunk_runs(pos.size, settings.runs, None)
-    pool = ThreadPoolExecutor(threads) if threads > 1 and pos.size > 1 else None
-    try:
-        for r0 in range(0, settings.runs, step):
-            r1 = min(settings.runs, r0 + step)
-            out[r0:r1] = engine.chunk(r0, r1, pool, tasks=4 * threads)["revenue"]
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    for r0, r1, mats in _chunks(engine, settings.runs, threads, None):
+        out[r0:r1] = mats["revenue"]
     return out
 
 
