@@ -120,10 +120,14 @@ def _overrides(args) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _check_flags(args) -> None:
+def _check_solver_flags(args) -> None:
     for flag, v in (("--time-limit", args.time_limit), ("--gap", args.gap)):
         if v is not None and (v < 0 or (flag == "--time-limit" and v == 0)):
             raise InputError.at("command line", f"{flag} must be positive, got {v:g}")
+
+
+def _check_flags(args) -> None:
+    _check_solver_flags(args)
     if args.runs is not None and args.runs < 2:
         raise InputError.at("command line", f"--runs must be at least 2, got {args.runs}")
     if args.seed is not None and args.seed < 0:
@@ -226,9 +230,7 @@ def _simulate(args) -> int:
 
 def _menu(args) -> int:
     """``frontier`` and ``sweep``: many independent solves, a table or JSON, and a chart with --out."""
-    for flag, v in (("--time-limit", args.time_limit), ("--gap", args.gap)):
-        if v is not None and (v < 0 or (flag == "--time-limit" and v == 0)):
-            raise InputError.at("command line", f"{flag} must be positive, got {v:g}")
+    _check_solver_flags(args)
     if args.jobs is not None and args.jobs < 1:
         raise InputError.at("command line", f"--jobs must be at least 1, got {args.jobs}")
     if args.command == "frontier" and args.points < 2:
