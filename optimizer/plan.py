@@ -53,10 +53,10 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
     s = scenario.solver
     n = scenario.candidates.n
     base = build_model(scenario, c=np.zeros(n) if scenario.objective == "roi" else None)
-    model, draws, cols = base, None, None
+    model, draws = base, None
     if scenario.uses_risk_model:
         draws = profit_draws(scenario, threads)
-        model, cols = extend(base, scenario, draws, scenario.risk_settings())
+        model, _ = extend(base, scenario, draws, scenario.risk_settings())
     reduce = s.reduce and draws is None  # reduced-cost fixing is written for the plain model
     greedy_b = greedy(scenario, base)
     incumbent = _as_x(greedy_b, n) if greedy_b.feasible and draws is None else None

@@ -142,17 +142,3 @@ def extend(model: MilpModel, scenario: Scenario, draws: np.ndarray, risk: RiskSe
                     n_candidates=n, offset=model.offset, bound_keys=model.bound_keys)
     return out, RiskColumns(t, u, z)
 
-
-def complete(model: MilpModel, cols: RiskColumns, draws: np.ndarray, alpha: float, x: np.ndarray) -> np.ndarray:
-    """A full solution vector for the 0/1 mix ``x`` (auxiliary columns at their best values), e.g. to check a mix
-    against the extended model's rules."""
-    full = np.zeros(model.shape[1])
-    full[: model.n_candidates] = x[: model.n_candidates]
-    profit = draws @ full[: model.n_candidates]
-    if cols.t is not None:
-        var, _ = var_cvar(profit, alpha)
-        full[cols.t] = var
-        full[cols.u] = np.maximum(var - profit, 0.0)
-    if cols.z is not None:
-        full[cols.z] = (profit < 0).astype(float)
-    return full
