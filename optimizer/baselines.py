@@ -99,9 +99,8 @@ def best_single(scenario: Scenario, model: MilpModel) -> Baseline | None:
     if not ok.any():
         return None
     j = int(np.argmax(score))
-    x = np.zeros(scenario.candidates.n)
-    x[j] = 1.0
     pos = np.array([j])
+    x = scenario.candidates.indicator(pos)
     violated = tuple(model.violations(x))
     totals = Totals.of(out, pos)
     return Baseline("best_single", pos, totals, objective_value(scenario, totals), not violated, violated,

@@ -110,6 +110,12 @@ class Candidates:
         return Candidates(table=table, source=self.source, rows=self.rows[mask], outcomes=Outcomes.from_table(table),
                           warnings=self.warnings)
 
+    def indicator(self, positions) -> np.ndarray:
+        """The 0/1 hire vector over the shortlist with ones at ``positions`` (the form the model's rows take)."""
+        x = np.zeros(self.n)
+        x[np.asarray(positions, dtype=int)] = 1.0
+        return x
+
     def positions(self, ids) -> np.ndarray:
         """Integer positions of the given ids (which must exist)."""
         index = pd.Index(self.table["id"])

@@ -121,9 +121,7 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
     model = build_model(scenario)
 
     def meets(pos: np.ndarray) -> bool:
-        x = np.zeros(cand.n)
-        x[pos] = 1.0
-        return not model.violations(x)
+        return not model.violations(cand.indicator(pos))
 
     if ids is not None:
         main = positions_of(scenario, ids)

@@ -119,9 +119,7 @@ def frontier(scenario: Scenario, points: int = 10, *, executor: Executor | None 
     cand = scenario.candidates
 
     def x_of(r: PlanResult) -> np.ndarray:
-        x = np.zeros(cand.n)
-        x[cand.positions(r.selected)] = 1.0
-        return x
+        return cand.indicator(cand.positions(r.selected))
 
     lo = mix_cvar(draws, x_of(neutral), risk.alpha)[0]
     hi = mix_cvar(draws, x_of(safest), risk.alpha)[0]
@@ -171,9 +169,7 @@ def _markers(scenario: Scenario, draws: np.ndarray) -> list[Marker]:
 
     def add(name: str, kind: str, ids: tuple[str, ...], note: str) -> None:
         pos = cand.positions(ids)
-        x = np.zeros(cand.n)
-        x[pos] = 1.0
-        cvar, p_loss, _ = mix_cvar(draws, x, alpha)
+        cvar, p_loss, _ = mix_cvar(draws, cand.indicator(pos), alpha)
         cost = float(cand.outcomes.cost[pos].sum())
         profit = float(cand.outcomes.profit[pos].sum())
         out.append(Marker(name, kind, ids, profit, cvar, p_loss, profit / cost if cost > 0 else None, note))

@@ -59,7 +59,7 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
         model, _ = extend(base, scenario, draws, scenario.risk_settings())
     reduce = s.reduce and draws is None  # reduced-cost fixing is written for the plain model
     greedy_b = greedy(scenario, base)
-    incumbent = _as_x(greedy_b, n) if greedy_b.feasible and draws is None else None
+    incumbent = scenario.candidates.indicator(greedy_b.positions) if greedy_b.feasible and draws is None else None
     iterations = 1
     if scenario.objective == "roi":
         out, roi_bound, iterations = _solve_roi(scenario, model, incumbent, start, reduce)
@@ -98,12 +98,6 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
         result.simulation, result.comparison = a.simulation, a.comparison
     result.seconds = time.perf_counter() - start
     return result
-
-
-def _as_x(b: Baseline, n: int) -> np.ndarray:
-    x = np.zeros(n)
-    x[b.positions] = 1.0
-    return x
 
 
 def _padded(model: MilpModel, c: np.ndarray) -> np.ndarray:
@@ -285,9 +279,7 @@ def _with_risk(b: Baseline, scenario: Scenario, draws: np.ndarray | None) -> Bas
     if draws is None:
         return b
     risk = scenario.risk_settings()
-    x = np.zeros(scenario.candidates.n)
-    x[b.positions] = 1.0
-    cvar, p_loss, _ = mix_cvar(draws, x, risk.alpha)
+    cvar, p_loss, _ = mix_cvar(draws, scenario.candidates.indicator(b.positions), risk.alpha)
     broken = []
     if risk.min_cvar is not None and cvar < risk.min_cvar - 1e-6 * max(1.0, abs(risk.min_cvar)):
         broken.append(MIN_CVAR)
