@@ -77,7 +77,7 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
         if single is not None:
             result.baselines["best_single"] = _with_risk(single, scenario, draws)
     if result.has_solution and scenario.risk is not None and out_of_sample:
-        result.risk = risk_report(scenario, result.selected, threads)
+        result.risk = risk_report(scenario, result.selected, threads, draws)
     if out.status == INFEASIBLE:
         build = None
         if draws is not None:
@@ -292,16 +292,21 @@ def _with_risk(b: Baseline, scenario: Scenario, draws: np.ndarray | None) -> Bas
     return replace(b, violated=violated, feasible=not violated, objective_value=value)
 
 
-def risk_report(scenario: Scenario, ids: list[str], threads: int | None = None) -> RiskReport:
-    """The mix's CVaR and P(loss) on the in-sample runs (those in the model) and on fresh out-of-sample runs."""
+def risk_report(scenario: Scenario, ids: list[str], threads: int | None = None,
+                draws: np.ndarray | None = None) -> RiskReport:
+    """The mix's CVaR and P(loss) on the in-sample runs (those in the model; ``draws`` when the plan already has
+    them, else simulated for the mix alone) and on fresh out-of-sample runs."""
     risk = scenario.risk_settings()
     pos = scenario.candidates.positions(ids)
-    ins = simulate_mixes(scenario, {"mix": pos}, settings=in_sample_settings(scenario), threads=threads)["mix"]
+    if draws is not None:
+        cvar_in, loss_in, mean_in = mix_cvar(draws, scenario.candidates.indicator(pos), risk.alpha)
+    else:
+        ins = simulate_mixes(scenario, {"mix": pos}, settings=in_sample_settings(scenario), threads=threads)["mix"]
+        cvar_in, loss_in, mean_in = ins.cvar, ins.prob_loss, ins.metrics["profit"].mean
     outs = simulate_mixes(scenario, {"mix": pos}, settings=out_of_sample_settings(scenario), threads=threads)["mix"]
     return RiskReport(alpha=risk.alpha, scenarios=risk.scenarios, seed=risk.seed,
                       validation_runs=risk.validation_runs, validation_seed=risk.out_of_sample_seed,
                       min_cvar=risk.min_cvar, max_prob_loss=risk.max_prob_loss,
-                      cvar_in_sample=ins.cvar, cvar_out_of_sample=outs.cvar,
-                      prob_loss_in_sample=ins.prob_loss, prob_loss_out_of_sample=outs.prob_loss,
-                      mean_profit_in_sample=ins.metrics["profit"].mean,
-                      mean_profit_out_of_sample=outs.metrics["profit"].mean)
+                      cvar_in_sample=cvar_in, cvar_out_of_sample=outs.cvar,
+                      prob_loss_in_sample=loss_in, prob_loss_out_of_sample=outs.prob_loss,
+                      mean_profit_in_sample=mean_in, mean_profit_out_of_sample=outs.metrics["profit"].mean)
