@@ -216,13 +216,13 @@ class _Engine:
         blocks = range(r0 // BLOCK, (r1 - 1) // BLOCK + 1)
         streams = _Streams()
         camp = _shock_draws(streams, st.seed, _CAMPAIGN, ["campaign"], st.shocks.campaign, blocks, r0, r1)
-        self.camp = None if camp is None else camp[0]
-        self.plat = _shock_draws(streams, st.seed, _PLATFORM, self.platforms, st.shocks.platform, blocks, r0, r1)
-        self.niche = _shock_draws(streams, st.seed, _NICHE, self.niches, st.shocks.niche, blocks, r0, r1)
+        shocks = (None if camp is None else camp[0],
+                  _shock_draws(streams, st.seed, _PLATFORM, self.platforms, st.shocks.platform, blocks, r0, r1),
+                  _shock_draws(streams, st.seed, _NICHE, self.niches, st.shocks.niche, blocks, r0, r1))
         shape = (r1 - r0, self.union.size)
         mats = {m: np.empty(shape, order="F") for m in ("reach", "engagements", "conversions", "revenue")}
         groups = np.array_split(np.arange(self.union.size), max(1, min(tasks, self.union.size)))
-        work = [(g, blocks, r0, r1, mats) for g in groups if g.size]
+        work = [(g, blocks, r0, r1, mats, shocks) for g in groups if g.size]
         if pool is None or len(work) == 1:
             for w in work:
                 self._fill(*w)
@@ -230,12 +230,15 @@ class _Engine:
             list(pool.map(lambda w: self._fill(*w), work))
         return mats
 
-    def _fill(self, cols: np.ndarray, blocks: range, r0: int, r1: int, mats: dict[str, np.ndarray]) -> None:
+    def _fill(self, cols: np.ndarray, blocks: range, r0: int, r1: int, mats: dict[str, np.ndarray],
+              shocks: tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]) -> None:
+        """Draw the creators at union columns ``cols`` for runs r0..r1 into ``mats``; ``shocks`` are the chunk's
+        (campaign, platform, niche) shocks, None where that shock is off."""
         u, st = self.unc, self.settings
         binomial = st.counts == "binomial"
         reach_m, eng_m, conv_m, rev_m = mats["reach"], mats["engagements"], mats["conversions"], mats["revenue"]
         streams = _Streams()  # one per task: generators are not shared between threads
-        camp, plat, niche = self.camp, self.plat, self.niche
+        camp, plat, niche = shocks
         for j in cols:
             i = self.union[j]
             acc = u.audience[i]
