@@ -24,13 +24,12 @@ from .outputs import (
     SWEEP_FILES,
     check_out_dir,
     simulation_document,
-    write_frontier,
+    write_menu,
     write_outputs,
     write_simulation,
-    write_sweep,
 )
 from .plan import plan
-from .progress import TerminalProgress
+from .progress import terminal_progress
 from .report import format_frontier, format_simulation, format_sweep, format_table
 from .scenario import SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
 from .simulation import positions_of
@@ -165,13 +164,9 @@ def _run(args) -> int:
                       OUTPUT_FILES + (PLOT_FILES if simulate else ()))
     result = plan(scenario)
     if settings is not None and result.has_solution:
-        bar = TerminalProgress.for_terminal("simulating", enabled=args.format == "table")
-        try:
+        with terminal_progress("simulating", enabled=args.format == "table") as bar:
             a = assess(scenario, result, settings=settings, keep_draws=out_dir is not None, threads=args.threads,
                        progress=bar)
-        finally:
-            if bar is not None:
-                bar.close()
         result.simulation, result.comparison = a.simulation, a.comparison
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2))
@@ -202,13 +197,9 @@ def _simulate(args) -> int:
         else:
             print(format_table(result))
         return 1
-    bar = TerminalProgress.for_terminal("simulating", enabled=args.format == "table")
-    try:
+    with terminal_progress("simulating", enabled=args.format == "table") as bar:
         a = assess(scenario, result, ids=ids, settings=settings, compare=compare, keep_draws=out_dir is not None,
                    threads=args.threads, progress=bar)
-    finally:
-        if bar is not None:
-            bar.close()
     doc = simulation_document(scenario, result, a)
     if args.format == "json":
         print(json.dumps(doc, indent=2))
@@ -241,21 +232,17 @@ def _menu(args) -> int:
     files = FRONTIER_FILES if args.command == "frontier" else SWEEP_FILES
     if out_dir is not None:
         check_out_dir(out_dir, [args.scenario, scenario.candidates.source], files)
-    bar = TerminalProgress.for_terminal("solving", enabled=args.format == "table", unit="solves")
-    try:
+    with terminal_progress("solving", enabled=args.format == "table", unit="solves") as bar:
         if args.command == "frontier":
             result = frontier(scenario, args.points, jobs=args.jobs, progress=bar)
         else:
             result = sweep(scenario, budgets, jobs=args.jobs, progress=bar)
-    finally:
-        if bar is not None:
-            bar.close()
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2))
     else:
         print(format_frontier(result) if args.command == "frontier" else format_sweep(result))
     if out_dir is not None:
-        written = (write_frontier if args.command == "frontier" else write_sweep)(result, out_dir)
+        written = write_menu(result, out_dir, args.command)
         if args.format == "table":
             print("\nWrote " + ", ".join(str(p) for p in written))
     return 0 if result.points and any(p.status != "infeasible" for p in result.points) else 1

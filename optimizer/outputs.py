@@ -104,19 +104,11 @@ def write_histograms(sim, out_dir: Path, currency: str = "") -> list[Path]:
     return written
 
 
-def write_frontier(result, out_dir: Path) -> list[Path]:
-    """``frontier.json`` and ``frontier.png``."""
-    from .plots import frontier_chart
+def write_menu(result, out_dir: Path, kind: str) -> list[Path]:
+    """``frontier.json`` and ``frontier.png`` (kind ``frontier``), or ``sweep.json`` and ``sweep.png`` (``sweep``)."""
+    from .plots import frontier_chart, sweep_chart
 
+    files, chart = (FRONTIER_FILES, frontier_chart) if kind == "frontier" else (SWEEP_FILES, sweep_chart)
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write(out_dir / FRONTIER_FILES[0], json.dumps(result.to_dict(), indent=2) + "\n")
-    return [out_dir / FRONTIER_FILES[0], frontier_chart(result, out_dir / FRONTIER_FILES[1])]
-
-
-def write_sweep(result, out_dir: Path) -> list[Path]:
-    """``sweep.json`` and ``sweep.png``."""
-    from .plots import sweep_chart
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write(out_dir / SWEEP_FILES[0], json.dumps(result.to_dict(), indent=2) + "\n")
-    return [out_dir / SWEEP_FILES[0], sweep_chart(result, out_dir / SWEEP_FILES[1])]
+    atomic_write(out_dir / files[0], json.dumps(result.to_dict(), indent=2) + "\n")
+    return [out_dir / files[0], chart(result, out_dir / files[1])]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 
@@ -46,3 +48,15 @@ class TerminalProgress:
             self.stream.write("\n")
             self.stream.flush()
             self.drawn = False
+
+
+@contextmanager
+def terminal_progress(label: str, enabled: bool = True, unit: str = "runs") -> Iterator[TerminalProgress | None]:
+    """``with terminal_progress(...) as bar``: the bar of :meth:`TerminalProgress.for_terminal`, its line ended on
+    the way out however the block ends."""
+    bar = TerminalProgress.for_terminal(label, enabled, unit)
+    try:
+        yield bar
+    finally:
+        if bar is not None:
+            bar.close()
