@@ -457,15 +457,21 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
                     warnings=tuple(cands.warnings) + tuple(warnings), simulation=simulation, risk=risk)
 
 
+def _alpha(r: _Reader, d: Mapping, path: str) -> float | None:
+    """A VaR/CVaR level: strictly between 0 and 1."""
+    alpha = r.number(d, "alpha", path, lo=0, lo_open=True)
+    if alpha is not None and alpha >= 1:
+        r.bad(f"{path}.alpha", f"must be below 1 (0.95 looks at the worst 5% of runs), got {alpha:g}")
+        return None
+    return alpha
+
+
 def _simulation(r: _Reader, block: Any) -> SimulationSettings:
     d = r.keys(block, SIMULATION_KEYS, "simulation")
     base = SimulationSettings()
     runs = r.number(d, "runs", "simulation", lo=2, integer=True)
     seed = r.number(d, "seed", "simulation", lo=0, integer=True)
-    alpha = r.number(d, "alpha", "simulation", lo=0, lo_open=True)
-    if alpha is not None and alpha >= 1:
-        r.bad("simulation.alpha", f"must be below 1 (0.95 looks at the worst 5% of runs), got {alpha:g}")
-        alpha = None
+    alpha = _alpha(r, d, "simulation")
     shocks = base.shocks
     if d.get("shocks") is not None:
         sh = r.keys(d["shocks"], SHOCK_KEYS, "simulation.shocks")
@@ -492,10 +498,7 @@ def _simulation(r: _Reader, block: Any) -> SimulationSettings:
 def _risk(r: _Reader, block: Any) -> RiskSettings:
     d = r.keys(block, RISK_KEYS, "risk")
     base = RiskSettings()
-    alpha = r.number(d, "alpha", "risk", lo=0, lo_open=True)
-    if alpha is not None and alpha >= 1:
-        r.bad("risk.alpha", f"must be below 1 (0.95 looks at the worst 5% of runs), got {alpha:g}")
-        alpha = None
+    alpha = _alpha(r, d, "risk")
     values = {
         "scenarios": r.number(d, "scenarios", "risk", lo=1, integer=True),
         "seed": r.number(d, "seed", "risk", lo=0, integer=True),
