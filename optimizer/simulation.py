@@ -191,8 +191,8 @@ def _count(rng: np.random.Generator, n, p, size: int) -> np.ndarray:
     if not over.any():
         return rng.binomial(n, p, size)
     k = rng.binomial(n, np.minimum(p, 1.0), size)
-    lam = np.broadcast_to(np.asarray(n, float) * p, (size,))
-    k[np.broadcast_to(over, (size,))] = rng.poisson(lam[np.broadcast_to(over, (size,))])
+    over = np.broadcast_to(over, (size,))
+    k[over] = rng.poisson(np.broadcast_to(np.asarray(n, float) * p, (size,))[over])
     return k
 
 
