@@ -15,6 +15,7 @@ import numpy as np
 
 from .baselines import best_single, greedy
 from .formulation import build_model
+from .reach_model import floor_violations
 from .result import PlanResult
 from .scenario import Scenario, SimulationSettings
 from .simulation import Progress, SimulationResult, positions_of, simulate_mixes
@@ -121,7 +122,8 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
     model = build_model(scenario)
 
     def meets(pos: np.ndarray) -> bool:
-        return not model.violations(cand.indicator(pos))
+        x = cand.indicator(pos)
+        return not (model.violations(x) or floor_violations(scenario, x))
 
     if ids is not None:
         main = positions_of(scenario, ids)

@@ -27,13 +27,14 @@ def _infeasible(scenario: Scenario, build: Build, drop: set[str], time_limit: fl
 
 def conflicting_keys(scenario: Scenario, time_limit: float | None = 30.0, build: Build | None = None) -> list[str]:
     """Scenario keys whose rules together cannot be met (empty if the scenario is feasible). ``build(drop)`` makes
-    the model without the rules in ``drop`` (default: ``build_model``); risk rules are keyed ``risk.*``."""
+    the model without the rules in ``drop`` (default: ``build_model``); risk rules are keyed ``risk.*``, the
+    unique-reach floor ``constraints.min_unique_reach``."""
     if build is None:
         def build(drop: set[str]) -> MilpModel:
             return build_model(scenario, c=np.zeros(scenario.candidates.n), drop=drop)
     keys = constraint_keys(scenario)
-    keys += [k for k in dict.fromkeys(r.key for r in build(set()).rows) if k.startswith("risk.") and
-             k != "risk.cvar_rows"]
+    # rules that only the extended model has (risk floors, the unique-reach floor); "*_rows" define expressions
+    keys += [k for k in dict.fromkeys(r.key for r in build(set()).rows) if k not in keys and not k.endswith("_rows")]
     if not _infeasible(scenario, build, set(), time_limit):
         return []
     dropped: set[str] = set()

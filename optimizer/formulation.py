@@ -93,7 +93,7 @@ def objective_vector(scenario: Scenario, objective: str | None = None) -> np.nda
     objective = objective or scenario.objective
     if objective == "roi":
         raise ValueError("roi is a ratio; plan() solves it by Dinkelbach iterations")
-    if objective == "cvar":  # CVaR lives in the auxiliary columns of risk_model.extend
+    if objective in ("cvar", "unique_reach"):  # these live in auxiliary columns (risk_model.py, reach_model.py)
         return np.zeros(scenario.candidates.n)
     return scenario.candidates.outcomes.metric(objective).astype(float)
 

@@ -9,9 +9,13 @@ CPE = cost / engagements, CAC = cost / conversions (None where the denominator i
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # audience.py imports candidates.py, which imports this module
+    from .audience import Audience
 
 #: Additive metrics, in the order they are reported.
 METRICS: tuple[str, ...] = ("cost", "revenue", "profit", "reach", "engagements", "conversions")
@@ -71,14 +75,23 @@ class Totals:
     cpm: float | None  # cost per 1,000 reached accounts
     cpe: float | None  # cost per engagement
     cac: float | None  # cost per conversion
+    unique_reach: float | None = None  # people reached at least once (with an audience; see audience.py)
+    frequency: float | None = None  # impressions (the sum of reach) per person reached
 
     @classmethod
-    def of(cls, outcomes: Outcomes, selected: np.ndarray) -> Totals:
-        """Totals of the candidates at integer positions (or boolean mask) ``selected``."""
+    def of(cls, outcomes: Outcomes, selected: np.ndarray, audience: Audience | None = None) -> Totals:
+        """Totals of the candidates at integer positions (or boolean mask) ``selected``; unique reach and
+        frequency when ``audience`` is given."""
         sel = np.asarray(selected)
         if sel.dtype == bool:
             sel = np.flatnonzero(sel)
         s = {m: float(outcomes.metric(m)[sel].sum()) for m in METRICS}
+        unique = frequency = None
+        if audience is not None:
+            x = np.zeros(outcomes.cost.size)
+            x[sel] = 1.0
+            unique = audience.unique_reach(x)
+            frequency = s["reach"] / unique if unique > 0 else None
         return cls(
             count=int(sel.size),
             **s,
@@ -87,6 +100,8 @@ class Totals:
             cpm=_ratio(s["cost"], s["reach"], 1000.0),
             cpe=_ratio(s["cost"], s["engagements"]),
             cac=_ratio(s["cost"], s["conversions"]),
+            unique_reach=unique,
+            frequency=frequency,
         )
 
     def to_dict(self) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Collection
 from dataclasses import replace
 
 import numpy as np
@@ -21,6 +22,8 @@ from .diagnose import conflicting_keys
 from .errors import InputError
 from .formulation import MilpModel, build_model
 from .funnel import Totals
+from .reach_model import MIN_UNIQUE, UNIQUE_ROWS, ReachColumns, floor_violations
+from .reach_model import extend as reach_extend
 from .result import ConstraintStatus, PlanResult, RiskReport
 from .risk_model import (
     MAX_PROB_LOSS,
@@ -53,20 +56,20 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
     s = scenario.solver
     n = scenario.candidates.n
     base = build_model(scenario, c=np.zeros(n) if scenario.objective == "roi" else None)
-    model, draws = base, None
-    if scenario.uses_risk_model:
-        draws = profit_draws(scenario, threads)
-        model, _ = extend(base, scenario, draws, scenario.risk_settings())
-    reduce = s.reduce and draws is None  # reduced-cost fixing is written for the plain model
+    draws = profit_draws(scenario, threads) if scenario.uses_risk_model else None
+    model, reach = full_model(scenario, base, draws)
+    reduce = s.reduce and model.shape[1] == n  # reduced-cost fixing is written for models without auxiliary columns
     greedy_b = greedy(scenario, base)
-    incumbent = scenario.candidates.indicator(greedy_b.positions) if greedy_b.feasible and draws is None else None
+    incumbent = scenario.candidates.indicator(greedy_b.positions) if greedy_b.feasible and reduce else None
     iterations = 1
     if scenario.objective == "roi":
         out, roi_bound, iterations = _solve_roi(scenario, model, incumbent, start, reduce)
     else:
-        out = solve(model, s.name, time_limit=s.time_limit, gap=s.gap, reduce=reduce, incumbent=incumbent)
+        # the tangents of the unique-reach model take up to a quarter of the gap (reach_model.py); leave room
+        gap = s.gap / 2 if reach is not None and reach.eps > 0 and scenario.objective == "unique_reach" else s.gap
+        out = solve(model, s.name, time_limit=s.time_limit, gap=gap, reduce=reduce, incumbent=incumbent)
         roi_bound = None
-    result = _assemble(scenario, model, out, roi_bound, iterations, draws)
+    result = _assemble(scenario, model, out, roi_bound, iterations, draws, reach)
     if draws is not None and draws.size > RISK_MODEL_WARN:
         result.warnings.append(f"the risk model holds {draws.shape[1]:,} candidates x {draws.shape[0]:,} runs "
                                f"({draws.size:,} coefficients); solves of this size can be slow: shortlist fewer "
@@ -79,13 +82,10 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
     if result.has_solution and scenario.risk is not None and out_of_sample:
         result.risk = risk_report(scenario, result.selected, threads, draws)
     if out.status == INFEASIBLE:
-        build = None
-        if draws is not None:
-            plain = scenario.with_changes(objective="profit")
+        plain = scenario.with_changes(objective="profit")
 
-            def build(drop):
-                return extend(build_model(plain, c=np.zeros(n), drop=drop), plain, draws, scenario.risk_settings(),
-                              drop)[0]
+        def build(drop):
+            return full_model(plain, build_model(plain, c=np.zeros(n), drop=drop), draws, drop)[0]
 
         result.conflicts = conflicting_keys(scenario, time_limit=s.time_limit, build=build)
         result.message = ("no mix meets every rule; these conflict: " + ", ".join(result.conflicts)
@@ -98,6 +98,18 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
         result.simulation, result.comparison = a.simulation, a.comparison
     result.seconds = time.perf_counter() - start
     return result
+
+
+def full_model(scenario: Scenario, base: MilpModel, draws: np.ndarray | None = None,
+               drop: Collection[str] = frozenset()) -> tuple[MilpModel, ReachColumns | None]:
+    """``base`` (from ``build_model``) with the scenario's unique-reach columns and, given the in-sample ``draws``,
+    its risk columns: the whole integer program. Also how the model expresses unique reach (None if it does not)."""
+    model, reach = base, None
+    if scenario.uses_unique_reach:
+        model, reach = reach_extend(model, scenario, drop)
+    if draws is not None:
+        model, _ = extend(model, scenario, draws, scenario.risk_settings(), drop)
+    return model, reach
 
 
 def _padded(model: MilpModel, c: np.ndarray) -> np.ndarray:
@@ -158,7 +170,7 @@ def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | Non
 
 
 def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound: float | None,
-              iterations: int, draws: np.ndarray | None) -> PlanResult:
+              iterations: int, draws: np.ndarray | None, reach: ReachColumns | None = None) -> PlanResult:
     cand = scenario.candidates
     warnings = list(scenario.warnings)
     common = dict(name=scenario.name, currency=scenario.currency, objective=scenario.objective,
@@ -173,25 +185,37 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
     x_full = np.asarray(out.x, float)
     x = x_full[: cand.n]
     pos = np.flatnonzero(x > 0.5)
-    totals = Totals.of(cand.outcomes, pos)
+    totals = Totals.of(cand.outcomes, pos, scenario.audience)
+    status = out.status
     if scenario.objective == "cvar":  # the mix's CVaR on the in-sample runs (the model's value, recomputed exactly)
         value = mix_cvar(draws, x, scenario.risk_settings().alpha)[0]
         bound = None if out.bound is None else max(out.bound, value)
+    elif scenario.objective == "unique_reach" and reach is not None:
+        value = totals.unique_reach
+        bound = reach.bound(out.bound)
+        bound = None if bound is None else max(bound, value)
     else:
         value = totals.value(scenario.objective)
         bound = roi_bound if scenario.objective == "roi" else out.bound
     gap = relative_gap(value, bound)
+    if status == OPTIMAL and scenario.objective == "unique_reach" and (gap or 0.0) > _requested_gap(scenario):
+        status = FEASIBLE  # the linearisation's share of the gap left it above the requested gap
     if out.status == TIME_LIMIT:
         warnings.append(f"stopped by the time limit ({scenario.solver.time_limit:g} s); the mix is the best found "
                         f"and may be up to {gap:.2%} from the optimum" if gap is not None else
                         "stopped by the time limit; no bound on the optimum is known")
-    violated = model.violations(x_full)
+    violated = model.violations(x_full) + floor_violations(scenario, x)
     if violated:  # a solver bug or numerical trouble: never hand out a plan that breaks the rules
         raise RuntimeError(f"solver returned a mix that breaks {', '.join(violated)}")
-    return PlanResult(status=out.status, objective_value=value, bound=bound, gap=gap,
+    return PlanResult(status=status, objective_value=value, bound=bound, gap=gap,
                       selected=[str(i) for i in cand.ids[pos]], selection=selection_frame(scenario, pos),
                       totals=totals, breakdown=breakdown(scenario, pos),
                       constraints=constraint_status(scenario, model, x_full, draws), **common)
+
+
+def _requested_gap(scenario: Scenario) -> float:
+    """The requested gap, with room for solver tolerances (1e-7)."""
+    return max(scenario.solver.gap, 1e-7) * (1 + 1e-9)
 
 
 def selection_frame(scenario: Scenario, pos: np.ndarray) -> pd.DataFrame:
@@ -211,6 +235,7 @@ def breakdown(scenario: Scenario, pos: np.ndarray) -> dict[str, list[dict]]:
     frame = pd.concat([cand.table[["tier", "platform"]], cand.outcomes.frame()], axis=1)
     chosen = np.zeros(cand.n, dtype=bool)
     chosen[pos] = True
+    aud = scenario.audience
     total_cost = float(frame["cost"][chosen].sum())
     out: dict[str, list[dict]] = {}
     tier_order = [t for t, _ in sorted(scenario.tier_cutoffs.items(), key=lambda kv: kv[1])]
@@ -225,7 +250,8 @@ def breakdown(scenario: Scenario, pos: np.ndarray) -> dict[str, list[dict]]:
                          "cost": float(sel["cost"].sum()),
                          "share_of_spend": float(sel["cost"].sum()) / total_cost if total_cost > 0 else 0.0,
                          **{m: float(sel[m].sum()) for m in ("reach", "engagements", "conversions", "revenue",
-                                                               "profit")}})
+                                                               "profit")},
+                         **({"unique_reach": aud.unique_reach(member & chosen)} if aud is not None else {})})
         out[column] = rows
     return out
 
@@ -241,7 +267,10 @@ def constraint_status(scenario: Scenario, model: MilpModel, x: np.ndarray,
     A = model.A.tocsr()
     out = []
     for i, row in enumerate(model.rows):
-        if row.key.startswith("risk."):
+        if row.key.startswith("risk.") or row.key == UNIQUE_ROWS:
+            continue
+        if row.key == MIN_UNIQUE:
+            out.append(_unique_floor_status(scenario, model, x, row.limit))
             continue
         if row.sense == "<=":
             slack_m = float(model.hi[i] - act[i])
@@ -272,6 +301,24 @@ def constraint_status(scenario: Scenario, model: MilpModel, x: np.ndarray,
             out.append(ConstraintStatus(MAX_PROB_LOSS, "<=", risk.max_prob_loss, p_loss,
                                         risk.max_prob_loss - p_loss, losses >= allowed))
     return out
+
+
+def _unique_floor_status(scenario: Scenario, model: MilpModel, x: np.ndarray, floor: float) -> ConstraintStatus:
+    """The unique-reach floor in people, from the exact unique reach of the mix. It binds when dropping any one
+    hired creator that may be dropped would take the mix below the floor."""
+    aud = scenario.audience
+    n = scenario.candidates.n
+    hired = x[:n] > 0.5
+    value = aud.unique_reach(hired)
+    droppable = np.flatnonzero(hired & (model.lb[:n] < 0.5))
+    binding = value - floor <= 1e-9 * max(1.0, floor)
+    for j in droppable:
+        if binding:
+            break
+        without = hired.copy()
+        without[j] = False
+        binding = aud.unique_reach(without) < floor
+    return ConstraintStatus(MIN_UNIQUE, ">=", floor, value, value - floor, bool(binding))
 
 
 def _with_risk(b: Baseline, scenario: Scenario, draws: np.ndarray | None) -> Baseline:

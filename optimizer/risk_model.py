@@ -75,10 +75,8 @@ def extend(model: MilpModel, scenario: Scenario, draws: np.ndarray, risk: RiskSe
     S = draws.shape[0]
     need_cvar = scenario.objective == "cvar" or (risk.min_cvar is not None and MIN_CVAR not in drop)
     need_chance = risk.max_prob_loss is not None and MAX_PROB_LOSS not in drop
-    extra = model.shape[1] - n
-    if extra:
-        raise ValueError("the base model already has auxiliary columns")
-    col = n
+    base = model.shape[1]  # hire columns, then any auxiliary columns of other extensions (unique reach)
+    col = base
     t = u = z = None
     if need_cvar:
         t, u = col, slice(col + 1, col + 1 + S)
@@ -87,9 +85,9 @@ def extend(model: MilpModel, scenario: Scenario, draws: np.ndarray, risk: RiskSe
         z = slice(col, col + S)
         col += S
     total = col
-    blocks: list[sp.spmatrix] = [sp.hstack([model.A, sp.csr_matrix((model.shape[0], total - n))])]
+    blocks: list[sp.spmatrix] = [sp.hstack([model.A, sp.csr_matrix((model.shape[0], total - base))])]
     lo, hi, rows = [model.lo], [model.hi], list(model.rows)
-    P = sp.csr_matrix(draws)
+    P = sp.hstack([sp.csr_matrix(draws), sp.csr_matrix((S, base - n))], format="csr")
     w = 1.0 / ((1.0 - risk.alpha) * S)
     if need_cvar:
         # P x - t + u_s >= 0
@@ -125,17 +123,17 @@ def extend(model: MilpModel, scenario: Scenario, draws: np.ndarray, risk: RiskSe
         hi.append(np.array([float(math.floor(risk.max_prob_loss * S + 1e-9))]))
         rows.append(Row(MAX_PROB_LOSS, "<=", risk.max_prob_loss))
     A = sp.vstack(blocks, format="csr")
-    lb = np.concatenate([model.lb, np.zeros(total - n)])
-    ub = np.concatenate([model.ub, np.full(total - n, np.inf)])
-    integer = np.concatenate([model.integer, np.zeros(total - n, dtype=bool)])
-    c = np.concatenate([model.c, np.zeros(total - n)])
+    lb = np.concatenate([model.lb, np.zeros(total - base)])
+    ub = np.concatenate([model.ub, np.full(total - base, np.inf)])
+    integer = np.concatenate([model.integer, np.zeros(total - base, dtype=bool)])
+    c = np.concatenate([model.c, np.zeros(total - base)])
     if t is not None:
         lb[t], ub[t] = -np.inf, np.inf
     if z is not None:
         ub[z] = 1.0
         integer[z] = True
     if scenario.objective == "cvar":
-        c[:n] = 0.0
+        c[:] = 0.0
         c[t] = 1.0
         c[u] = -w
     out = MilpModel(c=c, A=A, lo=np.concatenate(lo), hi=np.concatenate(hi), lb=lb, ub=ub, integer=integer, rows=rows,

@@ -7,6 +7,7 @@ import contextlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -14,24 +15,29 @@ import pandas as pd
 import yaml
 
 from . import tiers as tiers_mod
+from .audience import MODELS, Audience, AudienceSettings, build_audience
 from .candidates import BY_NAME, FILLABLE, Candidates, Defaults, load_candidates
 from .errors import InputError, ProblemList, suggest
+from .overlap import load_overlap
 
-OBJECTIVES: tuple[str, ...] = ("profit", "revenue", "roi", "reach", "engagements", "conversions", "cvar")
+OBJECTIVES: tuple[str, ...] = ("profit", "revenue", "roi", "reach", "engagements", "conversions", "cvar",
+                               "unique_reach")
 SOLVERS: tuple[str, ...] = ("cbc", "highs")
 GROUPS: tuple[str, ...] = ("tiers", "platforms", "niches", "regions")
 GROUP_COLUMN = {"tiers": "tier", "platforms": "platform", "niches": "niche", "regions": "region"}
 FLOORS: tuple[str, ...] = ("min_reach", "min_engagements", "min_conversions", "min_revenue")
 TOP_KEYS = ("name", "currency", "candidates", "budget", "objective", "tiers", "defaults", "constraints", "solver",
-            "simulation", "risk")
+            "simulation", "risk", "audience")
+AUDIENCE_KEYS = ("population", "overlap", "same_niche_overlap", "same_region_overlap", "model")
 RISK_KEYS = ("alpha", "scenarios", "seed", "min_cvar", "max_prob_loss", "validation_runs", "validation_seed")
 SIMULATION_KEYS = ("runs", "seed", "alpha", "shocks", "counts", "targets", "compare")
 SHOCK_KEYS = ("campaign", "platform", "niche")
-TARGET_KEYS = ("roi", "revenue", "profit", "reach", "engagements", "conversions")
+TARGET_KEYS = ("roi", "revenue", "profit", "reach", "engagements", "conversions", "unique_reach")
 COUNT_MODELS = ("binomial", "expected")
-CONSTRAINT_KEYS = ("min_spend", "min_count", "max_count", *GROUPS, "include", "exclude", *FLOORS, "min_roi")
+CONSTRAINT_KEYS = ("min_spend", "min_count", "max_count", *GROUPS, "include", "exclude", *FLOORS, "min_roi",
+                   "min_unique_reach")
 LIMIT_KEYS = ("min_count", "max_count", "min_share", "max_share")
-_SCALAR_RULES = ("min_spend", "min_count", "max_count", *FLOORS, "min_roi")
+_SCALAR_RULES = ("min_spend", "min_count", "max_count", *FLOORS, "min_roi", "min_unique_reach")
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class Constraints:
     min_conversions: float | None = None
     min_revenue: float | None = None
     min_roi: float | None = None  # (revenue - cost) / cost of the whole mix
+    min_unique_reach: float | None = None  # people reached at least once (needs an ``audience:`` block)
 
     def groups(self, kind: str) -> Mapping[str, GroupLimit]:
         return getattr(self, kind)
@@ -177,6 +184,19 @@ class Scenario:
     warnings: tuple[str, ...] = ()
     simulation: SimulationSettings | None = None  # the scenario's ``simulation:`` block, if it has one
     risk: RiskSettings | None = None  # the scenario's ``risk:`` block, if it has one
+    audience_settings: AudienceSettings | None = None  # the scenario's ``audience:`` block, if it has one
+
+    @cached_property
+    def audience(self) -> Audience | None:
+        """The shortlist's audience pools (``audience.py``); None without an ``audience:`` block."""
+        if self.audience_settings is None:
+            return None
+        return build_audience(self.audience_settings, self.candidates, self.source)
+
+    @property
+    def uses_unique_reach(self) -> bool:
+        """Whether the integer program carries unique reach (the objective or a floor)."""
+        return self.objective == "unique_reach" or self.constraints.min_unique_reach is not None
 
     @property
     def uses_risk_model(self) -> bool:
@@ -393,6 +413,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
         min_conversions=r.number(c, "min_conversions", "constraints", lo=0),
         min_revenue=r.number(c, "min_revenue", "constraints", lo=0),
         min_roi=r.number(c, "min_roi", "constraints", lo=-1),
+        min_unique_reach=r.number(c, "min_unique_reach", "constraints", lo=0),
         **groups,
     )
     if cons.min_count is not None and cons.max_count is not None and cons.min_count > cons.max_count:
@@ -423,6 +444,16 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
 
     simulation = _simulation(r, d["simulation"]) if "simulation" in d else None
     risk = _risk(r, d["risk"]) if "risk" in d else None
+    audience = _audience(r, d["audience"]) if "audience" in d else None
+    if audience is None:
+        if objective == "unique_reach":
+            r.bad("objective", "'unique_reach' needs an audience: block with the population (audience: {population: "
+                  "2000000})")
+        if cons.min_unique_reach is not None:
+            r.bad("constraints.min_unique_reach", "needs an audience: block with the population")
+    elif cons.min_unique_reach is not None and cons.min_unique_reach > audience.population:
+        r.bad("constraints.min_unique_reach", f"{cons.min_unique_reach:,.0f} is above the population "
+              f"{audience.population:,.0f}")
 
     # The shortlist: a DataFrame or path given by the caller, else the file named in the scenario.
     cands: Candidates | None = None
@@ -449,12 +480,24 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     warnings: list[str] = []
     if cands is not None:
         _cross_check(r, cons, cands, warnings)
+    if cands is not None and audience is not None and audience.overlap is not None:
+        try:
+            data, more = load_overlap(base_dir / audience.overlap, set(cands.ids), label=_short(base_dir /
+                                                                                            audience.overlap))
+            audience = replace(audience, data=data)
+            warnings += more
+        except InputError as exc:
+            r.problems.extend(exc.problems)
     r.problems.raise_if_any()
     assert cands is not None and budget is not None
     name = r.text(d, "name", "", Path(source).stem if source != "scenario" else "campaign")
-    return Scenario(candidates=cands, budget=budget, objective=objective, constraints=cons, solver=solver,
-                    name=name, currency=r.text(d, "currency", "", "USD"), tier_cutoffs=cutoffs, source=source,
-                    warnings=tuple(cands.warnings) + tuple(warnings), simulation=simulation, risk=risk)
+    scenario = Scenario(candidates=cands, budget=budget, objective=objective, constraints=cons, solver=solver,
+                        name=name, currency=r.text(d, "currency", "", "USD"), tier_cutoffs=cutoffs, source=source,
+                        warnings=tuple(cands.warnings) + tuple(warnings), simulation=simulation, risk=risk,
+                        audience_settings=audience)
+    if scenario.audience is not None:  # built here once so that a population too small is an input error
+        scenario = replace(scenario, warnings=scenario.warnings + scenario.audience.warnings)
+    return scenario
 
 
 def _alpha(r: _Reader, d: Mapping, path: str) -> float | None:
@@ -464,6 +507,37 @@ def _alpha(r: _Reader, d: Mapping, path: str) -> float | None:
         r.bad(f"{path}.alpha", f"must be below 1 (0.95 looks at the worst 5% of runs), got {alpha:g}")
         return None
     return alpha
+
+
+def _audience(r: _Reader, block: Any) -> AudienceSettings | None:
+    d = r.keys(block, AUDIENCE_KEYS, "audience")
+    population = r.number(d, "population", "audience", lo=0, lo_open=True)
+    if "population" not in d:
+        r.bad("audience.population", "is required: the number of people in the target population")
+    model = str(d.get("model", "overlap")).strip().lower()
+    if model not in MODELS:
+        r.bad("audience.model", f"'{d.get('model')}' is not one of {', '.join(MODELS)}{suggest(model, MODELS)}")
+    overlap = d.get("overlap")
+    if overlap is not None and not isinstance(overlap, str):
+        r.bad("audience.overlap", f"must be a file name (CSV or .xlsx), got {overlap!r}")
+        overlap = None
+    rates = {k: r.number(d, k, "audience", lo=0, hi=1) for k in ("same_niche_overlap", "same_region_overlap")}
+    for k, v in rates.items():
+        if v is not None and overlap is not None:
+            r.bad(f"audience.{k}", "applies only without an overlap file (the file states the overlaps)")
+        if v is not None and model != "overlap":
+            r.bad(f"audience.{k}", f"does not apply to model '{model}'")
+    if overlap is not None and model != "overlap":
+        r.bad("audience.overlap", f"does not apply to model '{model}' (use model: overlap, the default)")
+    base = AudienceSettings(population=1.0)
+    niche = base.same_niche_overlap if rates["same_niche_overlap"] is None else rates["same_niche_overlap"]
+    region = base.same_region_overlap if rates["same_region_overlap"] is None else rates["same_region_overlap"]
+    if niche + region > 1:
+        r.bad("audience.same_niche_overlap", f"{niche:g} plus same_region_overlap {region:g} is above 1")
+    if population is None:
+        return None
+    return AudienceSettings(population=population, model=model, same_niche_overlap=niche,
+                            same_region_overlap=region, overlap=overlap)
 
 
 def _simulation(r: _Reader, block: Any) -> SimulationSettings:

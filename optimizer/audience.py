@@ -1,0 +1,336 @@
+"""Unique reach: who is reached at least once when creators' audiences overlap, and how often.
+
+Counts are in people of the target ``population`` N; creator i's expected reach R_i comes from ``funnel.py``.
+Overlap is stated on reach: "shared 0.15" means 15% of the smaller creator's reached people are also reached by
+the other. A mix's people fall into three kinds of pools:
+
+random segments   a segment s of N_s people holds R_is = R_i w_is of creator i's reach, spread at random within it
+                  (random duplication), so a person there is reached by i with probability p_is = min(1, R_is/N_s),
+                  independently of the other creators. Unique reach in s: N_s (1 - prod_i (1 - p_is)); with one
+                  segment, the whole population, this is Sainsbury's formula N (1 - prod (1 - R_i / N)).
+nested cores      a group g (a niche, a region, or one pair from a pairs file) shares a core in which creator i's
+                  part c_ig is nested: a smaller part lies inside a larger one, so the group's unique reach is
+                  max_i c_ig over the hired members, and two members share exactly the smaller part. A niche core
+                  is c = same_niche_overlap x R_i, so any two creators of a niche share that rate of the smaller
+                  reach; a pair (a, b) with shared s is a core of s x min(R_a, R_b) that either of them reaches.
+disjoint          ``model: disjoint``: no two creators share anyone; unique reach min(N, sum R_i).
+
+What a creator's reach is not put into a core or a named segment goes into the general segment: the population
+less the cores, pair parts and named segments, where it is spread at random (independence, "random duplication").
+The frequency of a mix is its impressions (the sum of its creators' reach) per person reached.
+
+Models (``audience.model``): ``overlap`` (default) uses the overlap file if there is one, else niche and region
+cores at ``same_niche_overlap`` and ``same_region_overlap``; ``independent`` is Sainsbury over the population;
+``disjoint`` as above. The integer program's linear form of all this is in ``reach_model.py``; the simulation of
+who is reached is :meth:`Audience.unique_draws`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import scipy.sparse as sp
+
+from .candidates import Candidates
+from .errors import InputError
+from .overlap import Overlap, PairOverlap, SegmentShares
+
+MODELS = ("overlap", "independent", "disjoint")
+DEFAULT_NICHE_OVERLAP = 0.15
+DEFAULT_REGION_OVERLAP = 0.10
+GENERAL = "general"
+_HYPER_MAX = 10 ** 9 - 1  # numpy's hypergeometric needs ngood and nbad below 1e9
+
+
+@dataclass(frozen=True)
+class AudienceSettings:
+    """The scenario's ``audience:`` block. ``population``: people in the target population; ``overlap``: the path
+    of an overlap file (pairs or segments, ``overlap.py``) already read into ``data``; ``same_niche_overlap`` and
+    ``same_region_overlap``: the share of the smaller reach two creators of one niche (region) share when there is
+    no overlap file; ``model``: overlap, independent or disjoint."""
+
+    population: float
+    model: str = "overlap"
+    same_niche_overlap: float = DEFAULT_NICHE_OVERLAP
+    same_region_overlap: float = DEFAULT_REGION_OVERLAP
+    overlap: str | None = None
+    data: Overlap | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The pools of one shortlist (see the module docstring). Arrays are over the shortlist's n candidates."""
+
+    population: float
+    model: str
+    reach: np.ndarray  # R_i, expected reach per candidate
+    segment_names: tuple[str, ...]
+    segment_size: np.ndarray  # N_s
+    segment_reach: sp.csc_matrix  # (n x S) R_is, creator i's expected reach in segment s
+    group_names: tuple[str, ...]
+    group_ptr: np.ndarray  # members of group g are group_member[group_ptr[g]:group_ptr[g + 1]]
+    group_member: np.ndarray  # candidate positions
+    group_value: np.ndarray  # c_ig, each member's nested core part (people)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def n(self) -> int:
+        return self.reach.size
+
+    @property
+    def disjoint(self) -> bool:
+        return self.model == "disjoint"
+
+    def probabilities(self) -> sp.csc_matrix:
+        """(n x S) p_is = min(1, R_is / N_s): the chance that a person of segment s is reached by creator i."""
+        p = self.segment_reach.multiply(1.0 / np.maximum(self.segment_size, 1e-300)[None, :]).tocsc()
+        p.data = np.minimum(p.data, 1.0)
+        return p
+
+    def unique_reach(self, x: np.ndarray) -> float:
+        """Expected people reached at least once by the mix ``x`` (0/1 over the shortlist)."""
+        x = np.asarray(x, float)[: self.n]
+        if self.disjoint:
+            return float(min(self.population, self.reach @ x))
+        out = 0.0
+        if self.segment_size.size:
+            p = self.probabilities()
+            with np.errstate(divide="ignore"):
+                logq = p.copy()
+                logq.data = np.log1p(-logq.data)  # -inf where p = 1
+            sel = x > 0.5
+            miss = np.exp(np.asarray(logq[sel].sum(axis=0)).ravel())
+            out += float(self.segment_size @ (1.0 - miss))
+        if self.group_value.size:
+            out += float(self._group_max(x).sum())
+        return out
+
+    def _group_max(self, x: np.ndarray) -> np.ndarray:
+        """Each nested group's covered core: the largest part among its hired members (0 if none)."""
+        v = self.group_value * (x[self.group_member] > 0.5)
+        return np.maximum.reduceat(v, self.group_ptr[:-1]) if v.size else np.zeros(0)
+
+    def frequency(self, x: np.ndarray) -> float | None:
+        """Impressions (the sum of reach) per person reached; None when nobody is reached."""
+        x = np.asarray(x, float)[: self.n]
+        u = self.unique_reach(x)
+        return float(self.reach @ x) / u if u > 0 else None
+
+    def singles(self) -> np.ndarray:
+        """Unique reach of each creator alone."""
+        if self.disjoint:
+            return np.minimum(self.reach, self.population)
+        out = np.zeros(self.n)
+        if self.segment_size.size:
+            out += self.probabilities() @ self.segment_size
+        if self.group_value.size:
+            out += np.bincount(self.group_member, weights=self.group_value, minlength=self.n)
+        return out
+
+    def gains(self, x: np.ndarray) -> np.ndarray:
+        """Unique reach each candidate would add to the mix ``x`` (0 for those already in it)."""
+        x = np.asarray(x, float)[: self.n]
+        sel = x > 0.5
+        if self.disjoint:
+            room = max(0.0, self.population - float(self.reach @ x))
+            g = np.minimum(self.reach, room)
+        else:
+            g = np.zeros(self.n)
+            if self.segment_size.size:
+                p = self.probabilities()
+                with np.errstate(divide="ignore"):
+                    logq = p.copy()
+                    logq.data = np.log1p(-logq.data)
+                left = self.segment_size * np.exp(np.asarray(logq[sel].sum(axis=0)).ravel())  # people not yet reached
+                g += p @ left
+            if self.group_value.size:
+                cover = np.repeat(self._group_max(x), np.diff(self.group_ptr))
+                g += np.bincount(self.group_member, weights=np.maximum(self.group_value - cover, 0.0),
+                                 minlength=self.n)
+        g[sel] = 0.0
+        return g
+
+    def unique_draws(self, reached: np.ndarray, positions: np.ndarray, rng: np.random.Generator,
+                     counts: bool) -> np.ndarray:
+        """People reached at least once in each run, given ``reached`` (runs x k), the people each creator at
+        ``positions`` reached in each run.
+
+        With ``counts`` (whole numbers of people) the simulation draws who they are: a creator's reached people are
+        split over its segments multinomially, and within a segment each creator's people are a uniform random
+        subset, so the number new to the mix is hypergeometric. Without ``counts`` (expected counts) each run's
+        unique reach is the expectation given the run's reach. Nested cores scale with the run's reach: the core
+        covered is the largest member's part times its reach in the run over its expected reach."""
+        runs = reached.shape[0]
+        if self.disjoint:
+            return np.minimum(self.population, reached.sum(axis=1))
+        positions = np.asarray(positions, int)
+        total = np.zeros(runs)
+        rel = reached / np.where(self.reach[positions] > 0, self.reach[positions], 1.0)[None, :]
+        R = self.reach[positions]
+        if self.segment_size.size:
+            W = self.segment_reach[positions].tocsr()  # (k x S)
+            share = W.multiply(1.0 / np.where(R > 0, R, 1.0)[:, None]).tocsr()
+            segs = np.flatnonzero(np.diff(W.tocsc().indptr) > 0)
+            covered = {s: np.zeros(runs) for s in segs}
+            miss = {s: np.ones(runs) for s in segs}
+            size = np.floor(self.segment_size)
+            for j in range(positions.size):
+                lo, hi = share.indptr[j], share.indptr[j + 1]
+                cols, w = share.indices[lo:hi], share.data[lo:hi]
+                if counts:
+                    left = np.rint(reached[:, j]).astype(np.int64)
+                    rest = 1.0
+                    for s, ws in zip(cols, w, strict=True):  # multinomial split, one conditional binomial at a time
+                        n_s = left if rest - ws <= 1e-12 else rng.binomial(left, min(1.0, ws / rest))
+                        left = left - n_s
+                        rest -= ws
+                        cap = size[s]
+                        n_s = np.minimum(n_s, cap).astype(np.int64)
+                        good = (cap - covered[s]).astype(np.int64)
+                        if cap < _HYPER_MAX:
+                            new = rng.hypergeometric(good, (cap - good).astype(np.int64), n_s)
+                        else:  # beyond numpy's hypergeometric: sampling with replacement is indistinguishable
+                            new = rng.binomial(n_s, good / cap)
+                        covered[s] = covered[s] + new
+                else:
+                    for s, ws in zip(cols, w, strict=True):
+                        miss[s] = miss[s] * np.clip(1.0 - rel[:, j] * R[j] * ws / self.segment_size[s], 0.0, 1.0)
+            for s in segs:
+                total += covered[s] if counts else self.segment_size[s] * (1.0 - miss[s])
+        if self.group_value.size:
+            col_of = {int(p): j for j, p in enumerate(positions)}
+            in_group = np.isin(self.group_member, positions)
+            gidx = np.searchsorted(self.group_ptr, np.arange(self.group_member.size), side="right") - 1
+            best: dict[int, np.ndarray] = {}
+            for e in np.flatnonzero(in_group):
+                part = self.group_value[e] * rel[:, col_of[int(self.group_member[e])]]
+                g = int(gidx[e])
+                best[g] = part if g not in best else np.maximum(best[g], part)
+            for part in best.values():
+                total += part
+        return total
+
+
+def build_audience(settings: AudienceSettings, candidates: Candidates, source: str = "scenario") -> Audience:
+    """The pools of ``candidates`` under ``settings``. Raises :class:`InputError` (key ``audience.population``)
+    when the population cannot hold them."""
+    n = candidates.n
+    R = candidates.outcomes.reach.astype(float)
+    N = float(settings.population)
+    warnings: list[str] = []
+    big = np.flatnonzero(R > N)
+    if big.size:
+        warnings.append(f"{source}: key 'audience.population': {big.size} creator(s) (e.g. "
+                        f"'{candidates.ids[big[0]]}') reach more people than the population of {N:,.0f}")
+    empty = Audience(population=N, model=settings.model, reach=R, segment_names=(), segment_size=np.zeros(0),
+                     segment_reach=sp.csc_matrix((n, 0)), group_names=(), group_ptr=np.zeros(1, int),
+                     group_member=np.zeros(0, int), group_value=np.zeros(0), warnings=tuple(warnings))
+    if settings.model == "disjoint":
+        return empty
+    if settings.model == "independent":
+        return _with_general(empty, np.ones(n), N, [], [])
+
+    general = np.ones(n)
+    names: list[str] = []
+    members: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    named: tuple[list[str], list[float], sp.csc_matrix] | None = None
+    data = settings.data
+    if data is None:
+        table = candidates.table
+        for column, rate in (("niche", settings.same_niche_overlap), ("region", settings.same_region_overlap)):
+            if rate <= 0:
+                continue
+            col = table[column].to_numpy(dtype=object)
+            for g in sorted(set(col) - {""}):
+                pos = np.flatnonzero(col == g)
+                if pos.size < 2:  # a core nobody else shares is just part of the creator's reach
+                    continue
+                names.append(f"{column}:{g}")
+                members.append(pos)
+                values.append(rate * R[pos])
+                general[pos] -= rate
+    elif isinstance(data, PairOverlap):
+        names, members, values, general = _pair_cores(data, candidates, R, warnings)
+    else:
+        named = _named_segments(data, candidates, R, N)
+        general = 1.0 - np.asarray(named[2].sum(axis=1)).ravel()
+    general = np.clip(general, 0.0, 1.0)
+    cores = float(sum(v.max() for v in values)) if values else 0.0
+    taken = cores + (sum(named[1]) if named is not None else 0.0)
+    rest = N - taken
+    needs_general = bool(np.any((general > 1e-12) & (R > 0)))
+    if needs_general and rest <= 0:
+        raise InputError.at(source, f"{N:,.0f} people cannot hold the shortlist's shared cores and segments "
+                            f"({taken:,.0f} people); raise the population", "key 'audience.population'")
+    aud = _with_general(empty, general, max(rest, 0.0), names, list(zip(members, values, strict=True)))
+    if named is not None:
+        seg_names, sizes, reach = named
+        aud = replace(aud, segment_names=aud.segment_names + tuple(seg_names),
+                      segment_size=np.concatenate([aud.segment_size, sizes]),
+                      segment_reach=sp.hstack([aud.segment_reach, reach], format="csc"))
+    return replace(aud, warnings=tuple(warnings))
+
+
+def _with_general(base: Audience, general: np.ndarray, size: float, names: list[str],
+                  groups: list[tuple[np.ndarray, np.ndarray]]) -> Audience:
+    """``base`` with the general segment (creator i puts general[i] of its reach there) and the nested groups."""
+    n = base.n
+    reach = base.reach * general
+    keep = size > 0 and bool(np.any(reach > 0))
+    seg = sp.csc_matrix(reach.reshape(-1, 1)) if keep else sp.csc_matrix((n, 0))
+    seg.eliminate_zeros()
+    ptr = np.concatenate([[0], np.cumsum([m.size for m in (g[0] for g in groups)])]).astype(int)
+    return Audience(population=base.population, model=base.model, reach=base.reach,
+                    segment_names=(GENERAL,) if keep else (), segment_size=np.array([size]) if keep else np.zeros(0),
+                    segment_reach=seg, group_names=tuple(names), group_ptr=ptr,
+                    group_member=np.concatenate([g[0] for g in groups]).astype(int) if groups else np.zeros(0, int),
+                    group_value=np.concatenate([g[1] for g in groups]).astype(float) if groups else np.zeros(0),
+                    warnings=base.warnings)
+
+
+def _pair_cores(data: PairOverlap, candidates: Candidates, R: np.ndarray, warnings: list[str]):
+    """Pairs as two-member cores of shared x min(R_a, R_b) people. The pairwise model assumes nobody is shared by
+    three or more creators; where a creator's pair parts add up to more than its reach (which only such people
+    could explain), its pairs are scaled down to fit, with a warning."""
+    a = candidates.positions(data.a)
+    b = candidates.positions(data.b)
+    size = data.shared * np.minimum(R[a], R[b])
+    n = R.size
+    load = np.bincount(a, size, n) + np.bincount(b, size, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(load > R, R / load, 1.0)
+    factor = np.nan_to_num(factor, nan=1.0)
+    scale = np.minimum(factor[a], factor[b])
+    over = np.flatnonzero(factor < 1.0 - 1e-12)
+    if over.size:
+        warnings.append(f"{data.source}: the pairwise overlaps of {over.size} creator(s) (e.g. "
+                        f"'{candidates.ids[over[0]]}') add up to more than their reach, which means people shared by "
+                        "three or more creators; the pairs model cannot express that, so those overlaps were scaled "
+                        "down to fit (a segments file can express it)")
+    size = size * scale
+    general = 1.0 - np.divide(np.bincount(a, size, n) + np.bincount(b, size, n), R, out=np.zeros(n), where=R > 0)
+    names = [f"pair:{candidates.ids[i]}|{candidates.ids[j]}" for i, j in zip(a, b, strict=True)]
+    members = [np.array([i, j]) for i, j in zip(a, b, strict=True)]
+    values = [np.array([s, s]) for s in size]
+    keep = [k for k, s in enumerate(size) if s > 0]
+    return ([names[k] for k in keep], [members[k] for k in keep], [values[k] for k in keep], general)
+
+
+def _named_segments(data: SegmentShares, candidates: Candidates, R: np.ndarray,
+                    N: float) -> tuple[list[str], np.ndarray, sp.csc_matrix]:
+    """(names, sizes, (n x S) reach in each named segment). Without sizes in the file, each segment's size is its
+    share of the shortlist's total reach times the population."""
+    names = sorted(set(data.segment))
+    col = {s: k for k, s in enumerate(names)}
+    rows = candidates.positions(data.id)
+    cols = np.array([col[s] for s in data.segment], int)
+    W = sp.csc_matrix((data.share, (rows, cols)), shape=(R.size, len(names)))
+    reach = sp.csc_matrix(W.multiply(R[:, None]))
+    if data.sizes is not None:
+        sizes = np.array([data.sizes[s] for s in names], float)
+    else:
+        total = float(R.sum())
+        sizes = N * np.asarray(reach.sum(axis=0)).ravel() / total if total > 0 else np.zeros(len(names))
+    return names, sizes, reach
