@@ -42,13 +42,15 @@ class Alternative:
         if s is None:
             return {**row, "selected": [], "count": 0, "cost": None, "expected_profit": None, "mean_profit": None,
                     "sd_profit": None, "cv_profit": None, "p5_profit": None, "p95_profit": None, "prob_loss": None,
-                    "var": None, "cvar": None, "roi": None, "roi_p5": None}
-        p = s.metrics["profit"]
+                    "var": None, "cvar": None, "roi": None, "roi_p5": None, "unique_reach": None,
+                    "unique_reach_p5": None}
+        p, u = s.metrics["profit"], s.metrics.get("unique_reach")
         return {**row, "selected": list(s.ids), "count": len(s.ids), "cost": s.cost,
                 "expected_profit": s.expected["profit"], "mean_profit": p.mean, "sd_profit": p.sd,
                 "cv_profit": p.sd / abs(p.mean) if p.mean else None, "p5_profit": p.p5, "p95_profit": p.p95,
                 "prob_loss": s.prob_loss, "var": s.var, "cvar": s.cvar, "roi": s.metrics["roi"].mean,
-                "roi_p5": s.metrics["roi"].p5}
+                "roi_p5": s.metrics["roi"].p5, "unique_reach": u.mean if u else None,
+                "unique_reach_p5": u.p5 if u else None}
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,9 @@ def format_table(result: PlanResult) -> str:
                    f"ROI {_num(t.roi, 2)}   ROIS {_num(t.rois, 2)}")
         out.append(f"  reach {_num(t.reach)}   engagements {_num(t.engagements)}   conversions "
                    f"{_num(t.conversions, 1)}   CPM {_num(t.cpm, 2)}   CPE {_num(t.cpe, 3)}   CAC {_num(t.cac, 2)}")
+        if t.unique_reach is not None:
+            out.append(f"  unique reach {_num(t.unique_reach)} people (reached at least once)   frequency "
+                       f"{_num(t.frequency, 2)} impressions per person reached")
         for kind, rows in r.breakdown.items():
             if rows:
                 out.append("")
@@ -109,7 +112,10 @@ def format_simulation(sim: SimulationResult, comparison: list[Alternative] | Non
     out = [f"Simulated outcome: {sim.runs:,} runs, seed {sim.seed}; shocks (sd) {shocks}; {sim.counts} counts"]
     rows = []
     for m, label, d in (("revenue", "revenue", 0), ("profit", "profit", 0), ("roi", "ROI", 2), ("reach", "reach", 0),
-                        ("engagements", "engagements", 0), ("conversions", "conversions", 0)):
+                        ("engagements", "engagements", 0), ("conversions", "conversions", 0),
+                        ("unique_reach", "unique reach", 0), ("frequency", "frequency", 3)):
+        if m not in sim.metrics:
+            continue
         v = sim.metrics[m]
         exp = sim.expected.get(m)
         if m == "roi":
@@ -142,6 +148,7 @@ def format_simulation(sim: SimulationResult, comparison: list[Alternative] | Non
                           "mean profit": _num(d["mean_profit"]), "sd": _num(d["sd_profit"]),
                           "P5 profit": _num(d["p5_profit"]), "P(loss)": _pct(d["prob_loss"]),
                           f"CVaR {a}": _num(d["cvar"]), "ROI": _num(d["roi"], 2),
+                          **({"unique reach": _num(d["unique_reach"])} if "unique_reach" in sim.metrics else {}),
                           "rules": {True: "met", False: "not met", None: "-"}[alt.meets_rules]})
         out.append(_indent(pd.DataFrame(table).to_string(index=False)))
         for alt in comparison:

@@ -451,6 +451,8 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
                   "2000000})")
         if cons.min_unique_reach is not None:
             r.bad("constraints.min_unique_reach", "needs an audience: block with the population")
+        if simulation is not None and "unique_reach" in simulation.targets:
+            r.bad("simulation.targets.unique_reach", "needs an audience: block with the population")
     elif cons.min_unique_reach is not None and cons.min_unique_reach > audience.population:
         r.bad("constraints.min_unique_reach", f"{cons.min_unique_reach:,.0f} is above the population "
               f"{audience.population:,.0f}")

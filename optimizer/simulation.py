@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .audience import Audience
 from .distributions import Uncertainty, lognormal_params
 from .errors import InputError, suggest
 from .risk import Summary, binomial_se, prob_below, var_cvar
@@ -50,7 +51,8 @@ CHUNK_ELEMENTS = 1 << 21  # creator-runs held in memory per outcome matrix (a ch
 SUMMARY_METRICS: tuple[str, ...] = ("cost", "reach", "engagements", "conversions", "revenue", "profit", "roi")
 DRAW_COLUMNS: tuple[str, ...] = ("reach", "engagements", "conversions", "revenue", "profit", "roi")
 
-_CREATOR, _CAMPAIGN, _PLATFORM, _NICHE = 1, 2, 3, 4
+_CREATOR, _CAMPAIGN, _PLATFORM, _NICHE, _UNIQUE = 1, 2, 3, 4, 5
+AUDIENCE_METRICS: tuple[str, ...] = ("unique_reach", "frequency")  # simulated when the scenario has an audience
 
 Progress = Callable[[int, int], None]  # (runs done, runs in total)
 
@@ -86,7 +88,9 @@ _MASK64 = (1 << 64) - 1
 class SimulationResult:
     """The simulated distribution of one mix.
 
-    ``metrics`` maps cost, reach, engagements, conversions, revenue, profit and roi to a :class:`Summary`.
+    ``metrics`` maps cost, reach, engagements, conversions, revenue, profit and roi to a :class:`Summary`, and
+    with an audience also unique_reach (people reached at least once) and frequency (reach over unique reach, over
+    the runs that reach anyone).
     ``var`` and ``cvar`` are of profit at ``alpha`` (see ``risk.py``); ``prob_loss`` is P(profit < 0).
     ``contributions`` has one row per creator: its mean and sd of profit, its covariance with the mix's profit,
     and ``share`` = covariance / variance of the mix's profit (an Euler allocation: the shares sum to 1).
@@ -124,6 +128,7 @@ class SimulationResult:
             "selected": list(self.ids),
             "count": len(self.ids),
             **{m: self.metrics[m].to_dict() for m in SUMMARY_METRICS},
+            **{m: self.metrics[m].to_dict() if m in self.metrics else None for m in AUDIENCE_METRICS},
             "expected": dict(self.expected),
             "prob_loss": self.prob_loss,
             "prob_loss_se": self.prob_loss_se,
@@ -140,14 +145,20 @@ class SimulationResult:
 # ----------------------------------------------------------------------------------------------- engine
 
 class _Accumulator:
-    """Per-run totals of one mix, and per-creator sums for the variance allocation."""
+    """Per-run totals of one mix, and per-creator sums for the variance allocation. With an ``audience`` also
+    the people reached at least once, drawn from a stream of its own per (seed, mix, block)."""
 
-    def __init__(self, cols: np.ndarray, mu_rev: np.ndarray, runs: int, keep: bool):
+    def __init__(self, cols: np.ndarray, mu_rev: np.ndarray, runs: int, keep: bool,
+                 audience: tuple[Audience, np.ndarray, SimulationSettings, int] | None = None):
         self.cols = cols  # columns of the union matrices, in shortlist order
         self.mu_rev = mu_rev  # expected revenue per member
         self.runs = runs
         self.keep = keep
         self.totals = {m: np.zeros(runs) for m in ("reach", "engagements", "conversions", "revenue")}
+        self.audience = audience
+        if audience is not None:
+            self.totals["unique_reach"] = np.zeros(runs)
+            self.streams = _Streams()
         k = cols.size
         self.d = np.zeros(k)  # sum over runs of (revenue - its mean), per member
         self.q = np.zeros(k)  # sum of squares of the same
@@ -160,6 +171,13 @@ class _Accumulator:
         subs = {m: M if whole else M[:, self.cols] for m, M in mats.items()}
         for m, sub in subs.items():
             self.totals[m][r0:r1] = sub.sum(axis=1)
+        if self.audience is not None:
+            aud, pos, st, mix_key = self.audience
+            for b0 in range(0, r1 - r0, BLOCK):
+                rng = self.streams.at(st.seed, _UNIQUE, mix_key, (r0 + b0) // BLOCK)
+                block = subs["reach"][b0:b0 + BLOCK]
+                self.totals["unique_reach"][r0 + b0:r0 + b0 + block.shape[0]] = aud.unique_draws(
+                    block, pos, rng, counts=st.counts == "binomial")
         rev = subs["revenue"]
         mu_total = float(self.mu_rev.sum())
         for b0 in range(0, r1 - r0, BLOCK):  # per block, so the sums do not depend on the chunk size
@@ -314,8 +332,11 @@ def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.nd
     engine = _Engine(scenario, union, st)
     outcomes = scenario.candidates.outcomes
     keep = set(mixes) if keep_draws is True else set(keep_draws or ())
+    aud = scenario.audience
     accs = {name: _Accumulator(cols=np.searchsorted(union, p), mu_rev=outcomes.revenue[p], runs=st.runs,
-                               keep=name in keep) for name, p in pos.items()}
+                               keep=name in keep, audience=None if aud is None else
+                               (aud, p, st, stable_key(",".join(str(i) for i in scenario.candidates.ids[p]))))
+            for name, p in pos.items()}
     for r0, r1, mats in _chunks(engine, st.runs, threads, chunk_runs):
         for acc in accs.values():
             acc.add(mats, r0, r1)
@@ -351,6 +372,13 @@ def _result(name: str, scenario: Scenario, pos: np.ndarray, acc: _Accumulator, s
     series = {"cost": np.full(runs, cost), **{m: acc.totals[m] for m in ("reach", "engagements", "conversions")},
               "revenue": rev, "profit": profit, "roi": roi}
     metrics = {m: Summary.of(series[m]) for m in SUMMARY_METRICS}
+    if acc.audience is not None:
+        unique = acc.totals["unique_reach"]
+        series["unique_reach"] = unique
+        with np.errstate(divide="ignore", invalid="ignore"):
+            series["frequency"] = np.where(unique > 0, series["reach"] / unique, np.nan)
+        metrics["unique_reach"] = Summary.of(unique)
+        metrics["frequency"] = Summary.of(series["frequency"][unique > 0])  # over the runs that reach anyone
     p_loss = prob_below(profit, 0.0)
     var, cvar = var_cvar(profit, st.alpha) if runs else (float("nan"), float("nan"))
     targets = {}
@@ -375,9 +403,13 @@ def _result(name: str, scenario: Scenario, pos: np.ndarray, acc: _Accumulator, s
     ratio = float(np.sqrt(var_i).sum() / sd_p) if sd_p else None
     expected = {m: float(out.metric(m)[pos].sum()) for m in ("cost", "reach", "engagements", "conversions",
                                                               "revenue", "profit")}
+    if acc.audience is not None:
+        x = scenario.candidates.indicator(pos)
+        expected["unique_reach"] = acc.audience[0].unique_reach(x)
+        expected["frequency"] = acc.audience[0].frequency(x)
     draws = None
     if acc.keep:
-        draws = pd.DataFrame({m: series[m] for m in DRAW_COLUMNS})
+        draws = pd.DataFrame({m: series[m] for m in DRAW_COLUMNS + tuple(k for k in AUDIENCE_METRICS if k in series)})
     return SimulationResult(
         name=name, ids=tuple(str(i) for i in ids), runs=runs, seed=st.seed, alpha=st.alpha, counts=st.counts,
         shocks={"campaign": st.shocks.campaign, "platform": st.shocks.platform, "niche": st.shocks.niche},
