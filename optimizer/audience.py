@@ -245,8 +245,6 @@ def build_audience(settings: AudienceSettings, candidates: Candidates, source: s
             col = table[column].to_numpy(dtype=object)
             for g in sorted(set(col) - {""}):
                 pos = np.flatnonzero(col == g)
-                if pos.size < 2:  # a core nobody else shares is just part of the creator's reach
-                    continue
                 names.append(f"{column}:{g}")
                 members.append(pos)
                 values.append(rate * R[pos])
@@ -255,7 +253,7 @@ def build_audience(settings: AudienceSettings, candidates: Candidates, source: s
         names, members, values, general = _pair_cores(data, candidates, R, warnings)
     else:
         named = _named_segments(data, candidates, R, N)
-        general = 1.0 - np.asarray(named[2].sum(axis=1)).ravel()
+        general = 1.0 - np.divide(np.asarray(named[2].sum(axis=1)).ravel(), R, out=np.zeros(n), where=R > 0)
     general = np.clip(general, 0.0, 1.0)
     cores = float(sum(v.max() for v in values)) if values else 0.0
     taken = cores + (sum(named[1]) if named is not None else 0.0)
