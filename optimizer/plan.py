@@ -38,6 +38,7 @@ from .scenario import Scenario, SimulationSettings
 from .simulation import Progress, simulate_mixes
 from .solvers import ERROR, FEASIBLE, INFEASIBLE, OPTIMAL, TIME_LIMIT, SolveOutcome, lp_relaxation, relative_gap, solve
 
+MAX_REFINEMENTS = 60  # rounds of tangents added to the unique-reach model (reach_model.py) before giving up
 RISK_MODEL_WARN = 5_000_000  # coefficients in the scenario rows beyond which a slow solve is worth a warning
 SELECTION_COLUMNS = ("id", "handle", "platform", "tier", "niche", "region", "followers", "fee", "reach",
                      "engagements", "conversions", "revenue", "profit", "roi")
@@ -62,12 +63,16 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
     greedy_b = greedy(scenario, base)
     incumbent = scenario.candidates.indicator(greedy_b.positions) if greedy_b.feasible and reduce else None
     iterations = 1
+
+    def run(m: MilpModel, time_limit: float | None, abs_gap: float = 1e-9, inc: np.ndarray | None = None,
+            gap: float | None = None) -> tuple[SolveOutcome, MilpModel]:
+        return _solve_refined(scenario, m, reach, gap=s.gap if gap is None else gap, abs_gap=abs_gap,
+                              time_limit=time_limit, reduce=reduce, incumbent=inc)
+
     if scenario.objective == "roi":
-        out, roi_bound, iterations = _solve_roi(scenario, model, incumbent, start, reduce)
+        out, roi_bound, iterations, model = _solve_roi(scenario, model, incumbent, start, run)
     else:
-        # the tangents of the unique-reach model take up to a quarter of the gap (reach_model.py); leave room
-        gap = s.gap / 2 if reach is not None and reach.eps > 0 and scenario.objective == "unique_reach" else s.gap
-        out = solve(model, s.name, time_limit=s.time_limit, gap=gap, reduce=reduce, incumbent=incumbent)
+        out, model = run(model, s.time_limit, inc=incumbent)
         roi_bound = None
     result = _assemble(scenario, model, out, roi_bound, iterations, draws, reach)
     if draws is not None and draws.size > RISK_MODEL_WARN:
@@ -120,15 +125,17 @@ def _padded(model: MilpModel, c: np.ndarray) -> np.ndarray:
 
 
 def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | None, start: float,
-               reduce: bool) -> tuple[SolveOutcome, float | None, int]:
-    """Dinkelbach iterations; returns the last outcome (x = best mix), the ROI upper bound and the count."""
+               run) -> tuple[SolveOutcome, float | None, int, MilpModel]:
+    """Dinkelbach iterations; returns the last outcome (x = best mix), the ROI upper bound, the count, and the
+    model as last solved (refined, with a unique-reach floor). ``run(model, time_limit, abs_gap, incumbent, gap)``
+    solves one subproblem."""
     s = scenario.solver
     out_f = scenario.candidates.outcomes
     n = scenario.candidates.n
     rev, fee = out_f.revenue, out_f.cost
     status, _, min_cost_neg, _ = lp_relaxation(model.with_objective(_padded(model, -fee)))
     if status == INFEASIBLE:
-        return SolveOutcome(INFEASIBLE, None, None, None, 0.0, s.name), None, 0
+        return SolveOutcome(INFEASIBLE, None, None, None, 0.0, s.name), None, 0, model
     c_min = max(0.0, -min_cost_neg) if min_cost_neg is not None else 0.0
     best = incumbent
     lam = float(rev @ best[:n] / (fee @ best[:n])) if best is not None and fee @ best[:n] > 0 else 0.0
@@ -137,12 +144,12 @@ def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | Non
         iterations += 1
         remaining = None if s.time_limit is None else max(0.01, s.time_limit - (time.perf_counter() - start))
         abs_gap = s.gap * max(lam, 1e-9) * c_min if c_min > 0 else 1e-9
-        out = solve(model.with_objective(_padded(model, rev - lam * fee)), s.name, time_limit=remaining, gap=0.0,
-                    abs_gap=max(abs_gap, 1e-9), reduce=reduce, incumbent=best)
+        out, model = run(model.with_objective(_padded(model, rev - lam * fee)), remaining, max(abs_gap, 1e-9), best,
+                         0.0)
         if out.status == INFEASIBLE or out.x is None:
             if best is not None and out.status != INFEASIBLE:
                 break
-            return out, None, iterations
+            return out, None, iterations, model
         cost = float(fee @ out.x[:n])
         if cost <= 0:
             raise InputError.at(scenario.source, "a mix with zero total fee meets every rule, so ROI is unbounded; "
@@ -166,7 +173,58 @@ def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | Non
         status = FEASIBLE
     final = SolveOutcome(status, best, lam - 1.0, rois_bound - 1.0, time.perf_counter() - start, s.name,
                          out.message)
-    return final, rois_bound - 1.0, iterations
+    return final, rois_bound - 1.0, iterations, model
+
+
+def _solve_refined(scenario: Scenario, model: MilpModel, reach: ReachColumns | None, *, gap: float, abs_gap: float,
+                   time_limit: float | None, reduce: bool,
+                   incumbent: np.ndarray | None) -> tuple[SolveOutcome, MilpModel]:
+    """Solve ``model``; when its unique reach is an outer approximation (``reach_model.py``), add tangents where
+    the solution's unique reach was overstated and solve again, until the mix meets the unique-reach floor in
+    truth and, for the unique-reach objective, its true unique reach is within ``gap`` of the bound. Returns the
+    outcome and the model as last solved."""
+    s = scenario.solver
+    if reach is None or reach.exact:
+        return solve(model, s.name, time_limit=time_limit, gap=gap, abs_gap=abs_gap, reduce=reduce,
+                     incumbent=incumbent), model
+    start = time.perf_counter()
+    aud, n = scenario.audience, model.n_candidates
+    floor = scenario.constraints.min_unique_reach
+    wants_unique = scenario.objective == "unique_reach"
+    best: SolveOutcome | None = None
+    best_u, bound, timed_out, out = -np.inf, np.inf, False, None
+    for _ in range(MAX_REFINEMENTS):
+        remaining = None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - start))
+        out = solve(model, s.name, time_limit=remaining, gap=gap / 2 if wants_unique else gap, abs_gap=abs_gap,
+                    reduce=False)
+        timed_out |= out.status == TIME_LIMIT
+        if out.x is None:
+            break
+        if out.bound is not None:
+            bound = min(bound, out.bound)
+        u = aud.unique_reach(out.x[:n])
+        meets = floor is None or u >= floor * (1 - 1e-9) - 1e-9
+        if meets and not wants_unique:  # optimal for a relaxation and feasible in truth: optimal
+            return replace(out, bound=bound, seconds=time.perf_counter() - start), model
+        if meets and u > best_u:
+            best, best_u = out, u
+        if best is not None and relative_gap(best_u, bound) <= gap:
+            break
+        refined = None if timed_out else reach.cuts(model, out.x)
+        if refined is None:
+            break
+        model = refined
+    seconds = time.perf_counter() - start
+    if best is None:
+        if out is not None and out.x is None:
+            return replace(out, seconds=seconds), model
+        return SolveOutcome(TIME_LIMIT if timed_out else ERROR, None, None, None, seconds, s.name,
+                            "no mix was confirmed to meet the unique-reach floor"), model
+    proven = best is not None and relative_gap(best_u, bound) <= gap
+    status = TIME_LIMIT if timed_out else OPTIMAL if proven else FEASIBLE
+    # later rounds' tangents may cut the auxiliary values the solver gave this mix: set them to the true ones
+    return replace(best, x=reach.repair(best.x), status=status, bound=bound, seconds=seconds,
+                   message=f"{best.message}; unique reach refined until the model was exact at the mix"), model
 
 
 def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound: float | None,

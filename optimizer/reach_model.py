@@ -8,23 +8,27 @@ nested cores      members of a group sorted by their part c, equal parts merged 
                   hired: z_1 <= sum_{layer 1} x,  z_l <= z_{l-1} + sum_{layer l} x,  0 <= z <= 1.
                   The core's unique reach is sum_l d_l z_l = max of the hired parts.                exact
 random segments   with a_is = -log(1 - p_is), segment s's unique reach is N_s f(L_s), f(L) = 1 - exp(-L) and
-                  L_s = sum_i a_is x_i: concave in a linear form. lam_s <= sum_i a_is x_i and y_s <= 1 and
-                  y_s <= f(L_k) + f'(L_k) (lam_s - L_k) at tangent points L_k, so N_s y_s >= N_s f(L_s): an
-                  outer approximation. The points are spaced so that the tangents exceed f by at most a relative
-                  ``eps`` (a quarter of the solver gap), which needs no binaries when maximised.
+                  L_s = sum_i a_is x_i: concave in a linear form, so it needs no binaries when maximised:
+                  lam_s <= sum_i a_is x_i, y_s <= 1, y_s <= sum_i p_is x_i (the union bound, which keeps the LP
+                  relaxation from spreading fractions of many creators over the steep start of f), and tangent
+                  cuts y_s <= f(L_k) + f'(L_k) (lam_s - L_k). N_s y_s >= N_s f(L_s): an outer approximation.
 one segment only  (Sainsbury, no cores) unique reach N (1 - exp(-a . x)) is increasing in a . x: the objective is
                   a . x and the floor a . x >= -log(1 - v / N), both linear.                       exact
 
-The model's unique reach E(x) is therefore at least the true U(x) and at most (1 + eps) U(x). Maximising E gives a
-bound that is valid for U, and the plan reports the true U of the chosen mix against it, so the gap shown covers
-the linearisation too; the floor is written E >= (1 + eps) v, so every mix it admits has U >= v.
+With random segments the model starts from a few tangents (``COARSE_EPS``) and is refined where it matters
+(outer approximation, :func:`ReachColumns.cuts`): after each solve, tangents are added at the solution's L_s wherever
+the model overstated its unique reach, and the model is solved again. Because the model never understates unique
+reach, every solve's bound is a valid bound for the true unique reach, and a mix that meets the floor in truth is
+never cut off; the loop stops when the chosen mix meets the floor in truth and, for the unique-reach objective,
+when its true unique reach is within the requested gap of the bound. So the floor is exact, and the gap reported
+covers the linearisation.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -37,25 +41,68 @@ from .scenario import Scenario
 UNIQUE_ROWS = "audience.unique_reach_rows"  # the rows that define the unique-reach expression
 MIN_UNIQUE = "constraints.min_unique_reach"
 A_MAX = 40.0  # -log(1 - p) for p = 1: exp(-40) ~ 4e-18 of a segment is left, i.e. nobody
+COARSE_EPS = 1e-2  # the first tangents overstate a segment's unique reach by at most 1%; refinement does the rest
+_CUT_TOL = 1e-9  # relative: a segment whose model value exceeds f(L) by less needs no new tangent
 
 
 @dataclass(frozen=True)
 class ReachColumns:
-    """How the extended model expresses unique reach. ``expression``: full-length coefficients whose product with
-    the solution is the model's unique reach (people), or, when ``log_space``, a . x with U = N (1 - exp(-a . x)).
-    ``eps``: the relative over-estimate allowed in the model's unique reach."""
+    """How the extended model expresses unique reach. ``expression``: coefficients over the model's columns (as
+    built) whose product with the solution is the model's unique reach in people, or, when ``log_space``, a . x
+    with U = N (1 - exp(-a . x)). ``exact``: the model's unique reach is the true one (no tangents).
+    ``lam``, ``y``, ``a``: the random segments' columns and coefficients a_is, for refinement."""
 
     expression: np.ndarray
     log_space: bool
     population: float
-    eps: float
-    complete: Callable[[np.ndarray], np.ndarray]  # 0/1 hires -> full solution with the auxiliary columns filled
+    exact: bool
+    lam: np.ndarray
+    y: np.ndarray
+    a: sp.csc_matrix
+    layers: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None  # z columns, layer, members, chained
 
     def bound(self, model_bound: float | None) -> float | None:
         """An upper bound on the best unique reach from the solver's bound on the model's objective."""
         if model_bound is None or not self.log_space:
             return model_bound
         return self.population * -math.expm1(-max(model_bound, 0.0))
+
+    def repair(self, solution: np.ndarray) -> np.ndarray:
+        """``solution`` with the random segments' and cores' auxiliary columns set to their true values at its hires
+        (lam_s = L_s, y_s = f(L_s), z = the cores' exact coverage), which meet every tangent ever added."""
+        x = np.asarray(solution, float).copy()
+        hires = (x[: self.a.shape[0]] > 0.5).astype(float)
+        if self.y.size:
+            level = np.asarray(self.a.T @ hires).ravel()
+            x[self.lam], x[self.y] = level, -np.expm1(-level)
+        if self.layers is not None:
+            z, layer, members, chained = self.layers
+            hit = np.bincount(layer, weights=hires[members], minlength=z.size)
+            total = np.cumsum(hit)
+            start = np.maximum.accumulate(np.where(~chained, total - hit, 0.0))  # hires before each group's chain
+            x[z] = np.minimum(1.0, total - start)
+        return x
+
+    def cuts(self, model: MilpModel, solution: np.ndarray) -> MilpModel | None:
+        """``model`` with tangents at the levels L_s of the hires in ``solution`` (a full solution of ``model``) for
+        the segments whose y_s there overstates f(L_s); None when the model is exact at this solution."""
+        if self.exact or not self.y.size:
+            return None
+        x = np.asarray(solution, float)
+        level = np.asarray(self.a.T @ (x[: self.a.shape[0]] > 0.5).astype(float)).ravel()
+        truth = -np.expm1(-level)
+        over = np.flatnonzero(x[self.y] > truth * (1 + _CUT_TOL) + 1e-12)
+        if not over.size:
+            return None
+        k = over.size
+        slope = np.exp(-level[over])
+        new = sp.csr_matrix((np.concatenate([np.ones(k), -slope]),
+                             (np.concatenate([np.arange(k), np.arange(k)]),
+                              np.concatenate([self.y[over], self.lam[over]]))), shape=(k, model.shape[1]))
+        return replace(model, A=sp.vstack([model.A, new], format="csr"),
+                       lo=np.concatenate([model.lo, np.full(k, -np.inf)]),
+                       hi=np.concatenate([model.hi, truth[over] - slope * level[over]]),
+                       rows=list(model.rows) + [Row(UNIQUE_ROWS, "<=", 0.0)] * k)
 
 
 @lru_cache(maxsize=16)
@@ -120,97 +167,79 @@ def extend(model: MilpModel, scenario: Scenario, drop: Collection[str] = ()) -> 
         raise ValueError("unique reach needs the scenario's audience: block")
     n, base_cols = model.n_candidates, model.shape[1]
     floor = scenario.constraints.min_unique_reach if MIN_UNIQUE not in drop else None
-    eps = max(scenario.solver.gap / 4.0, 1e-6)  # tangents' relative excess; 0 below where the form is exact
-    x_cols = np.arange(n)
-    triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (row, col, value) with rows counted below
+    triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (row, column, value), rows counted below
     lo: list[np.ndarray] = []
     hi: list[np.ndarray] = []
     rows: list[Row] = []
     aux_lb: list[np.ndarray] = []
     aux_ub: list[np.ndarray] = []
-    fills: list[Callable[[np.ndarray], np.ndarray]] = []
     n_rows = 0
     col = base_cols
     expr: list[tuple[np.ndarray, np.ndarray]] = []  # (columns, coefficients) of the unique-reach expression
 
-    def add_rows(r: np.ndarray, c: np.ndarray, v: np.ndarray, count: int, low: np.ndarray, high: np.ndarray,
-                 key: str, sense: str = "<=", limit: float = 0.0) -> None:
+    def add_rows(r: np.ndarray, c: np.ndarray, v: np.ndarray, count: int, high: np.ndarray, key: str = UNIQUE_ROWS,
+                 low: np.ndarray | None = None, sense: str = "<=", limit: float = 0.0) -> None:
         nonlocal n_rows
         triplets.append((r + n_rows, c, v))
-        lo.append(low)
+        lo.append(np.full(count, -np.inf) if low is None else low)
         hi.append(high)
         rows.extend([Row(key, sense, limit)] * count)
         n_rows += count
 
-    a_mat = _log_coefficients(aud) if not aud.disjoint and aud.segment_size.size else sp.csc_matrix((n, 0))
-    log_space = (not aud.disjoint and aud.group_value.size == 0 and aud.segment_size.size == 1)
-    if aud.disjoint or log_space or not aud.segment_size.size:
-        eps = 0.0  # exact: no tangents
+    S = 0 if aud.disjoint else aud.segment_size.size
+    a_mat = _log_coefficients(aud) if S else sp.csc_matrix((n, 0))
+    log_space = S == 1 and aud.group_value.size == 0
+    lam = y = np.zeros(0, int)
+    layers = None
     if aud.disjoint:
         u = col
         col += 1
-        add_rows(np.zeros(n + 1, int), np.concatenate([[u], x_cols]), np.concatenate([[1.0], -aud.reach]), 1,
-                 np.array([-np.inf]), np.array([0.0]), UNIQUE_ROWS)
+        add_rows(np.zeros(n + 1, int), np.concatenate([[u], np.arange(n)]), np.concatenate([[1.0], -aud.reach]), 1,
+                 np.zeros(1))
         aux_lb.append(np.zeros(1))
         aux_ub.append(np.array([aud.population]))
         expr.append((np.array([u]), np.ones(1)))
-        fills.append(lambda x: np.array([min(aud.population, float(aud.reach @ x))]))
     elif log_space:
-        a = a_mat[:, 0].toarray().ravel()
-        expr.append((x_cols, a))
+        expr.append((np.arange(n), a_mat[:, 0].toarray().ravel()))
     else:
-        S = aud.segment_size.size
         if S:
-            lam = np.arange(col, col + S)
-            y = np.arange(col + S, col + 2 * S)
+            lam, y = np.arange(col, col + S), np.arange(col + S, col + 2 * S)
             col += 2 * S
             coo = a_mat.tocoo()
             # lam_s - sum_i a_is x_i <= 0
             add_rows(np.concatenate([np.arange(S), coo.col]), np.concatenate([lam, coo.row]),
-                     np.concatenate([np.ones(S), -coo.data]), S, np.full(S, -np.inf), np.zeros(S), UNIQUE_ROWS)
-            pts = tangent_points(eps)
+                     np.concatenate([np.ones(S), -coo.data]), S, np.zeros(S))
+            # y_s - sum_i p_is x_i <= 0 (the union bound)
+            pc = aud.probabilities().tocoo()
+            add_rows(np.concatenate([np.arange(S), pc.col]), np.concatenate([y, pc.row]),
+                     np.concatenate([np.ones(S), -pc.data]), S, np.zeros(S))
+            # y_s - f'(L_k) lam_s <= f(L_k) - f'(L_k) L_k, at the coarse points up to each segment's largest L
+            pts = tangent_points(COARSE_EPS)
             lmax = np.asarray(a_mat.sum(axis=0)).ravel()
             counts = np.minimum(np.searchsorted(pts, lmax, side="left") + 1, pts.size)
             seg = np.repeat(np.arange(S), counts)
             L = np.concatenate([pts[:k] for k in counts])
             slope = np.exp(-L)
             k = L.size
-            # y_s - f'(L_k) lam_s <= f(L_k) - f'(L_k) L_k
             add_rows(np.concatenate([np.arange(k), np.arange(k)]), np.concatenate([y[seg], lam[seg]]),
-                     np.concatenate([np.ones(k), -slope]), k, np.full(k, -np.inf), -np.expm1(-L) - slope * L,
-                     UNIQUE_ROWS)
+                     np.concatenate([np.ones(k), -slope]), k, -np.expm1(-L) - slope * L)
             aux_lb += [np.zeros(S), np.zeros(S)]
             aux_ub += [np.full(S, np.inf), np.ones(S)]
             expr.append((y, aud.segment_size.astype(float)))
-
-            def fill_segments(x: np.ndarray) -> np.ndarray:
-                level = np.asarray(a_mat.T @ x).ravel()
-                return np.concatenate([level, -np.expm1(-level)])
-
-            fills.append(fill_segments)
         if aud.group_value.size:
             layer, order, width, chained = _layers(aud)
             m = width.size
             z = np.arange(col, col + m)
             col += m
-            members = aud.group_member[order]
             prev = np.flatnonzero(chained)
             # z_l - z_{l-1} - sum_{i in layer l} x_i <= 0
-            add_rows(np.concatenate([np.arange(m), layer, prev]), np.concatenate([z, members, z[prev - 1]]),
-                     np.concatenate([np.ones(m), -np.ones(layer.size), -np.ones(prev.size)]), m, np.full(m, -np.inf),
-                     np.zeros(m), UNIQUE_ROWS)
+            add_rows(np.concatenate([np.arange(m), layer, prev]),
+                     np.concatenate([z, aud.group_member[order], z[prev - 1]]),
+                     np.concatenate([np.ones(m), -np.ones(layer.size), -np.ones(prev.size)]), m, np.zeros(m))
             aux_lb.append(np.zeros(m))
             aux_ub.append(np.ones(m))
             expr.append((z, width))
-
-            def fill_layers(x: np.ndarray) -> np.ndarray:
-                hit = np.bincount(layer, weights=x[members], minlength=m)
-                # cumulative within each group's chain: restart where a layer does not continue the previous one
-                total = np.cumsum(hit)
-                base = np.maximum.accumulate(np.where(~chained, total - hit, 0.0))
-                return np.minimum(1.0, total - base)
-
-            fills.append(fill_layers)
+            layers = (z, layer, aud.group_member[order], chained)
     total_cols = col
     expression = np.zeros(total_cols)
     for c_idx, coef in expr:
@@ -220,34 +249,24 @@ def extend(model: MilpModel, scenario: Scenario, drop: Collection[str] = ()) -> 
             size = float(aud.segment_size[0])
             rhs = -math.log1p(-floor / size) if floor < size else A_MAX * (n + 1)
         else:
-            rhs = floor * (1.0 + eps)
+            rhs = floor
         nz = np.flatnonzero(expression)
-        add_rows(np.zeros(nz.size, int), nz, expression[nz], 1, np.array([rhs]), np.array([np.inf]), MIN_UNIQUE,
+        add_rows(np.zeros(nz.size, int), nz, expression[nz], 1, np.array([np.inf]), MIN_UNIQUE, np.array([rhs]),
                  ">=", floor)
-    r_all = np.concatenate([t[0] for t in triplets]) if triplets else np.zeros(0, int)
-    c_all = np.concatenate([t[1] for t in triplets]) if triplets else np.zeros(0, int)
-    v_all = np.concatenate([t[2] for t in triplets]) if triplets else np.zeros(0)
+    r_all, c_all, v_all = (np.concatenate([t[k] for t in triplets]) for k in range(3)) if triplets else (
+        np.zeros(0, int), np.zeros(0, int), np.zeros(0))
     new = sp.csr_matrix((v_all, (r_all, c_all)), shape=(n_rows, total_cols))
-    A = sp.vstack([sp.hstack([model.A, sp.csr_matrix((model.shape[0], total_cols - base_cols))]), new], format="csr")
-    c = np.concatenate([model.c, np.zeros(total_cols - base_cols)])
-    if scenario.objective == "unique_reach":
-        c = expression.copy()
     extra = total_cols - base_cols
+    A = sp.vstack([sp.hstack([model.A, sp.csr_matrix((model.shape[0], extra))]), new], format="csr")
+    c = expression.copy() if scenario.objective == "unique_reach" else np.concatenate([model.c, np.zeros(extra)])
     out = MilpModel(
         c=c, A=A, lo=np.concatenate([model.lo, *lo]), hi=np.concatenate([model.hi, *hi]),
-        lb=np.concatenate([model.lb, *aux_lb]) if extra else model.lb,
-        ub=np.concatenate([model.ub, *aux_ub]) if extra else model.ub,
+        lb=np.concatenate([model.lb, *aux_lb]), ub=np.concatenate([model.ub, *aux_ub]),
         integer=np.concatenate([model.integer, np.zeros(extra, dtype=bool)]), rows=list(model.rows) + rows,
         n_candidates=n, offset=model.offset, bound_keys=model.bound_keys)
-
-    def complete(x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, float)
-        head = x[:base_cols] if x.size >= base_cols else np.concatenate([x, np.zeros(base_cols - x.size)])
-        return np.concatenate([head, *(f(head[:n]) for f in fills)])
-
-    return out, ReachColumns(expression=expression, log_space=log_space, population=float(
-        aud.segment_size[0]) if log_space else aud.population, eps=eps,
-        complete=complete)
+    return out, ReachColumns(expression=expression, log_space=log_space,
+                             population=float(aud.segment_size[0]) if log_space else aud.population,
+                             exact=not lam.size, lam=lam, y=y, a=a_mat, layers=layers)
 
 
 def floor_violations(scenario: Scenario, x: np.ndarray) -> list[str]:
