@@ -45,7 +45,8 @@ def _ratio_order(value: np.ndarray, fee: np.ndarray) -> np.ndarray:
 
 def greedy(scenario: Scenario, model: MilpModel) -> Baseline:
     """Includes first; then, best ratio first (objective value per unit of fee; ROIS for ``roi``), creators that
-    help an unmet lower limit; then creators that improve the objective. No step may break an upper limit.
+    help an unmet lower limit; then creators that improve the objective, in passes over the shortlist until a pass
+    adds nobody. No step may break an upper limit.
     For unique reach the value is what a creator adds to the mix so far, and an unmet ``min_unique_reach`` counts
     as a lower limit."""
     out = scenario.candidates.outcomes
@@ -87,18 +88,22 @@ def greedy(scenario: Scenario, model: MilpModel) -> Baseline:
         return True
 
     for phase in ("minimums", "objective"):  # first meet the lower limits, then add what improves the objective
-        if not dynamic:
-            for j in _ratio_order(static, fee):
-                consider(j, phase, static, False)
-            continue
-        # one pass in the order of what each creator adds at the start of the phase; whether a creator still adds
-        # unique reach (and whether the floor is still unmet) is checked against the mix as it grows
-        gain = aud.gains(x)
-        floor_unmet = floor is not None and aud.unique_reach(x) < floor
-        for j in _ratio_order(gain if static is None or (phase == "minimums" and floor_unmet) else static, fee):
-            if consider(j, phase, gain if static is None else static, floor_unmet and gain[j] > 0):
-                gain = aud.gains(x)
-                floor_unmet = floor is not None and aud.unique_reach(x) < floor
+        added = True
+        while added:  # passes until one adds nobody: a creator an upper limit blocked early may fit later
+            added = False
+            if not dynamic:
+                for j in _ratio_order(static, fee):
+                    added |= consider(j, phase, static, False)
+                continue
+            # in the order of what each creator adds at the start of the pass; whether a creator still adds unique
+            # reach (and whether the floor is still unmet) is checked against the mix as it grows
+            gain = aud.gains(x)
+            floor_unmet = floor is not None and aud.unique_reach(x) < floor
+            for j in _ratio_order(gain if static is None or (phase == "minimums" and floor_unmet) else static, fee):
+                if consider(j, phase, gain if static is None else static, floor_unmet and gain[j] > 0):
+                    added = True
+                    gain = aud.gains(x)
+                    floor_unmet = floor is not None and aud.unique_reach(x) < floor
     pos = np.flatnonzero(x > 0.5)
     violated = tuple(model.violations(x)) + tuple(floor_violations(scenario, x))
     totals = Totals.of(out, pos, aud)

@@ -452,3 +452,20 @@ def test_json_and_cli_carry_unique_reach_and_frequency(tmp_path):
                           str(tmp_path / "o")], capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and "missing.csv" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_shipped_awareness_scenario(tmp_path):
+    from conftest import SCENARIOS
+
+    from optimizer.scenario import load_scenario
+
+    sc = load_scenario(SCENARIOS / "skincare_awareness.yaml")
+    r = plan(sc, simulate=SimulationSettings(runs=4096, seed=0))
+    assert r.status == "optimal" and r.gap <= 1e-4 and not r.warnings
+    t = r.totals
+    assert t.unique_reach < t.reach and t.frequency == pytest.approx(t.reach / t.unique_reach)
+    assert t.roi >= 0.5
+    by_profit = plan(sc.with_changes(objective="profit"), baselines=False)
+    assert by_profit.totals.unique_reach < t.unique_reach  # what maximising unique reach buys
+    u = r.simulation.metrics["unique_reach"]
+    assert abs(u.mean - t.unique_reach) <= 0.01 * t.unique_reach
