@@ -362,21 +362,24 @@ def constraint_status(scenario: Scenario, model: MilpModel, x: np.ndarray,
 
 
 def _unique_floor_status(scenario: Scenario, model: MilpModel, x: np.ndarray, floor: float) -> ConstraintStatus:
-    """The unique-reach floor in people, from the exact unique reach of the mix. It binds when dropping any one
-    hired creator that may be dropped would take the mix below the floor."""
+    """The unique-reach floor in people, from the exact unique reach of the mix. As for the other lower limits, it
+    binds when there is no room for one fewer creator: dropping any hired creator that may be dropped would take
+    the mix below the floor."""
     aud = scenario.audience
     n = scenario.candidates.n
     hired = x[:n] > 0.5
     value = aud.unique_reach(hired)
+    slack = value - floor
+    binding = slack <= 1e-9 * max(1.0, floor)
     droppable = np.flatnonzero(hired & (model.lb[:n] < 0.5))
-    binding = value - floor <= 1e-9 * max(1.0, floor)
-    for j in droppable:
-        if binding:
-            break
-        without = hired.copy()
-        without[j] = False
-        binding = aud.unique_reach(without) < floor
-    return ConstraintStatus(MIN_UNIQUE, ">=", floor, value, value - floor, bool(binding))
+    if not binding and droppable.size:
+        smallest_loss = np.inf
+        for j in droppable:
+            without = hired.copy()
+            without[j] = False
+            smallest_loss = min(smallest_loss, value - aud.unique_reach(without))
+        binding = smallest_loss > slack
+    return ConstraintStatus(MIN_UNIQUE, ">=", floor, value, slack, bool(binding))
 
 
 def _with_risk(b: Baseline, scenario: Scenario, draws: np.ndarray | None) -> Baseline:

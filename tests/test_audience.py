@@ -276,6 +276,13 @@ def test_unique_reach_floor_holds_and_costs_what_enumeration_says(model, seed, n
     assert reference_unique(x, df, spec)[0] >= floor * (1 - 1e-9)
     status = {c.key: c for c in result.constraints}["constraints.min_unique_reach"]
     assert status.value == pytest.approx(reference_unique(x, df, spec)[0], rel=1e-9)
+    # binding: no room for one fewer creator under the floor (as for every lower limit)
+    fixed = set(data["constraints"].get("include", []))
+    drops = [j for j in np.flatnonzero(x > 0.5) if df["id"].iloc[j] not in fixed]
+    without = np.array([np.where(np.arange(n) == j, 0.0, x) for j in drops]).reshape(-1, n)
+    room = not drops or bool(np.any(reference_unique(without, df, spec) >= floor))  # as the other limits: none
+    # to drop is not binding
+    assert status.binding == (status.slack <= 1e-9 * floor or not room) or abs(status.slack) < 1e-6 * floor
     got = float(x @ metrics(df)["profit"])
     assert result.status == "optimal"
     assert got == pytest.approx(profit[meets].max(), rel=1e-4, abs=1e-6)
