@@ -218,7 +218,9 @@ def format_frontier(fr) -> str:
 def format_sweep(sw) -> str:
     a = f"{sw.alpha:.0%}"
     out = [f"{sw.name}: budget sweep, maximising {sw.objective}; risk from {sw.runs:,} simulated runs (seed {sw.seed})"]
+    own = sw.objective not in ("profit", "roi", "cvar")  # show the objective's own value beside profit
     rows = [{"budget": _num(p.budget), "status": p.status, "creators": len(p.selected), "cost": _num(p.cost),
+             **({sw.objective.replace("_", " "): _num(p.objective_value)} if own else {}),
              "expected profit": _num(p.expected_profit), "ROI": _num(p.roi, 2), "P(loss)": _pct(p.prob_loss),
              f"CVaR {a}": _num(p.cvar), "marginal return": _num(p.marginal_return, 3)} for p in sw.points]
     out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
