@@ -301,6 +301,14 @@ class _Reader:
             return None
         return int(v) if integer else float(v)
 
+    def choice(self, d: Mapping, key: str, path: str, options: tuple[str, ...], default: str) -> str:
+        """One of ``options`` (case-insensitive), or a problem naming the key and the nearest option."""
+        v = str(d.get(key, default)).strip().lower()
+        if v not in options:
+            self.bad(f"{path}.{key}" if path else key, f"'{d.get(key)}' is not one of {', '.join(options)}"
+                     f"{suggest(v, options)}")
+        return v
+
     def text(self, d: Mapping, key: str, path: str, default: str) -> str:
         v = d.get(key)
         if v is None:
@@ -371,10 +379,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     budget = r.number(d, "budget", "", lo=0, lo_open=True)
     if "budget" not in d:
         r.bad("budget", "is required (the campaign budget, in the scenario's currency)")
-    objective = str(d.get("objective", "profit")).strip().lower()
-    if objective not in OBJECTIVES:
-        r.bad("objective", f"'{d.get('objective')}' is not one of {', '.join(OBJECTIVES)}"
-              f"{suggest(objective, OBJECTIVES)}")
+    objective = r.choice(d, "objective", "", OBJECTIVES, "profit")
 
     cutoffs = dict(tiers_mod.DEFAULT_TIERS)
     if d.get("tiers") is not None:
@@ -431,9 +436,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
               "budget cap the best ratio is usually one tiny creator)")
 
     s = r.keys(d.get("solver"), ("name", "time_limit", "gap", "reduce"), "solver")
-    sname = str(s.get("name", "cbc")).strip().lower()
-    if sname not in SOLVERS:
-        r.bad("solver.name", f"'{s.get('name')}' is not one of {', '.join(SOLVERS)}{suggest(sname, SOLVERS)}")
+    sname = r.choice(s, "name", "solver", SOLVERS, "cbc")
     time_limit = r.number(s, "time_limit", "solver", lo=0, lo_open=True)
     gap = r.number(s, "gap", "solver", lo=0, hi=1)
     reduce = s.get("reduce", True)
@@ -516,9 +519,7 @@ def _audience(r: _Reader, block: Any) -> AudienceSettings | None:
     population = r.number(d, "population", "audience", lo=0, lo_open=True)
     if "population" not in d:
         r.bad("audience.population", "is required: the number of people in the target population")
-    model = str(d.get("model", "overlap")).strip().lower()
-    if model not in MODELS:
-        r.bad("audience.model", f"'{d.get('model')}' is not one of {', '.join(MODELS)}{suggest(model, MODELS)}")
+    model = r.choice(d, "model", "audience", MODELS, "overlap")
     overlap = d.get("overlap")
     if overlap is not None and not isinstance(overlap, str):
         r.bad("audience.overlap", f"must be a file name (CSV or .xlsx), got {overlap!r}")
@@ -553,10 +554,7 @@ def _simulation(r: _Reader, block: Any) -> SimulationSettings:
         sh = r.keys(d["shocks"], SHOCK_KEYS, "simulation.shocks")
         values = {k: r.number(sh, k, "simulation.shocks", lo=0) for k in SHOCK_KEYS}
         shocks = Shocks(**{k: getattr(base.shocks, k) if values[k] is None else values[k] for k in SHOCK_KEYS})
-    counts = str(d.get("counts", base.counts)).strip().lower()
-    if counts not in COUNT_MODELS:
-        r.bad("simulation.counts", f"'{d.get('counts')}' is not one of {', '.join(COUNT_MODELS)}"
-              f"{suggest(counts, COUNT_MODELS)}")
+    counts = r.choice(d, "counts", "simulation", COUNT_MODELS, base.counts)
     targets: dict[str, float] = {}
     tg = r.keys(d.get("targets"), TARGET_KEYS, "simulation.targets")
     for k in tg:
