@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import benchmarks
 from . import tiers as tiers_mod
 from .distributions import RATE_COLUMNS, SD_COLUMNS, beta_limit, impossible_beta
 from .errors import InputError, ProblemList, rows_text, suggest
@@ -74,6 +75,7 @@ class Defaults:
     tiers: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     platforms: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     tier_platforms: Mapping[str, Mapping[str, Mapping[str, float]]] = field(default_factory=dict)
+    benchmarks: bool = False  # ``from: benchmarks``: then fill what is still empty from benchmarks.py
 
     def layers(self) -> list[tuple[str | None, str | None, Mapping[str, float]]]:
         """(tier, platform, values) from least to most specific."""
@@ -320,6 +322,9 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
             col = table[name].to_numpy(float).copy()
             col[mask & np.isnan(col)] = value
             table[name] = col
+    if defaults.benchmarks:
+        table, filled = benchmarks.fill(table, label)
+        warnings += filled
     aq = table["audience_quality"].to_numpy(float)
     table["audience_quality"] = np.where(np.isnan(aq), 1.0, aq)
     for col in COLUMNS:

@@ -13,6 +13,9 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from .attribution import DEFAULT_HALF_LIFE
+from .attribution import MODELS as ATTRIBUTION_MODELS
+from .calibrate import calibrate
 from .comparison import assess
 from .errors import InputError, suggest
 from .frontier import frontier
@@ -22,6 +25,7 @@ from .outputs import (
     PLOT_FILES,
     SIMULATION_FILES,
     SWEEP_FILES,
+    atomic_write,
     check_out_dir,
     simulation_document,
     write_menu,
@@ -30,7 +34,7 @@ from .outputs import (
 )
 from .plan import plan
 from .progress import terminal_progress
-from .report import format_frontier, format_simulation, format_sweep, format_table
+from .report import format_calibration, format_frontier, format_simulation, format_sweep, format_table
 from .scenario import SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
 from .simulation import positions_of
 from .sweep import parse_budgets, sweep
@@ -77,6 +81,25 @@ def _parser() -> argparse.ArgumentParser:
         q.add_argument("--solver", choices=SOLVERS, help="override solver.name")
         q.add_argument("--time-limit", type=float, metavar="S", help="override solver.time_limit per solve")
         q.add_argument("--gap", type=float, help="override solver.gap (relative)")
+    cal = sub.add_parser("calibrate", help="estimate each shortlisted creator's rates from past posts, shrunk toward "
+                         "its tier and platform, and write the shortlist with them")
+    cal.add_argument("posts", help="past posts (CSV or .xlsx): id, platform, date, followers, reach or impressions, "
+                     "engagements, [clicks], orders, revenue, [fee]")
+    cal.add_argument("--candidates", required=True, metavar="SHORTLIST", help="the shortlist to calibrate")
+    cal.add_argument("-o", "--output", required=True, metavar="CSV", help="the calibrated shortlist to write")
+    cal.add_argument("--touchpoints", metavar="LOG", help="customer journeys: journey, timestamp, touch, converted, "
+                     "[value]; orders and revenue are then credited by --model")
+    cal.add_argument("--model", choices=ATTRIBUTION_MODELS, default="linear", help="attribution model (default "
+                     "linear)")
+    cal.add_argument("--half-life", type=float, default=DEFAULT_HALF_LIFE, metavar="DAYS",
+                     help="time_decay: a touch this many days before the conversion counts half")
+    cal.add_argument("--weights", default="0.4,0.2,0.4", metavar="F,M,L",
+                     help="position_based: first, middle and last shares (default 0.4,0.2,0.4)")
+    cal.add_argument("--report", metavar="JSON", help="also write the per-creator estimates, priors and "
+                     "attribution as JSON")
+    cal.add_argument("--skip-bad-rows", action="store_true", help="skip history rows that break the contract (they "
+                     "are counted by reason) instead of stopping")
+    cal.add_argument("--format", choices=("table", "json"), default="table")
     val = sub.add_parser("validate", help="check the scenario and its shortlist without solving")
     val.add_argument("scenario", help="scenario YAML file")
     val.add_argument("--format", choices=("table", "json"), default="table")
@@ -100,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             return _simulate(args)
         if args.command in ("frontier", "sweep"):
             return _menu(args)
+        if args.command == "calibrate":
+            return _calibrate(args)
         return _run(args)
     except InputError as exc:
         if args.command == "validate":
@@ -109,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{len(exc.problems)} problem{'s' if len(exc.problems) > 1 else ''} found:", file=sys.stderr)
                 for p in exc.problems:
                     print(f"  {p}", file=sys.stderr)
+        elif args.command == "calibrate":
+            print(f"error: {exc.one_line('--skip-bad-rows skips bad history rows and counts them')}", file=sys.stderr)
         else:
             print(f"error: {exc.one_line()}", file=sys.stderr)
         return 2
@@ -246,6 +273,39 @@ def _menu(args) -> int:
         if args.format == "table":
             print("\nWrote " + ", ".join(str(p) for p in written))
     return 0 if result.points and any(p.status != "infeasible" for p in result.points) else 1
+
+
+def _calibrate(args) -> int:
+    try:
+        weights = tuple(float(v) for v in args.weights.split(","))
+    except ValueError:
+        weights = ()
+    if len(weights) != 3 or any(w < 0 for w in weights) or sum(weights) <= 0:
+        raise InputError.at("command line", f"--weights must be three shares such as 0.4,0.2,0.4, got {args.weights}")
+    if args.half_life <= 0:
+        raise InputError.at("command line", f"--half-life must be positive, got {args.half_life:g}")
+    inputs = [p for p in (args.posts, args.candidates, args.touchpoints) if p]
+    protected = {Path(p).resolve() for p in inputs}
+    outputs = [Path(p) for p in (args.output, args.report) if p]
+    for out in outputs:
+        if out.resolve() in protected:
+            raise InputError.at(str(out), "would overwrite an input file; write the output elsewhere")
+        if not out.parent.exists():
+            raise InputError.at(str(out), f"the folder {out.parent} does not exist")
+    if args.model != "linear" and not args.touchpoints:
+        raise InputError.at("command line", f"--model {args.model} needs --touchpoints (an attribution model credits "
+                            "journeys; without a log the posts' own orders are used)")
+    result = calibrate(args.posts, args.candidates, touchpoints=args.touchpoints, model=args.model,
+                       half_life=args.half_life, weights=weights, skip_bad=args.skip_bad_rows)
+    atomic_write(Path(args.output), result.candidates.to_csv(index=False))
+    if args.report:
+        atomic_write(Path(args.report), json.dumps(result.to_dict(), indent=2))
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(format_calibration(result))
+        print("\nWrote " + ", ".join(str(p) for p in outputs))
+    return 0
 
 
 def _validate(args) -> int:

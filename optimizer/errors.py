@@ -36,11 +36,12 @@ class InputError(Exception):
         """An error with a single problem."""
         return cls(Problem(source, message, where))
 
-    def one_line(self) -> str:
+    def one_line(self, where_all: str = "`influencer-mix validate` lists all") -> str:
+        """The first problem, and how many more there are (``where_all`` says where to see them)."""
         first = str(self.problems[0])
         more = len(self.problems) - 1
         if more:
-            first += f" (and {more} more problem{'s' if more > 1 else ''}; `influencer-mix validate` lists all)"
+            first += f" (and {more} more problem{'s' if more > 1 else ''}; {where_all})"
         return first
 
 

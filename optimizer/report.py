@@ -228,3 +228,33 @@ def format_sweep(sw) -> str:
     for w in sw.warnings:
         out.append(f"  warning: {w}")
     return "\n".join(out)
+
+
+def format_calibration(cal) -> str:
+    """What ``influencer-mix calibrate`` did: history used, the group priors, and the creators' estimates."""
+    c = cal.creators
+    out = [f"Calibrated {len(c)} shortlisted creators from {cal.posts_used:,} of their posts "
+           f"({cal.posts_for_priors_only:,} more posts inform the group priors only)"]
+    if cal.attribution is not None:
+        a = cal.attribution
+        out.append(f"Attribution ({a.model}): {a.conversions:,} conversions worth {a.revenue:,.0f} from "
+                   f"{a.journeys:,} journeys")
+    pri = cal.priors[cal.priors["level"] == "tier/platform"]
+    if len(pri):
+        out.append("")
+        out.append("Group priors (mean; sd between creators; sd from post to post)")
+        frame = pri[["rate", "group", "mean", "between_sd", "within_sd", "creators", "posts"]]
+        out.append(_indent(frame.to_string(index=False, float_format=lambda v: f"{v:.4g}")))
+    out.append("")
+    out.append("Creators (rate: raw average of own posts -> shrunk estimate [90% interval], weight on own data)")
+    for _, r in c.iterrows():
+        parts = []
+        for rate, label in (("reach_rate", "reach"), ("engagement_rate", "eng"), ("conversion_rate", "conv")):
+            raw = "-" if r[f"{rate}_raw"] is None or r[f"{rate}_raw"] != r[f"{rate}_raw"] else f"{r[f'{rate}_raw']:.4g}"
+            parts.append(f"{label} {raw} -> {r[rate]:.4g} [{r[f'{rate}_p5']:.3g}, {r[f'{rate}_p95']:.3g}] "
+                         f"w {r[f'{rate}_weight']:.2f}")
+        out.append(f"  {r['id']} ({r['tier']}, {r['platform']}, {int(r['reach_rate_posts'])} posts): "
+                   + "; ".join(parts) + f"; order value {r['order_value']:.2f}")
+    for w in cal.warnings:
+        out.append(f"  warning: {w}")
+    return "\n".join(out)

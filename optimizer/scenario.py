@@ -347,7 +347,11 @@ def _id_list(r: _Reader, v: Any, path: str) -> tuple[str, ...]:
 
 def _defaults(r: _Reader, d: Any) -> Defaults:
     group_keys = ("tiers", "platforms", "tier_platforms")
-    d = r.keys(d, (*FILLABLE, *group_keys), "defaults")
+    d = r.keys(d, (*FILLABLE, *group_keys, "from"), "defaults")
+    source = d.pop("from", None)
+    if source is not None and str(source).strip().lower() != "benchmarks":
+        r.bad("defaults.from", f"'{source}' is not a known source; the one source is 'benchmarks' "
+              "(docs/benchmarks.md)")
 
     def values(block: Any, path: str) -> dict[str, float]:
         block = r.keys(block, FILLABLE, path)
@@ -368,7 +372,7 @@ def _defaults(r: _Reader, d: Any) -> Defaults:
             r.bad(f"defaults.tier_platforms.{t}", "must map platforms to column defaults")
             continue
         tp[str(t).lower()] = {str(p).lower(): values(v, f"defaults.tier_platforms.{t}.{p}") for p, v in ps.items()}
-    return Defaults(values=glob, tiers=tiers, platforms=plats, tier_platforms=tp)
+    return Defaults(values=glob, tiers=tiers, platforms=plats, tier_platforms=tp, benchmarks=source is not None)
 
 
 def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None, base_dir: Path,
