@@ -8,10 +8,10 @@ group; order value from revenue / orders. Creators on the shortlist without hist
 its mean and, as sd, the spread between creators plus the post-to-post variation. Posts of creators who are not
 on the shortlist, or on another platform than the shortlist's entry, inform the group priors only.
 
-With a touchpoint log, each creator's orders and revenue are the attribution model's credits instead of the
-posts' own (discount codes miss customers who saw one creator and bought after another): a creator's credited
-conversions and revenue are spread over its posts in proportion to the posts' own orders, or to their reach when
-the posts recorded none.
+With a touchpoint log, each creator the log mentions takes the attribution model's credits as its orders and
+revenue instead of the posts' own (discount codes miss customers who saw one creator and bought after another):
+its credited conversions and revenue are spread over its posts in proportion to the posts' own orders, or to
+their reach when the posts recorded none. Creators the log never mentions keep their posts' own figures.
 """
 
 from __future__ import annotations
@@ -215,14 +215,21 @@ def _apply_attribution(history: pd.DataFrame, att: Attribution, warnings: list[s
     h = history.copy()
     credits = att.credits.set_index("touch")
     ids = h["id"].astype(str)
+    logged = ids.isin(credits.index).to_numpy()
     conv = ids.map(credits["conversions"]).fillna(0.0).to_numpy(float)
     rev = ids.map(credits["revenue"]).fillna(0.0).to_numpy(float)
     own_orders = h.groupby("id")["orders"].transform("sum").to_numpy(float)
     own_reach = h.groupby("id")["reach"].transform("sum").to_numpy(float)
     share = np.where(own_orders > 0, h["orders"].to_numpy(float) / np.where(own_orders > 0, own_orders, 1.0),
                      h["reach"].to_numpy(float) / np.where(own_reach > 0, own_reach, 1.0))
-    h["orders"] = conv * share
-    h["revenue"] = rev * share
+    h["orders"] = np.where(logged, conv * share, h["orders"].to_numpy(float))
+    h["revenue"] = np.where(logged, rev * share, h["revenue"].to_numpy(float))
+    # credits cannot exceed a post's reach (a conversion per reached account at most)
+    h["orders"] = np.minimum(h["orders"].to_numpy(float), h["reach"].to_numpy(float))
+    missing = ids[~logged].nunique()
+    if missing:
+        warnings.append(f"{missing} creator(s) with posts never appear in the touchpoint log: their posts' own orders "
+                        "and revenue are kept")
     unposted = sorted(set(att.credits["touch"]) - set(ids))
     if unposted:
         shown = ", ".join(unposted[:5]) + (f" and {len(unposted) - 5} more" if len(unposted) > 5 else "")

@@ -12,18 +12,20 @@ post by post: y_p = k_p / n_p. Two lucky posts are not a track record, so the mo
     group       tier x platform; with fewer than ``MIN_CREATORS`` creators with history, the platform, then the
                 tier, then everyone (the order in which scenario defaults apply)
 
-mu, tau and phi are fitted per group by the method of moments: phi from the pooled within-creator variance of
-the post rates less their binomial noise, tau from the variance of the creators' means less their sampling
-variance (never below one standard error of that difference: see ``_between_var``), mu as the precision-weighted
-mean. With rho = phi theta^2 / g(theta) (theta the creator's current
-estimate, iterated), a creator's posts count as n_eff = sum_p 1 / (1 / n_p + rho) trials with
+mu and tau are fitted per group by the method of moments, phi once for all groups (``fit_priors``): phi from
+the pooled within-creator variance of the post rates less their binomial noise, tau from the variance of the
+creators' means less their sampling variance (never below one standard error of that difference: see
+``_between_var``), mu as the precision-weighted mean. With rho = phi theta^2 / g(theta) (theta the creator's
+current estimate, iterated), a creator's posts count as n_eff = sum_p 1 / (1 / n_p + rho) trials with
 k_eff = sum_p y_p / (1 / n_p + rho) successes, and its posterior is conjugate:
 
     Beta(a + k_eff, b + n_eff - k_eff)     a + b = mu (1 - mu) / tau^2 - 1,  a = mu (a + b)
     Gamma(alpha + k_eff, beta + n_eff)     beta = mu / tau^2,  alpha = mu beta   (rates that may exceed 1)
 
 whose mean is mu + w (ybar - mu) with weight w = n_eff / (n_eff + a + b) on the creator's own data: a creator
-without history sits at its group's mean with its group's spread. The ``_sd`` written for the simulation is the
+without history sits at its group's mean with its group's spread. The posterior variance is widened by
+(1 - w)^2 se(mu)^2 for mu being an estimate itself (Kass and Steffey's first-order correction; the intervals are
+then Beta or Gamma with the widened variance). The ``_sd`` written for the simulation is the
 *predictive* sd of the next post's rate: the posterior variance plus phi mean^2. Order value is shrunk the same
 way on revenue per order (normal-normal, weighted by orders); its ``_sd`` is the posterior sd of the creator's
 average order value, since a campaign averages over many orders.
@@ -56,6 +58,7 @@ class Prior:
     posts: int
     phi: float = 0.0
     bounded: bool = True
+    mean_se: float = 0.0  # standard error of mu: the posteriors widen by (1 - w)^2 mean_se^2 for not knowing mu
 
     @property
     def concentration(self) -> float:
@@ -75,8 +78,10 @@ def _g(theta: float, bounded: bool) -> float:
     return theta * (1 - theta) if bounded else theta
 
 
-def _fit(level: str, group: str, creator: np.ndarray, y: np.ndarray, n: np.ndarray) -> Prior | None:
-    """Method-of-moments fit of one group from its posts; None when too few creators."""
+def _fit(level: str, group: str, creator: np.ndarray, y: np.ndarray, n: np.ndarray,
+         phi_fixed: float | None = None) -> Prior | None:
+    """Method-of-moments fit of one group from its posts (with ``phi_fixed``, phi is not re-estimated); None when
+    too few creators."""
     if y.size == 0:
         return None
     bounded = bool(np.all(y <= 1.0))
@@ -99,7 +104,8 @@ def _fit(level: str, group: str, creator: np.ndarray, y: np.ndarray, n: np.ndarr
     mean_binom = (pd.Series(binom).groupby(creator, sort=False).mean().to_numpy()) / m
     phi, tau2 = 0.0, 0.0
     for _ in range(4):  # the post-to-post variance is phi E[theta^2] = phi (mu^2 + tau^2): phi and tau^2 together
-        phi = max(0.0, excess / (mu0 ** 2 + tau2)) if mu0 > 0 else 0.0
+        free = max(0.0, excess / (mu0 ** 2 + tau2)) if mu0 > 0 else 0.0
+        phi = free if phi_fixed is None else phi_fixed
         v = mean_binom + phi * (mu0 ** 2 + tau2) / m
         tau2 = _between_var(ybar, v, mu0)
     w = 1.0 / (tau2 + v)
@@ -107,7 +113,7 @@ def _fit(level: str, group: str, creator: np.ndarray, y: np.ndarray, n: np.ndarr
     if bounded:
         tau2 = min(tau2, 0.999 * mu * (1 - mu))  # a Beta's variance is below mu (1 - mu)
     return Prior(level, group, mu, float(np.sqrt(tau2)), float(np.sqrt(phi) * mu), int(ybar.size), int(y.size), phi,
-                 bounded)
+                 bounded, float(np.sqrt(1.0 / w.sum())))
 
 
 def _between_var(ybar: np.ndarray, v: np.ndarray, mu0: float) -> float:
@@ -123,10 +129,16 @@ def _between_var(ybar: np.ndarray, v: np.ndarray, mu0: float) -> float:
 def fit_priors(creator: np.ndarray, tier: np.ndarray, platform: np.ndarray, y: np.ndarray,
                n: np.ndarray) -> dict[tuple[str | None, str | None], Prior]:
     """Priors for every (tier, platform), platform (None, p), tier (t, None) and (None, None) group that has
-    enough creators. Arrays are per post."""
+    enough creators. Arrays are per post.
+
+    The post-to-post variation phi is a property of how posts land (the algorithm, the day), not of a tier, and it
+    is the hardest moment to estimate from a few posts per creator; so it is pooled over every creator with two or
+    more posts (``phi`` of the group "all") and shared by all groups, which then fit their own mu and tau."""
+    pooled = _fit("all", "all", creator, y, n)
+    phi = pooled.phi if pooled is not None else None
     out: dict[tuple[str | None, str | None], Prior] = {}
     for key, sel, level, name in _groups(tier, platform):
-        prior = _fit(level, name, creator[sel], y[sel], n[sel])
+        prior = _fit(level, name, creator[sel], y[sel], n[sel], phi_fixed=phi)
         if prior is not None:
             out[key] = prior
     return out
@@ -200,8 +212,19 @@ def posterior(prior: Prior, y: np.ndarray, n: np.ndarray) -> Estimate:
         if not y.size:
             break
     raw = float(np.mean(y)) if y.size else None
+    weight = n_eff / (n_eff + c)
+    shape = (a, b)
+    extra = ((1 - weight) * prior.mean_se) ** 2  # mu is itself an estimate (Kass and Steffey's first-order term)
+    if extra > 0 and var > 0 and theta > 0 and (theta < 1 or not prior.bounded):
+        var += extra
+        if prior.bounded:
+            var = min(var, 0.999 * theta * (1 - theta))
+            k = theta * (1 - theta) / var - 1
+            shape = (theta * k, (1 - theta) * k)
+        else:
+            shape = (theta ** 2 / var, theta / var)
     return Estimate(theta, float(np.sqrt(var)), float(np.sqrt(var + prior.phi * theta ** 2)), raw, int(y.size),
-                    n_eff / (n_eff + c), prior, (a, b))
+                    weight, prior, shape)
 
 
 def order_value_priors(creator: np.ndarray, tier: np.ndarray, platform: np.ndarray, revenue: np.ndarray,
