@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import objectives
 from .formulation import MilpModel
 from .funnel import Totals
 from .reach_model import floor_violations
@@ -30,10 +31,24 @@ class Baseline:
                 "objective_value": self.objective_value, "selected": list(self.ids), "totals": self.totals.to_dict()}
 
 
-def objective_value(scenario: Scenario, totals: Totals, objective: str | None = None) -> float | None:
+def objective_value(scenario: Scenario, totals: Totals) -> float | None:
     """The mix's value on the objective (None for cvar: that needs the simulated runs)."""
-    objective = objective or scenario.objective
-    return None if objective == "cvar" else totals.value(objective)
+    if scenario.objective == "roi":
+        return totals.roi
+    return objectives.value(scenario.weights, totals)
+
+
+def floor_score(scenario: Scenario) -> np.ndarray:
+    """For min_cost: how much of the floors each creator covers on its own (a share of each floor, added up)."""
+    out, cons = scenario.candidates.outcomes, scenario.constraints
+    score = np.zeros(out.cost.size)
+    for metric in ("reach", "engagements", "conversions", "revenue"):
+        floor = getattr(cons, f"min_{metric}")
+        if floor:
+            score += out.metric(metric) / floor
+    if cons.min_unique_reach and scenario.audience is not None:
+        score += scenario.audience.singles() / cons.min_unique_reach
+    return score if score.any() else np.ones(out.cost.size)
 
 
 def _ratio_order(value: np.ndarray, fee: np.ndarray) -> np.ndarray:
@@ -53,7 +68,9 @@ def greedy(scenario: Scenario, model: MilpModel) -> Baseline:
     fee = out.cost
     objective = "profit" if scenario.objective == "cvar" else scenario.objective  # cvar: judged on the runs later
     aud = scenario.audience
-    dynamic = objective == "unique_reach" or scenario.constraints.min_unique_reach is not None
+    weights = {"profit": 1.0} if objective == "profit" else scenario.weights
+    unique_weight = weights.get("unique_reach", 0.0)
+    dynamic = unique_weight != 0 or scenario.constraints.min_unique_reach is not None
     floor = scenario.constraints.min_unique_reach
     A = model.A.toarray()
     x = model.lb.copy()
@@ -61,7 +78,8 @@ def greedy(scenario: Scenario, model: MilpModel) -> Baseline:
     tol = model.upper_tolerance()
     budget_left = scenario.budget - float(fee @ x)
     rev, cost = float(out.revenue @ x), float(fee @ x)
-    static = out.revenue if objective == "roi" else None if objective == "unique_reach" else out.metric(objective)
+    static = out.revenue if objective == "roi" else objectives.linear_vector(weights, out)
+    rank = floor_score(scenario) if objectives.minimises(objective) else static  # min_cost: cover the floors cheaply
 
     def consider(j: int, phase: str, value: np.ndarray, helps_floor: bool) -> bool:
         """Add creator j if the phase wants it and the rules allow it."""
@@ -92,17 +110,21 @@ def greedy(scenario: Scenario, model: MilpModel) -> Baseline:
         while added:  # passes until one adds nobody: a creator an upper limit blocked early may fit later
             added = False
             if not dynamic:
-                for j in _ratio_order(static, fee):
+                for j in _ratio_order(rank, fee):
                     added |= consider(j, phase, static, False)
                 continue
             # in the order of what each creator adds at the start of the pass; whether a creator still adds unique
             # reach (and whether the floor is still unmet) is checked against the mix as it grows
             gain = aud.gains(x)
             floor_unmet = floor is not None and aud.unique_reach(x) < floor
-            for j in _ratio_order(gain if static is None or (phase == "minimums" and floor_unmet) else static, fee):
-                if consider(j, phase, gain if static is None else static, floor_unmet and gain[j] > 0):
+            value = static + unique_weight * gain
+            order = _ratio_order(gain if phase == "minimums" and floor_unmet else
+                                 rank + unique_weight * gain if objectives.minimises(objective) else value, fee)
+            for j in order:
+                if consider(j, phase, value, floor_unmet and gain[j] > 0):
                     added = True
                     gain = aud.gains(x)
+                    value = static + unique_weight * gain
                     floor_unmet = floor is not None and aud.unique_reach(x) < floor
     pos = np.flatnonzero(x > 0.5)
     violated = tuple(model.violations(x)) + tuple(floor_violations(scenario, x))
@@ -120,11 +142,15 @@ def best_single(scenario: Scenario, model: MilpModel) -> Baseline | None:
         ok &= fee > 0
         with np.errstate(divide="ignore", invalid="ignore"):
             score = np.where(ok, out.profit / np.where(fee > 0, fee, 1.0), -np.inf)
-    elif scenario.objective == "unique_reach":
-        score = np.where(ok, scenario.audience.singles(), -np.inf)
+    elif objectives.minimises(scenario.objective):  # the cheapest creator among those covering most of the floors
+        cover = floor_score(scenario)
+        score = np.where(ok, cover - 1e-12 * fee, -np.inf) if not (cover >= 1).any() else \
+            np.where(ok & (cover >= 1), -fee, -np.inf)
     else:
-        metric = "profit" if scenario.objective == "cvar" else scenario.objective
-        score = np.where(ok, out.metric(metric), -np.inf)
+        weights = {"profit": 1.0} if scenario.objective == "cvar" else scenario.weights
+        unique = scenario.audience.singles() if "unique_reach" in weights else 0.0
+        score = np.where(ok, objectives.linear_vector(weights, out) + weights.get("unique_reach", 0.0) * unique,
+                         -np.inf)
     if not ok.any():
         return None
     j = int(np.argmax(score))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .objectives import linear_vector
 from .scenario import FLOORS, GROUP_COLUMN, GROUPS, Scenario
 
 INCLUDE = "constraints.include"
@@ -88,14 +89,12 @@ class MilpModel:
         return out
 
 
-def objective_vector(scenario: Scenario, objective: str | None = None) -> np.ndarray:
-    """Per-candidate objective coefficients for the linear objectives."""
-    objective = objective or scenario.objective
-    if objective == "roi":
+def objective_vector(scenario: Scenario) -> np.ndarray:
+    """Per-candidate coefficients of the objective's linear part (``objectives.py``; -fee for min_cost). CVaR and
+    unique reach live in auxiliary columns (``risk_model.py``, ``reach_model.py``)."""
+    if scenario.objective == "roi":
         raise ValueError("roi is a ratio; plan() solves it by Dinkelbach iterations")
-    if objective in ("cvar", "unique_reach"):  # these live in auxiliary columns (risk_model.py, reach_model.py)
-        return np.zeros(scenario.candidates.n)
-    return scenario.candidates.outcomes.metric(objective).astype(float)
+    return linear_vector(scenario.weights, scenario.candidates.outcomes)
 
 
 def build_model(scenario: Scenario, c: np.ndarray | None = None, drop: Collection[str] = ()) -> MilpModel:

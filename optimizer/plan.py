@@ -22,6 +22,8 @@ from .diagnose import conflicting_keys
 from .errors import InputError
 from .formulation import MilpModel, build_model
 from .funnel import Totals
+from .objectives import minimises
+from .objectives import value as objective_value
 from .reach_model import MIN_UNIQUE, UNIQUE_ROWS, ReachColumns, floor_violations
 from .reach_model import extend as reach_extend
 from .result import ConstraintStatus, PlanResult, RiskReport
@@ -190,7 +192,15 @@ def _solve_refined(scenario: Scenario, model: MilpModel, reach: ReachColumns | N
     start = time.perf_counter()
     aud, n = scenario.audience, model.n_candidates
     floor = scenario.constraints.min_unique_reach
-    wants_unique = scenario.objective == "unique_reach"
+    weight = scenario.weights.get("unique_reach", 0.0)
+    wants_unique = weight != 0 and scenario.objective != "roi"  # roi's subproblems do not weigh unique reach
+    linear = model.c[:n]
+
+    def truth(x_full: np.ndarray) -> float:
+        """The objective at these hires with the true unique reach (the model's may be overstated)."""
+        hires = (x_full[:n] > 0.5).astype(float)
+        return float(linear @ hires) + weight * aud.unique_reach(hires) + model.offset
+
     best: SolveOutcome | None = None
     best_u, bound, timed_out, out = -np.inf, np.inf, False, None
     for _ in range(MAX_REFINEMENTS):
@@ -206,8 +216,9 @@ def _solve_refined(scenario: Scenario, model: MilpModel, reach: ReachColumns | N
         meets = floor is None or u >= floor * (1 - 1e-9) - 1e-9
         if meets and not wants_unique:  # optimal for a relaxation and feasible in truth: optimal
             return replace(out, bound=bound, seconds=time.perf_counter() - start), model
-        if meets and u > best_u:
-            best, best_u = out, u
+        value = truth(out.x) if meets else -np.inf
+        if meets and value > best_u:
+            best, best_u = out, value
         if best is not None and relative_gap(best_u, bound) <= gap:
             break
         refined = None if timed_out else reach.cuts(model, out.x)
@@ -248,15 +259,17 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
     if scenario.objective == "cvar":  # the mix's CVaR on the in-sample runs (the model's value, recomputed exactly)
         value = mix_cvar(draws, x, scenario.risk_settings().alpha)[0]
         bound = None if out.bound is None else max(out.bound, value)
-    elif scenario.objective == "unique_reach" and reach is not None:
-        value = totals.unique_reach
-        bound = reach.bound(out.bound)
-        bound = None if bound is None else max(bound, value)
+    elif scenario.objective == "roi":
+        value, bound = totals.roi, roi_bound
+    elif minimises(scenario.objective):  # the solver maximised -cost: its bound is minus a lower bound on cost
+        value = totals.cost
+        bound = None if out.bound is None else min(-(out.bound - model.offset), value)
     else:
-        value = totals.value(scenario.objective)
-        bound = roi_bound if scenario.objective == "roi" else out.bound
-    gap = relative_gap(value, bound)
-    if status == OPTIMAL and scenario.objective == "unique_reach" and (gap or 0.0) > _requested_gap(scenario):
+        value = objective_value(scenario.weights, totals)
+        bound = reach.bound(out.bound) if reach is not None else out.bound
+        bound = None if bound is None else max(bound, value)
+    gap = _gap(scenario, value, bound)
+    if status == OPTIMAL and reach is not None and not reach.exact and (gap or 0.0) > _requested_gap(scenario):
         status = FEASIBLE  # the linearisation's share of the gap left it above the requested gap
     if out.status == TIME_LIMIT:
         warnings.append(f"stopped by the time limit ({scenario.solver.time_limit:g} s); the mix is the best found "
@@ -269,6 +282,13 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
                       selected=[str(i) for i in cand.ids[pos]], selection=selection_frame(scenario, pos),
                       totals=totals, breakdown=breakdown(scenario, pos),
                       constraints=constraint_status(scenario, model, x_full, draws), **common)
+
+
+def _gap(scenario: Scenario, value: float | None, bound: float | None) -> float | None:
+    """The proven gap; for min_cost (a lower bound) the same formula with the roles turned."""
+    if minimises(scenario.objective):
+        return relative_gap(-value, -bound) if value is not None and bound is not None else None
+    return relative_gap(value, bound)
 
 
 def _requested_gap(scenario: Scenario) -> float:

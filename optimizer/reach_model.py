@@ -188,7 +188,9 @@ def extend(model: MilpModel, scenario: Scenario, drop: Collection[str] = ()) -> 
 
     S = 0 if aud.disjoint else aud.segment_size.size
     a_mat = _log_coefficients(aud) if S else sp.csc_matrix((n, 0))
-    log_space = S == 1 and aud.group_value.size == 0
+    weight = scenario.weights.get("unique_reach", 0.0)
+    # the log-space form is exact but its objective is in log units: only alone, not beside other weights
+    log_space = S == 1 and aud.group_value.size == 0 and (weight == 0 or set(scenario.weights) == {"unique_reach"})
     lam = y = np.zeros(0, int)
     layers = None
     if aud.disjoint:
@@ -258,7 +260,7 @@ def extend(model: MilpModel, scenario: Scenario, drop: Collection[str] = ()) -> 
     new = sp.csr_matrix((v_all, (r_all, c_all)), shape=(n_rows, total_cols))
     extra = total_cols - base_cols
     A = sp.vstack([sp.hstack([model.A, sp.csr_matrix((model.shape[0], extra))]), new], format="csr")
-    c = expression.copy() if scenario.objective == "unique_reach" else np.concatenate([model.c, np.zeros(extra)])
+    c = np.concatenate([model.c, np.zeros(extra)]) + weight * expression
     out = MilpModel(
         c=c, A=A, lo=np.concatenate([model.lo, *lo]), hi=np.concatenate([model.hi, *hi]),
         lb=np.concatenate([model.lb, *aux_lb]), ub=np.concatenate([model.ub, *aux_ub]),

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from . import objectives as objectives_mod
 from . import tiers as tiers_mod
 from .audience import MODELS, Audience, AudienceSettings, build_audience
 from .candidates import BY_NAME, FILLABLE, Candidates, Defaults, load_candidates
@@ -21,7 +22,7 @@ from .errors import InputError, ProblemList, suggest
 from .overlap import load_overlap
 
 OBJECTIVES: tuple[str, ...] = ("profit", "revenue", "roi", "reach", "engagements", "conversions", "cvar",
-                               "unique_reach")
+                               "unique_reach", "min_cost")
 SOLVERS: tuple[str, ...] = ("cbc", "highs")
 GROUPS: tuple[str, ...] = ("tiers", "platforms", "niches", "regions")
 GROUP_COLUMN = {"tiers": "tier", "platforms": "platform", "niches": "niche", "regions": "region"}
@@ -185,6 +186,12 @@ class Scenario:
     simulation: SimulationSettings | None = None  # the scenario's ``simulation:`` block, if it has one
     risk: RiskSettings | None = None  # the scenario's ``risk:`` block, if it has one
     audience_settings: AudienceSettings | None = None  # the scenario's ``audience:`` block, if it has one
+    objective_weights: Mapping[str, float] = field(default_factory=dict)  # objective "weighted": metric -> weight
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """The objective as weights on the totals (``objectives.py``); empty for roi and cvar."""
+        return objectives_mod.weights(self.objective, self.objective_weights)
 
     @cached_property
     def audience(self) -> Audience | None:
@@ -195,8 +202,8 @@ class Scenario:
 
     @property
     def uses_unique_reach(self) -> bool:
-        """Whether the integer program carries unique reach (the objective or a floor)."""
-        return self.objective == "unique_reach" or self.constraints.min_unique_reach is not None
+        """Whether the integer program carries unique reach (the objective, a weight on it, or a floor)."""
+        return "unique_reach" in self.weights or self.constraints.min_unique_reach is not None
 
     @property
     def uses_risk_model(self) -> bool:
@@ -383,7 +390,18 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     budget = r.number(d, "budget", "", lo=0, lo_open=True)
     if "budget" not in d:
         r.bad("budget", "is required (the campaign budget, in the scenario's currency)")
-    objective = r.choice(d, "objective", "", OBJECTIVES, "profit")
+    weights: dict[str, float] = {}
+    if isinstance(d.get("objective"), Mapping):
+        objective = "weighted"
+        block = r.keys(d["objective"], objectives_mod.WEIGHTABLE, "objective")
+        for k in block:
+            v = r.number(block, k, "objective")
+            if v is not None:
+                weights[k] = v
+        if not block:
+            r.bad("objective", "a weighted objective needs at least one weight, e.g. {profit: 1.0, reach: 0.002}")
+    else:
+        objective = r.choice(d, "objective", "", OBJECTIVES, "profit")
 
     cutoffs = dict(tiers_mod.DEFAULT_TIERS)
     if d.get("tiers") is not None:
@@ -435,6 +453,12 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     both = sorted(set(cons.include) & set(cons.exclude))
     if both:
         r.bad("constraints.include", f"id '{both[0]}' is both included and excluded")
+    floors = (cons.min_reach, cons.min_engagements, cons.min_conversions, cons.min_revenue, cons.min_unique_reach,
+              cons.min_count)
+    if objective == "min_cost" and not (any(f for f in floors) or any(
+            (lim.min_count or 0) > 0 for g in GROUPS for lim in cons.groups(g).values())):
+        r.bad("objective", "'min_cost' needs something to buy: set a floor such as constraints.min_reach, "
+              "min_conversions, min_unique_reach or min_count (without one the cheapest mix is no mix)")
     if objective == "roi" and not (cons.min_spend or cons.min_reach or cons.min_count):
         r.bad("objective", "'roi' needs a floor: set constraints.min_spend, min_reach or min_count (with only a "
               "budget cap the best ratio is usually one tiny creator)")
@@ -453,7 +477,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     risk = _risk(r, d["risk"]) if "risk" in d else None
     audience = _audience(r, d["audience"]) if "audience" in d else None
     if audience is None:
-        if objective == "unique_reach":
+        if objective == "unique_reach" or "unique_reach" in weights:
             r.bad("objective", "'unique_reach' needs an audience: block with the population (audience: {population: "
                   "2000000})")
         if cons.min_unique_reach is not None:
@@ -503,7 +527,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     scenario = Scenario(candidates=cands, budget=budget, objective=objective, constraints=cons, solver=solver,
                         name=name, currency=r.text(d, "currency", "", "USD"), tier_cutoffs=cutoffs, source=source,
                         warnings=tuple(cands.warnings) + tuple(warnings), simulation=simulation, risk=risk,
-                        audience_settings=audience)
+                        audience_settings=audience, objective_weights=weights)
     if scenario.audience is not None:  # built here once so that a population too small is an input error
         scenario = replace(scenario, warnings=scenario.warnings + scenario.audience.warnings)
     return scenario
