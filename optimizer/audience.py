@@ -117,6 +117,19 @@ class Audience:
         u = self.unique_reach(x)
         return float(self.reach @ x) / u if u > 0 else None
 
+    def restricted(self, mask: np.ndarray) -> Audience:
+        """The same pools with only the candidates where ``mask`` is true (the others reach nobody): the unique
+        reach of one phase's hires."""
+        keep = np.asarray(mask, dtype=bool)
+        seg = sp.csc_matrix(sp.diags(keep.astype(float)) @ self.segment_reach)
+        entry = keep[self.group_member]
+        group = np.searchsorted(self.group_ptr, np.arange(self.group_member.size), side="right") - 1
+        kept_groups = np.unique(group[entry])
+        sizes = np.bincount(group[entry], minlength=self.group_ptr.size - 1)[kept_groups]
+        return replace(self, segment_reach=seg, group_names=tuple(self.group_names[g] for g in kept_groups),
+                       group_ptr=np.concatenate([[0], np.cumsum(sizes)]).astype(int),
+                       group_member=self.group_member[entry], group_value=self.group_value[entry])
+
     def singles(self) -> np.ndarray:
         """Unique reach of each creator alone."""
         if self.disjoint:
@@ -288,47 +301,71 @@ def _with_general(base: Audience, general: np.ndarray, size: float, names: list[
                     warnings=base.warnings)
 
 
+def _creators(candidates: Candidates) -> tuple[list[str], dict[str, np.ndarray], np.ndarray]:
+    """(creator ids in first-seen order, creator -> its rows, each row's one-post reach). With packages or phases
+    (``options.py``) a creator has several rows; overlap files name creators."""
+    table = candidates.table
+    creator = table["creator"].astype(str) if "creator" in table else table["id"].astype(str)
+    factor = table["post_factor"].to_numpy(float) if "post_factor" in table else np.ones(len(table))
+    rows = {c: np.asarray(r) for c, r in creator.groupby(creator, sort=False).indices.items()}
+    return list(rows), rows, candidates.outcomes.reach / np.where(factor > 0, factor, 1.0)
+
+
 def _pair_cores(data: PairOverlap, candidates: Candidates, R: np.ndarray, warnings: list[str]):
-    """Pairs as two-member cores of shared x min(R_a, R_b) people. The pairwise model assumes nobody is shared by
-    three or more creators; where a creator's pair parts add up to more than its reach (which only such people
-    could explain), its pairs are scaled down to fit, with a warning."""
-    a = candidates.positions(data.a)
-    b = candidates.positions(data.b)
-    size = data.shared * np.minimum(R[a], R[b])
-    n = R.size
-    load = np.bincount(a, size, n) + np.bincount(b, size, n)
+    """Pairs as cores of shared x min(R_a, R_b) people (one-post reach) that any option of either creator reaches.
+    The pairwise model assumes nobody is shared by three or more creators; where a creator's pair parts add up to
+    more than its reach (which only such people could explain), its pairs are scaled down to fit, with a
+    warning."""
+    names_c, rows_of, base = _creators(candidates)
+    index = {c: k for k, c in enumerate(names_c)}
+    rb = np.array([base[rows_of[c][0]] for c in names_c])  # one-post reach per creator
+    a = np.array([index[i] for i in data.a])
+    b = np.array([index[i] for i in data.b])
+    size = data.shared * np.minimum(rb[a], rb[b])
+    m = rb.size
+    load = np.bincount(a, size, m) + np.bincount(b, size, m)
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(load > R, R / load, 1.0)
-    factor = np.nan_to_num(factor, nan=1.0)
-    scale = np.minimum(factor[a], factor[b])
+        factor = np.nan_to_num(np.where(load > rb, rb / load, 1.0), nan=1.0)
     over = np.flatnonzero(factor < 1.0 - 1e-12)
     if over.size:
         warnings.append(f"{data.source}: the pairwise overlaps of {over.size} creator(s) (e.g. "
-                        f"'{candidates.ids[over[0]]}') add up to more than their reach, which means people shared by "
+                        f"'{names_c[over[0]]}') add up to more than their reach, which means people shared by "
                         "three or more creators; the pairs model cannot express that, so those overlaps were scaled "
                         "down to fit (a segments file can express it)")
-    size = size * scale
-    general = 1.0 - np.divide(np.bincount(a, size, n) + np.bincount(b, size, n), R, out=np.zeros(n), where=R > 0)
-    names = [f"pair:{candidates.ids[i]}|{candidates.ids[j]}" for i, j in zip(a, b, strict=True)]
-    members = [np.array([i, j]) for i, j in zip(a, b, strict=True)]
-    values = [np.array([s, s]) for s in size]
+    size = size * np.minimum(factor[a], factor[b])
+    load = np.bincount(a, size, m) + np.bincount(b, size, m)
+    general = np.ones(R.size)
+    for k, c in enumerate(names_c):
+        r = rows_of[c]
+        general[r] = 1.0 - np.divide(load[k], R[r], out=np.zeros(r.size), where=R[r] > 0)
     keep = [k for k, s in enumerate(size) if s > 0]
-    return ([names[k] for k in keep], [members[k] for k in keep], [values[k] for k in keep], general)
+    names = [f"pair:{names_c[a[k]]}|{names_c[b[k]]}" for k in keep]
+    members = [np.concatenate([rows_of[names_c[a[k]]], rows_of[names_c[b[k]]]]) for k in keep]
+    values = [np.full(mm.size, size[k]) for mm, k in zip(members, keep, strict=True)]
+    return names, members, values, general
 
 
 def _named_segments(data: SegmentShares, candidates: Candidates, R: np.ndarray,
                     N: float) -> tuple[list[str], np.ndarray, sp.csc_matrix]:
     """(names, sizes, (n x S) reach in each named segment). Without sizes in the file, each segment's size is its
-    share of the shortlist's total reach times the population."""
+    share of the shortlist's total reach times the population. Every option of a creator has its shares."""
     names = sorted(set(data.segment))
     col = {s: k for k, s in enumerate(names)}
-    rows = candidates.positions(data.id)
-    cols = np.array([col[s] for s in data.segment], int)
-    W = sp.csc_matrix((data.share, (rows, cols)), shape=(R.size, len(names)))
+    _, rows_of, base = _creators(candidates)
+    rows, cols, shares = [], [], []
+    for i, seg, share in zip(data.id, data.segment, data.share, strict=True):
+        r = rows_of[i]
+        rows.append(r)
+        cols.append(np.full(r.size, col[seg]))
+        shares.append(np.full(r.size, share))
+    W = sp.csc_matrix((np.concatenate(shares), (np.concatenate(rows), np.concatenate(cols))),
+                      shape=(R.size, len(names)))
     reach = sp.csc_matrix(W.multiply(R[:, None]))
     if data.sizes is not None:
         sizes = np.array([data.sizes[s] for s in names], float)
-    else:
-        total = float(R.sum())
-        sizes = N * np.asarray(reach.sum(axis=0)).ravel() / total if total > 0 else np.zeros(len(names))
+    else:  # the segment's share of the shortlist's one-post reach (one row per creator: options do not count twice)
+        first = np.array([r[0] for r in rows_of.values()])
+        one = sp.csc_matrix(W[first].multiply(base[first][:, None]))
+        total = float(base[first].sum())
+        sizes = N * np.asarray(one.sum(axis=0)).ravel() / total if total > 0 else np.zeros(len(names))
     return names, sizes, reach

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import objectives
+from .audience import Audience
 from .formulation import MilpModel
 from .funnel import Totals
 from .reach_model import floor_violations
@@ -58,18 +59,24 @@ def _ratio_order(value: np.ndarray, fee: np.ndarray) -> np.ndarray:
     return np.argsort(-ratio, kind="stable")
 
 
-def greedy(scenario: Scenario, model: MilpModel) -> Baseline:
+def greedy(scenario: Scenario, model: MilpModel,
+           objective_terms: tuple[np.ndarray, tuple[float, Audience] | None] | None = None) -> Baseline:
     """Includes first; then, best ratio first (objective value per unit of fee; ROIS for ``roi``), creators that
     help an unmet lower limit; then creators that improve the objective, in passes over the shortlist until a pass
     adds nobody. No step may break an upper limit.
     For unique reach the value is what a creator adds to the mix so far, and an unmet ``min_unique_reach`` counts
-    as a lower limit."""
+    as a lower limit. ``objective_terms`` (linear coefficients, and the unique-reach weight and audience) replaces
+    the scenario's own objective: the phases' combination (``combine.py``)."""
     out = scenario.candidates.outcomes
     fee = out.cost
     objective = "profit" if scenario.objective == "cvar" else scenario.objective  # cvar: judged on the runs later
     aud = scenario.audience
-    weights = {"profit": 1.0} if objective == "profit" else scenario.weights
+    weights = {"profit": 1.0} if objective in ("profit", "phases") else scenario.weights
     unique_weight = weights.get("unique_reach", 0.0)
+    gain_aud = aud
+    if objective_terms is not None and objective != "roi":
+        unique = objective_terms[1]
+        unique_weight, gain_aud = unique if unique is not None else (0.0, aud)
     dynamic = unique_weight != 0 or scenario.constraints.min_unique_reach is not None
     floor = scenario.constraints.min_unique_reach
     A = model.A.toarray()
@@ -79,6 +86,8 @@ def greedy(scenario: Scenario, model: MilpModel) -> Baseline:
     budget_left = scenario.budget - float(fee @ x)
     rev, cost = float(out.revenue @ x), float(fee @ x)
     static = out.revenue if objective == "roi" else objectives.linear_vector(weights, out)
+    if objective_terms is not None and objective != "roi":
+        static = np.asarray(objective_terms[0], float)
     rank = floor_score(scenario) if objectives.minimises(objective) else static  # min_cost: cover the floors cheaply
 
     def consider(j: int, phase: str, value: np.ndarray, helps_floor: bool) -> bool:
@@ -115,7 +124,7 @@ def greedy(scenario: Scenario, model: MilpModel) -> Baseline:
                 continue
             # in the order of what each creator adds at the start of the pass; whether a creator still adds unique
             # reach (and whether the floor is still unmet) is checked against the mix as it grows
-            gain = aud.gains(x)
+            gain = gain_aud.gains(x)
             floor_unmet = floor is not None and aud.unique_reach(x) < floor
             value = static + unique_weight * gain
             order = _ratio_order(gain if phase == "minimums" and floor_unmet else
@@ -123,7 +132,7 @@ def greedy(scenario: Scenario, model: MilpModel) -> Baseline:
             for j in order:
                 if consider(j, phase, value, floor_unmet and gain[j] > 0):
                     added = True
-                    gain = aud.gains(x)
+                    gain = gain_aud.gains(x)
                     value = static + unique_weight * gain
                     floor_unmet = floor is not None and aud.unique_reach(x) < floor
     pos = np.flatnonzero(x > 0.5)
@@ -147,7 +156,7 @@ def best_single(scenario: Scenario, model: MilpModel) -> Baseline | None:
         score = np.where(ok, cover - 1e-12 * fee, -np.inf) if not (cover >= 1).any() else \
             np.where(ok & (cover >= 1), -fee, -np.inf)
     else:
-        weights = {"profit": 1.0} if scenario.objective == "cvar" else scenario.weights
+        weights = {"profit": 1.0} if scenario.objective in ("cvar", "phases") else scenario.weights
         unique = scenario.audience.singles() if "unique_reach" in weights else 0.0
         score = np.where(ok, objectives.linear_vector(weights, out) + weights.get("unique_reach", 0.0) * unique,
                          -np.inf)

@@ -111,7 +111,8 @@ class Uncertainty:
             return table[name].to_numpy(float) if name in table else np.zeros(len(table))
 
         return cls(
-            audience=table["followers"].to_numpy(float) * table["audience_quality"].to_numpy(float),
+            audience=table["followers"].to_numpy(float) * table["audience_quality"].to_numpy(float)
+            * (table["post_factor"].to_numpy(float) if "post_factor" in table else 1.0),  # packages: options.py
             reach_rate=rate_marginal(col("reach_rate"), col("reach_rate_sd"), allow_above_one=True),
             engagement_rate=rate_marginal(col("engagement_rate"), col("engagement_rate_sd")),
             conversion_rate=rate_marginal(col("conversion_rate"), col("conversion_rate_sd")),

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .objectives import linear_vector
+from .options import option_matrix
 from .scenario import FLOORS, GROUP_COLUMN, GROUPS, Scenario
 
 INCLUDE = "constraints.include"
 EXCLUDE = "constraints.exclude"
+ONE_PER_CREATOR = "options.one_per_creator"
 
 
 @dataclass(frozen=True)
@@ -90,27 +91,32 @@ class MilpModel:
 
 
 def objective_vector(scenario: Scenario) -> np.ndarray:
-    """Per-candidate coefficients of the objective's linear part (``objectives.py``; -fee for min_cost). CVaR and
-    unique reach live in auxiliary columns (``risk_model.py``, ``reach_model.py``)."""
+    """Per-candidate coefficients of the objective's linear part (``objectives.py``; -fee for min_cost; phases
+    unscaled, see ``combine.py``). CVaR and unique reach live in auxiliary columns (``risk_model.py``,
+    ``reach_model.py``)."""
     if scenario.objective == "roi":
         raise ValueError("roi is a ratio; plan() solves it by Dinkelbach iterations")
-    return linear_vector(scenario.weights, scenario.candidates.outcomes)
+    from .combine import combination  # combine.py imports scenario.py, as this module does
+
+    return combination(scenario).c
 
 
 def build_model(scenario: Scenario, c: np.ndarray | None = None, drop: Collection[str] = ()) -> MilpModel:
     """The MILP of ``scenario`` with objective ``c`` (default: the scenario's linear objective).
 
-    ``drop`` lists scenario keys to leave out (used to find which constraints conflict).
-    """
+    ``drop`` lists scenario keys to leave out (used to find which constraints conflict). With packages or phases
+    (``options.py``) the columns are options: at most one per creator (key ``options.one_per_creator``), each
+    phase's budget share and rules over its own options (keys ``phases.NAME.budget_share``,
+    ``phases.NAME.constraints.*``), and include/exclude by creator."""
     cand = scenario.candidates
     out = cand.outcomes
     table = cand.table
     cons = scenario.constraints
     n = cand.n
     fee = out.cost
-    ones = np.ones(n)
     dense: list[np.ndarray] = []
     rows: list[Row] = []
+    bounds: list[tuple[float, float]] = []
 
     def add(key: str, coef: np.ndarray, sense: str, rhs: float, limit: float | None = None) -> None:
         if key in drop:
@@ -119,51 +125,86 @@ def build_model(scenario: Scenario, c: np.ndarray | None = None, drop: Collectio
         rows.append(Row(key, sense, rhs if limit is None else limit))
         bounds.append((rhs, np.inf) if sense == ">=" else (-np.inf, rhs))
 
-    bounds: list[tuple[float, float]] = []
     add("budget", fee, "<=", scenario.budget)
-    if cons.min_spend is not None:
-        add("constraints.min_spend", fee, ">=", cons.min_spend)
-    if cons.min_count is not None:
-        add("constraints.min_count", ones, ">=", cons.min_count)
-    if cons.max_count is not None:
-        add("constraints.max_count", ones, "<=", cons.max_count)
-    for kind in GROUPS:
-        column = table[GROUP_COLUMN[kind]].to_numpy(dtype=object)
-        for name, lim in cons.groups(kind).items():
-            member = (column == name).astype(float)
-            key = f"constraints.{kind}.{name}"
-            if lim.min_count is not None:
-                add(f"{key}.min_count", member, ">=", lim.min_count)
-            if lim.max_count is not None:
-                add(f"{key}.max_count", member, "<=", lim.max_count)
-            if lim.min_share is not None:
-                add(f"{key}.min_share", (member - lim.min_share) * fee, ">=", 0.0, lim.min_share)
-            if lim.max_share is not None:
-                add(f"{key}.max_share", (member - lim.max_share) * fee, "<=", 0.0, lim.max_share)
-    for floor in FLOORS:
-        v = getattr(cons, floor)
-        if v is not None:
-            add(f"constraints.{floor}", out.metric(floor.removeprefix("min_")), ">=", v)
-    if cons.min_roi is not None:
-        add("constraints.min_roi", out.revenue - (1.0 + cons.min_roi) * fee, ">=", 0.0, cons.min_roi)
+    _rules(add, cons, table, out, np.ones(n), "constraints")
+    for phase in scenario.phases:
+        mask = (table["phase"].to_numpy(object) == phase.name).astype(float)
+        key = f"phases.{phase.name}"
+        if phase.budget_hi is not None:
+            add(f"{key}.budget_share", fee * mask, "<=", phase.budget_hi * scenario.budget, phase.budget_hi)
+        if phase.budget_lo is not None and phase.budget_lo > 0:
+            add(f"{key}.budget_share", fee * mask, ">=", phase.budget_lo * scenario.budget, phase.budget_lo)
+        _rules(add, phase.constraints, table, out, mask, f"{key}.constraints")
+    for name, level in scenario.phase_settings.kept:  # lexicographic: earlier phases keep their best
+        from .combine import phase_linear
+
+        phase = next(ph for ph in scenario.phases if ph.name == name)
+        add(f"phases.{name}.kept", phase_linear(scenario, phase), ">=", level)
 
     A = sp.csr_matrix(np.vstack(dense)) if dense else sp.csr_matrix((0, n))
-    A.eliminate_zeros()
     lo = np.array([b[0] for b in bounds], float)
     hi = np.array([b[1] for b in bounds], float)
     lb = np.zeros(n)
     ub = np.ones(n)
     keys = []
+    structured = "creator" in table
+    if structured and ONE_PER_CREATOR not in drop:  # at most one option per creator (per phase if allowed)
+        M, _ = option_matrix(table, per_phase=scenario.phase_settings.repeat_creators)
+        if M.shape[0]:
+            A = sp.vstack([A, M], format="csr")
+            lo = np.concatenate([lo, np.full(M.shape[0], -np.inf)])
+            hi = np.concatenate([hi, np.ones(M.shape[0])])
+            rows += [Row(ONE_PER_CREATOR, "<=", 1.0)] * M.shape[0]
     if cons.include and INCLUDE not in drop:
-        lb[cand.positions(cons.include)] = 1.0
-        keys.append(INCLUDE)
+        if structured:  # an included creator takes one of its options: one row per creator
+            creators = table["creator"].to_numpy(object)
+            inc = sp.csr_matrix(np.vstack([(creators == i).astype(float) for i in cons.include]))
+            A = sp.vstack([A, inc], format="csr")
+            lo = np.concatenate([lo, np.ones(inc.shape[0])])
+            hi = np.concatenate([hi, np.full(inc.shape[0], np.inf)])
+            rows += [Row(INCLUDE, ">=", 1.0)] * inc.shape[0]
+        else:
+            lb[cand.positions(cons.include)] = 1.0
+            keys.append(INCLUDE)
     if cons.exclude and EXCLUDE not in drop:
-        pos = cand.positions(cons.exclude)
-        ub[pos[pos >= 0]] = 0.0
+        ids = table["creator"] if structured else table["id"]
+        ub[ids.isin(list(cons.exclude)).to_numpy()] = 0.0
         keys.append(EXCLUDE)
+    A.eliminate_zeros()
     c = objective_vector(scenario) if c is None else np.asarray(c, float)
     return MilpModel(c=c, A=A, lo=lo, hi=hi, lb=lb, ub=ub, integer=np.ones(n, dtype=bool), rows=rows,
                      n_candidates=n, bound_keys=tuple(keys))
+
+
+def _rules(add, cons, table, out, mask: np.ndarray, prefix: str) -> None:
+    """The rows of one ``Constraints`` over the candidates where ``mask`` is 1 (all of them, or one phase's)."""
+    fee = out.cost * mask
+    ones = mask
+    if cons.min_spend is not None:
+        add(f"{prefix}.min_spend", fee, ">=", cons.min_spend)
+    if cons.min_count is not None:
+        add(f"{prefix}.min_count", ones, ">=", cons.min_count)
+    if cons.max_count is not None:
+        add(f"{prefix}.max_count", ones, "<=", cons.max_count)
+    for kind in GROUPS:
+        column = table[GROUP_COLUMN[kind]].to_numpy(dtype=object)
+        for name, lim in cons.groups(kind).items():
+            member = (column == name).astype(float) * mask
+            key = f"{prefix}.{kind}.{name}"
+            if lim.min_count is not None:
+                add(f"{key}.min_count", member, ">=", lim.min_count)
+            if lim.max_count is not None:
+                add(f"{key}.max_count", member, "<=", lim.max_count)
+            if lim.min_share is not None:
+                add(f"{key}.min_share", (member - lim.min_share * mask) * out.cost, ">=", 0.0, lim.min_share)
+            if lim.max_share is not None:
+                add(f"{key}.max_share", (member - lim.max_share * mask) * out.cost, "<=", 0.0, lim.max_share)
+    for floor in FLOORS:
+        v = getattr(cons, floor)
+        if v is not None:
+            add(f"{prefix}.{floor}", out.metric(floor.removeprefix("min_")) * mask, ">=", v)
+    if cons.min_roi is not None:
+        add(f"{prefix}.min_roi", (out.revenue - (1.0 + cons.min_roi) * out.cost) * mask, ">=", 0.0, cons.min_roi)
 
 
 def constraint_keys(scenario: Scenario) -> list[str]:

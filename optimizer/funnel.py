@@ -35,7 +35,8 @@ class Outcomes:
     @classmethod
     def from_table(cls, table: pd.DataFrame) -> Outcomes:
         f = table["followers"].to_numpy(float)
-        reach = f * table["audience_quality"].to_numpy(float) * table["reach_rate"].to_numpy(float)
+        posts = table["post_factor"].to_numpy(float) if "post_factor" in table else 1.0  # packages: options.py
+        reach = f * table["audience_quality"].to_numpy(float) * table["reach_rate"].to_numpy(float) * posts
         conversions = reach * table["conversion_rate"].to_numpy(float)
         revenue = conversions * table["order_value"].to_numpy(float)
         cost = table["fee"].to_numpy(float)

@@ -17,7 +17,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from .audience import Audience
 from .baselines import Baseline, best_single, greedy
+from .combine import Combination, alone, combination, phase_values
 from .diagnose import conflicting_keys
 from .errors import InputError
 from .formulation import MilpModel, build_model
@@ -58,11 +60,22 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
     start = time.perf_counter()
     s = scenario.solver
     n = scenario.candidates.n
-    base = build_model(scenario, c=np.zeros(n) if scenario.objective == "roi" else None)
+    settings = scenario.phase_settings
+    if scenario.phases and settings.only is None and settings.combine == "lexicographic":
+        return _plan_lexicographic(scenario, baselines=baselines, simulate=simulate, threads=threads,
+                                   progress=progress, out_of_sample=out_of_sample)
+    ideals = None
+    if scenario.phases and settings.only is None:  # each phase's best on its own scales its objective (combine.py)
+        ideals = {}
+        for ph in scenario.phases:
+            alone_r = plan(alone(scenario, ph.name), baselines=False, out_of_sample=False)
+            ideals[ph.name] = alone_r.objective_value if alone_r.has_solution else None
+    comb = combination(scenario, ideals)
+    base = build_model(scenario, c=np.zeros(n) if scenario.objective == "roi" else comb.c)
     draws = profit_draws(scenario, threads) if scenario.uses_risk_model else None
-    model, reach = full_model(scenario, base, draws)
+    model, reach = full_model(scenario, base, draws, unique=comb.unique)
     reduce = s.reduce and model.shape[1] == n  # reduced-cost fixing is written for models without auxiliary columns
-    greedy_b = greedy(scenario, base)
+    greedy_b = greedy(scenario, base, (comb.c, comb.unique))
     incumbent = scenario.candidates.indicator(greedy_b.positions) if greedy_b.feasible and reduce else None
     iterations = 1
 
@@ -76,7 +89,8 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
     else:
         out, model = run(model, s.time_limit, inc=incumbent)
         roi_bound = None
-    result = _assemble(scenario, model, out, roi_bound, iterations, draws, reach)
+    result = _assemble(scenario, model, out, roi_bound, iterations, draws, reach, comb)
+    result.warnings += list(comb.notes)
     if draws is not None and draws.size > RISK_MODEL_WARN:
         result.warnings.append(f"the risk model holds {draws.shape[1]:,} candidates x {draws.shape[0]:,} runs "
                                f"({draws.size:,} coefficients); solves of this size can be slow: shortlist fewer "
@@ -86,13 +100,16 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
         single = best_single(scenario, base)
         if single is not None:
             result.baselines["best_single"] = _with_risk(single, scenario, draws)
+        if scenario.phases:  # judged on the same combined objective as the plan
+            result.baselines = {k: replace(b, objective_value=comb.value(scenario.candidates.indicator(b.positions)))
+                                for k, b in result.baselines.items()}
     if result.has_solution and scenario.risk is not None and out_of_sample:
         result.risk = risk_report(scenario, result.selected, threads, draws)
     if out.status == INFEASIBLE:
         plain = scenario.with_changes(objective="profit")
 
         def build(drop):
-            return full_model(plain, build_model(plain, c=np.zeros(n), drop=drop), draws, drop)[0]
+            return full_model(plain, build_model(plain, c=np.zeros(n), drop=drop), draws, drop, comb.unique)[0]
 
         result.conflicts = conflicting_keys(scenario, time_limit=s.time_limit, build=build)
         result.message = ("no mix meets every rule; these conflict: " + ", ".join(result.conflicts)
@@ -108,12 +125,14 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
 
 
 def full_model(scenario: Scenario, base: MilpModel, draws: np.ndarray | None = None,
-               drop: Collection[str] = frozenset()) -> tuple[MilpModel, ReachColumns | None]:
-    """``base`` (from ``build_model``) with the scenario's unique-reach columns and, given the in-sample ``draws``,
-    its risk columns: the whole integer program. Also how the model expresses unique reach (None if it does not)."""
+               drop: Collection[str] = frozenset(),
+               unique: tuple[float, Audience] | None = None) -> tuple[MilpModel, ReachColumns | None]:
+    """``base`` (from ``build_model``) with the scenario's unique-reach columns (``unique``: the objective's weight
+    and audience, from ``combine.combination``) and, given the in-sample ``draws``, its risk columns: the whole
+    integer program. Also how the model expresses unique reach (None if it does not)."""
     model, reach = base, None
     if scenario.uses_unique_reach:
-        model, reach = reach_extend(model, scenario, drop)
+        model, reach = reach_extend(model, scenario, drop, unique)
     if draws is not None:
         model, _ = extend(model, scenario, draws, scenario.risk_settings(), drop)
     return model, reach
@@ -192,14 +211,14 @@ def _solve_refined(scenario: Scenario, model: MilpModel, reach: ReachColumns | N
     start = time.perf_counter()
     aud, n = scenario.audience, model.n_candidates
     floor = scenario.constraints.min_unique_reach
-    weight = scenario.weights.get("unique_reach", 0.0)
+    weight = reach.weight
     wants_unique = weight != 0 and scenario.objective != "roi"  # roi's subproblems do not weigh unique reach
     linear = model.c[:n]
 
     def truth(x_full: np.ndarray) -> float:
         """The objective at these hires with the true unique reach (the model's may be overstated)."""
         hires = (x_full[:n] > 0.5).astype(float)
-        return float(linear @ hires) + weight * aud.unique_reach(hires) + model.offset
+        return float(linear @ hires) + weight * reach.audience.unique_reach(hires) + model.offset
 
     best: SolveOutcome | None = None
     best_u, bound, timed_out, out = -np.inf, np.inf, False, None
@@ -239,7 +258,8 @@ def _solve_refined(scenario: Scenario, model: MilpModel, reach: ReachColumns | N
 
 
 def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound: float | None,
-              iterations: int, draws: np.ndarray | None, reach: ReachColumns | None = None) -> PlanResult:
+              iterations: int, draws: np.ndarray | None, reach: ReachColumns | None = None,
+              comb: Combination | None = None) -> PlanResult:
     cand = scenario.candidates
     warnings = list(scenario.warnings)
     common = dict(name=scenario.name, currency=scenario.currency, objective=scenario.objective,
@@ -265,7 +285,8 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
         value = totals.cost
         bound = None if out.bound is None else min(-(out.bound - model.offset), value)
     else:
-        value = objective_value(scenario.weights, totals)
+        # phases: the combined objective (combine.py), with each phase's true unique reach
+        value = comb.value(cand.indicator(pos)) if scenario.phases else objective_value(scenario.weights, totals)
         bound = reach.bound(out.bound) if reach is not None else out.bound
         bound = None if bound is None else max(bound, value)
     gap = _gap(scenario, value, bound)
@@ -281,7 +302,8 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
     return PlanResult(status=status, objective_value=value, bound=bound, gap=gap,
                       selected=[str(i) for i in cand.ids[pos]], selection=selection_frame(scenario, pos),
                       totals=totals, breakdown=breakdown(scenario, pos),
-                      constraints=constraint_status(scenario, model, x_full, draws), **common)
+                      constraints=constraint_status(scenario, model, x_full, draws),
+                      phases=phase_breakdown(scenario, pos, comb), **common)
 
 
 def _gap(scenario: Scenario, value: float | None, bound: float | None) -> float | None:
@@ -296,6 +318,58 @@ def _requested_gap(scenario: Scenario) -> float:
     return max(scenario.solver.gap, 1e-7) * (1 + 1e-9)
 
 
+def phase_breakdown(scenario: Scenario, pos: np.ndarray, comb: Combination | None) -> list[dict]:
+    """Per phase: its name, objective, weight and scale, budget (shares and money), the creators it hires, its
+    totals and its own objective value."""
+    if not scenario.phases:
+        return []
+    cand = scenario.candidates
+    hires = cand.indicator(pos)
+    values = phase_values(scenario, hires)
+    table = cand.table
+    out = []
+    for ph in scenario.phases:
+        mine = pos[table["phase"].to_numpy(object)[pos] == ph.name]
+        out.append({
+            "name": ph.name, "objective": ph.objective, "objective_weights": dict(ph.objective_weights),
+            "weight": ph.weight, "scale": comb.scale.get(ph.name) if comb else None,
+            "ideal": comb.ideals.get(ph.name) if comb else None,
+            "budget": {"share_low": ph.budget_lo, "share_high": ph.budget_hi,
+                       "low": None if ph.budget_lo is None else ph.budget_lo * scenario.budget,
+                       "high": None if ph.budget_hi is None else ph.budget_hi * scenario.budget},
+            "selected": [str(i) for i in table["creator"].to_numpy(object)[mine]],
+            "options": [str(i) for i in cand.ids[mine]],
+            "totals": Totals.of(cand.outcomes, mine, scenario.audience).to_dict(),
+            "objective_value": values[ph.name],
+        })
+    return out
+
+
+def _plan_lexicographic(scenario: Scenario, **kwargs) -> PlanResult:
+    """Phases in order, each keeping the ones before at their best (combine.py)."""
+    from dataclasses import replace as _replace
+
+    from .combine import LEXICOGRAPHIC_TOL
+
+    settings = scenario.phase_settings
+    kept: list[tuple[str, float]] = []
+    result = None
+    seconds = 0.0
+    for name in settings.order:
+        variant = _replace(scenario, phase_settings=_replace(settings, only=name, kept=tuple(kept)))
+        last = name == settings.order[-1]
+        result = plan(variant, **(kwargs if last else {**kwargs, "baselines": False, "simulate": False}))
+        seconds += result.seconds
+        if not result.has_solution:
+            result.message = f"lexicographic, phase {name}: {result.message or result.status}"
+            break
+        level = next(p["objective_value"] for p in result.phases if p["name"] == name)
+        kept.append((name, level - LEXICOGRAPHIC_TOL * abs(level)))
+    result.seconds = seconds
+    result.objective = "phases"
+    return result
+
+
 def selection_frame(scenario: Scenario, pos: np.ndarray) -> pd.DataFrame:
     """The chosen rows with their expected outcomes, in shortlist order."""
     cand = scenario.candidates
@@ -304,7 +378,8 @@ def selection_frame(scenario: Scenario, pos: np.ndarray) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["roi"] = np.where(frame["fee"] > 0, frame["profit"] / frame["fee"].where(frame["fee"] > 0), np.nan)
     frame["followers"] = frame["followers"].astype("int64")
-    return frame[list(SELECTION_COLUMNS)]
+    extra = [c for c in ("creator", "phase", "posts") if c in frame]  # options (packages, phases)
+    return frame[list(SELECTION_COLUMNS) + extra]
 
 
 def breakdown(scenario: Scenario, pos: np.ndarray) -> dict[str, list[dict]]:
@@ -360,8 +435,15 @@ def constraint_status(scenario: Scenario, model: MilpModel, x: np.ndarray,
         step = coef[movable & (coef > 0)]  # one such move uses up this much of the slack
         tol = 1e-9 * max(1.0, abs(row.limit))
         binding = slack_m <= tol or (step.size > 0 and slack_m < step.min() - tol)
-        if row.key.endswith("_share") or row.key.endswith("min_roi"):
-            value = act[i] / cost + row.limit if cost > 0 else None
+        base_cost = cost
+        if row.key.startswith("phases."):  # a phase's shares are of its own spend
+            name = row.key.split(".")[1]
+            mask = scenario.candidates.table["phase"].to_numpy(object) == name
+            base_cost = float(fee[mask] @ x[: len(fee)][mask])
+        if row.key.endswith("budget_share"):
+            value = float(act[i]) / scenario.budget
+        elif row.key.endswith("_share") or row.key.endswith("min_roi"):
+            value = act[i] / base_cost + row.limit if base_cost > 0 else None
         else:
             value = float(act[i])
         slack = (row.limit - value if row.sense == "<=" else value - row.limit) if value is not None else slack_m

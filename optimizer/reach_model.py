@@ -59,6 +59,8 @@ class ReachColumns:
     lam: np.ndarray
     y: np.ndarray
     a: sp.csc_matrix
+    audience: Audience | None = None  # the pools the objective's unique reach counts (a phase's, or all)
+    weight: float = 0.0  # the objective's weight on that unique reach (0: a floor only)
     layers: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None  # z columns, layer, members, chained
 
     def bound(self, model_bound: float | None) -> float | None:
@@ -159,10 +161,12 @@ def _layers(aud: Audience) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     return layer, order, lv - nxt, same
 
 
-def extend(model: MilpModel, scenario: Scenario, drop: Collection[str] = ()) -> tuple[MilpModel, ReachColumns]:
-    """``model`` (hire columns first; any auxiliary columns are kept) with unique reach: the objective when the
-    scenario's objective is ``unique_reach``, the floor ``constraints.min_unique_reach`` unless dropped."""
-    aud = scenario.audience
+def extend(model: MilpModel, scenario: Scenario, drop: Collection[str] = (),
+           unique: tuple[float, Audience] | None = None) -> tuple[MilpModel, ReachColumns]:
+    """``model`` (hire columns first; any auxiliary columns are kept) with unique reach: ``unique`` = (weight,
+    audience) adds weight x the unique reach of that audience to the objective (``combine.py``); the floor
+    ``constraints.min_unique_reach`` (on the whole plan's audience) unless dropped. One audience per model."""
+    aud = unique[1] if unique is not None else scenario.audience
     if aud is None:
         raise ValueError("unique reach needs the scenario's audience: block")
     n, base_cols = model.n_candidates, model.shape[1]
@@ -188,9 +192,9 @@ def extend(model: MilpModel, scenario: Scenario, drop: Collection[str] = ()) -> 
 
     S = 0 if aud.disjoint else aud.segment_size.size
     a_mat = _log_coefficients(aud) if S else sp.csc_matrix((n, 0))
-    weight = scenario.weights.get("unique_reach", 0.0)
-    # the log-space form is exact but its objective is in log units: only alone, not beside other weights
-    log_space = S == 1 and aud.group_value.size == 0 and (weight == 0 or set(scenario.weights) == {"unique_reach"})
+    weight = unique[0] if unique is not None else 0.0
+    # the log-space form is exact but its objective is in log units: only alone (weight 1, no linear part)
+    log_space = S == 1 and aud.group_value.size == 0 and (weight == 0 or (weight == 1 and not np.any(model.c)))
     lam = y = np.zeros(0, int)
     layers = None
     if aud.disjoint:
@@ -268,7 +272,7 @@ def extend(model: MilpModel, scenario: Scenario, drop: Collection[str] = ()) -> 
         n_candidates=n, offset=model.offset, bound_keys=model.bound_keys)
     return out, ReachColumns(expression=expression, log_space=log_space,
                              population=float(aud.segment_size[0]) if log_space else aud.population,
-                             exact=not lam.size, lam=lam, y=y, a=a_mat, layers=layers)
+                             exact=not lam.size, lam=lam, y=y, a=a_mat, layers=layers, audience=aud, weight=weight)
 
 
 def floor_violations(scenario: Scenario, x: np.ndarray) -> list[str]:

@@ -64,6 +64,20 @@ def format_table(result: PlanResult) -> str:
         if t.unique_reach is not None:
             out.append(f"  unique reach {_num(t.unique_reach)} people (reached at least once)   frequency "
                        f"{_num(t.frequency, 2)} impressions per person reached")
+        if r.phases:
+            out.append("")
+            out.append("By phase (objective value: the phase's own; share of best: against the phase alone)")
+            table = []
+            for ph in r.phases:
+                t = ph["totals"]
+                ideal = ph["ideal"]
+                budget = ph["budget"]
+                cap = _num(budget["high"]) if budget["high"] is not None else "-"
+                table.append({"phase": ph["name"], "objective": ph["objective"], "creators": len(ph["selected"]),
+                              "cost": _num(t["cost"]), "budget cap": cap, "value": _num(ph["objective_value"]),
+                              "share of best": _pct(ph["objective_value"] / ideal) if ideal else "-",
+                              "reach": _num(t["reach"]), "profit": _num(t["profit"])})
+            out.append(_indent(pd.DataFrame(table).to_string(index=False)))
         for kind, rows in r.breakdown.items():
             if rows:
                 out.append("")
@@ -84,7 +98,7 @@ def format_table(result: PlanResult) -> str:
                 rules = "meets the rules" if b.feasible else "breaks " + ", ".join(b.violated)
                 lines.append((name, b.objective_value, "-" if imp is None else f"{imp:+.1%}", rules))
             width = max(len(n) for n, *_ in lines)
-            digits = 3 if r.objective == "roi" else 0
+            digits = 3 if r.objective in ("roi", "phases") else 0
             for name, value, imp, rules in lines:
                 extra = f"   optimiser {imp} better; {rules}" if rules else ""
                 out.append(f"  {name:<{width}}  {_num(value, digits):>16}{extra}")

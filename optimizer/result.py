@@ -91,6 +91,7 @@ class PlanResult:
     simulation: SimulationResult | None = None  # set by plan(..., simulate=True)
     comparison: list[Alternative] = field(default_factory=list)
     risk: RiskReport | None = None  # when the scenario has a ``risk:`` block
+    phases: list[dict] = field(default_factory=list)  # per funnel phase (plan.phase_breakdown); [] without phases
 
     @property
     def has_solution(self) -> bool:
@@ -135,6 +136,7 @@ class PlanResult:
             "conflicts": list(self.conflicts),
             "warnings": list(self.warnings),
             "risk": self.risk.to_dict() if self.risk is not None else None,
+            "phases": list(self.phases),
             "simulation": self.simulation.to_dict() if self.simulation is not None else None,
             "comparison": [a.to_dict() for a in self.comparison],
         })

@@ -19,6 +19,7 @@ from . import tiers as tiers_mod
 from .audience import MODELS, Audience, AudienceSettings, build_audience
 from .candidates import BY_NAME, FILLABLE, Candidates, Defaults, load_candidates
 from .errors import InputError, ProblemList, suggest
+from .options import DEFAULT_DECAY, Packages, Phase, PhaseSettings, expand, load_packages
 from .overlap import load_overlap
 
 OBJECTIVES: tuple[str, ...] = ("profit", "revenue", "roi", "reach", "engagements", "conversions", "cvar",
@@ -28,7 +29,10 @@ GROUPS: tuple[str, ...] = ("tiers", "platforms", "niches", "regions")
 GROUP_COLUMN = {"tiers": "tier", "platforms": "platform", "niches": "niche", "regions": "region"}
 FLOORS: tuple[str, ...] = ("min_reach", "min_engagements", "min_conversions", "min_revenue")
 TOP_KEYS = ("name", "currency", "candidates", "budget", "objective", "tiers", "defaults", "constraints", "solver",
-            "simulation", "risk", "audience")
+            "simulation", "risk", "audience", "packages", "phases", "phase_settings")
+PHASE_KEYS = ("budget_share", "objective", "weight", "constraints")
+PHASE_SETTING_KEYS = ("combine", "repeat_creators", "order")
+COMBINE = ("weighted", "lexicographic")
 AUDIENCE_KEYS = ("population", "overlap", "same_niche_overlap", "same_region_overlap", "model")
 RISK_KEYS = ("alpha", "scenarios", "seed", "min_cvar", "max_prob_loss", "validation_runs", "validation_seed")
 SIMULATION_KEYS = ("runs", "seed", "alpha", "shocks", "counts", "targets", "compare")
@@ -187,11 +191,19 @@ class Scenario:
     risk: RiskSettings | None = None  # the scenario's ``risk:`` block, if it has one
     audience_settings: AudienceSettings | None = None  # the scenario's ``audience:`` block, if it has one
     objective_weights: Mapping[str, float] = field(default_factory=dict)  # objective "weighted": metric -> weight
+    packages: Packages | None = None  # multi-post offers (options.py); the candidates are then one row per option
+    phases: tuple[Phase, ...] = ()  # funnel phases (options.py); objective "phases"
+    phase_settings: PhaseSettings = field(default_factory=PhaseSettings)
 
     @property
     def weights(self) -> dict[str, float]:
-        """The objective as weights on the totals (``objectives.py``); empty for roi and cvar."""
+        """The objective as weights on the totals (``objectives.py``); empty for roi, cvar and phases."""
         return objectives_mod.weights(self.objective, self.objective_weights)
+
+    @property
+    def structured(self) -> bool:
+        """Whether the candidates are options (packages or phases) rather than one row per creator."""
+        return self.packages is not None or bool(self.phases)
 
     @cached_property
     def audience(self) -> Audience | None:
@@ -202,8 +214,10 @@ class Scenario:
 
     @property
     def uses_unique_reach(self) -> bool:
-        """Whether the integer program carries unique reach (the objective, a weight on it, or a floor)."""
-        return "unique_reach" in self.weights or self.constraints.min_unique_reach is not None
+        """Whether the integer program carries unique reach (the objective, a weight on it, a phase's, or a
+        floor)."""
+        return ("unique_reach" in self.weights or self.constraints.min_unique_reach is not None
+                or any("unique_reach" in ph.weights for ph in self.phases))
 
     @property
     def uses_risk_model(self) -> bool:
@@ -390,18 +404,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     budget = r.number(d, "budget", "", lo=0, lo_open=True)
     if "budget" not in d:
         r.bad("budget", "is required (the campaign budget, in the scenario's currency)")
-    weights: dict[str, float] = {}
-    if isinstance(d.get("objective"), Mapping):
-        objective = "weighted"
-        block = r.keys(d["objective"], objectives_mod.WEIGHTABLE, "objective")
-        for k in block:
-            v = r.number(block, k, "objective")
-            if v is not None:
-                weights[k] = v
-        if not block:
-            r.bad("objective", "a weighted objective needs at least one weight, e.g. {profit: 1.0, reach: 0.002}")
-    else:
-        objective = r.choice(d, "objective", "", OBJECTIVES, "profit")
+    objective, weights = _objective(r, d, "")
 
     cutoffs = dict(tiers_mod.DEFAULT_TIERS)
     if d.get("tiers") is not None:
@@ -421,35 +424,8 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
         if t not in cutoffs:
             r.bad(f"defaults.tiers.{t}", f"unknown tier; tiers are {', '.join(cutoffs)}{suggest(t, cutoffs)}")
 
-    c = r.keys(d.get("constraints"), CONSTRAINT_KEYS, "constraints")
-    groups: dict[str, dict[str, GroupLimit]] = {}
-    for g in GROUPS:
-        block = c.get(g) or {}
-        if not isinstance(block, Mapping):
-            r.bad(f"constraints.{g}", "must map names to limits, e.g. {nano: {min_count: 20}}")
-            block = {}
-        groups[g] = {str(k).lower(): _limits(r, v, f"constraints.{g}.{k}") for k, v in block.items()}
-    cons = Constraints(
-        min_spend=r.number(c, "min_spend", "constraints", lo=0),
-        min_count=r.number(c, "min_count", "constraints", lo=0, integer=True),
-        max_count=r.number(c, "max_count", "constraints", lo=0, integer=True),
-        include=_id_list(r, c.get("include"), "constraints.include"),
-        exclude=_id_list(r, c.get("exclude"), "constraints.exclude"),
-        min_reach=r.number(c, "min_reach", "constraints", lo=0),
-        min_engagements=r.number(c, "min_engagements", "constraints", lo=0),
-        min_conversions=r.number(c, "min_conversions", "constraints", lo=0),
-        min_revenue=r.number(c, "min_revenue", "constraints", lo=0),
-        min_roi=r.number(c, "min_roi", "constraints", lo=-1),
-        min_unique_reach=r.number(c, "min_unique_reach", "constraints", lo=0),
-        **groups,
-    )
-    if cons.min_count is not None and cons.max_count is not None and cons.min_count > cons.max_count:
-        r.bad("constraints.min_count", f"{cons.min_count} is above max_count {cons.max_count}")
-    if budget is not None and cons.min_spend is not None and cons.min_spend > budget:
-        r.bad("constraints.min_spend", f"{cons.min_spend:g} is above the budget {budget:g}")
-    for t in cons.tiers:
-        if t not in cutoffs:
-            r.bad(f"constraints.tiers.{t}", f"unknown tier; tiers are {', '.join(cutoffs)}{suggest(t, cutoffs)}")
+    cons = _constraints(r, d.get("constraints"), "constraints")
+    _check_constraints(r, cons, "constraints", budget, cutoffs)
     both = sorted(set(cons.include) & set(cons.exclude))
     if both:
         r.bad("constraints.include", f"id '{both[0]}' is both included and excluded")
@@ -473,11 +449,24 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     solver = SolverSettings(name=sname, time_limit=time_limit if "time_limit" in s else 60.0,
                             gap=1e-4 if gap is None else gap, reduce=bool(reduce))
 
+    phases = _phases(r, d.get("phases"), budget, cutoffs) if d.get("phases") is not None else ()
+    settings = _phase_settings(r, d.get("phase_settings"), phases)
+    if phases:
+        if "objective" in d:
+            r.bad("objective", "with phases: the phases' objectives are combined (phase_settings.combine); set "
+                  "each phase's objective instead")
+        objective = "phases"
     simulation = _simulation(r, d["simulation"]) if "simulation" in d else None
     risk = _risk(r, d["risk"]) if "risk" in d else None
     audience = _audience(r, d["audience"]) if "audience" in d else None
+    unique_terms = int("unique_reach" in weights) + sum("unique_reach" in ph.weights for ph in phases) + int(
+        cons.min_unique_reach is not None)
+    if unique_terms > 1:
+        r.bad("phases" if phases else "constraints.min_unique_reach", "unique reach may enter a plan once: as the "
+              "objective, one phase's objective, or constraints.min_unique_reach")
     if audience is None:
-        if objective == "unique_reach" or "unique_reach" in weights:
+        if objective == "unique_reach" or "unique_reach" in weights or any("unique_reach" in ph.weights
+                                                                          for ph in phases):
             r.bad("objective", "'unique_reach' needs an audience: block with the population (audience: {population: "
                   "2000000})")
         if cons.min_unique_reach is not None:
@@ -521,16 +510,150 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
             warnings += more
         except InputError as exc:
             r.problems.extend(exc.problems)
+    packages = None
+    if cands is not None and d.get("packages") is not None:
+        packages, more = _packages(r, d["packages"], base_dir, set(cands.ids))
+        warnings += more
     r.problems.raise_if_any()
     assert cands is not None and budget is not None
+    if packages is not None or phases:
+        cands = expand(cands, packages, phases)
     name = r.text(d, "name", "", Path(source).stem if source != "scenario" else "campaign")
     scenario = Scenario(candidates=cands, budget=budget, objective=objective, constraints=cons, solver=solver,
                         name=name, currency=r.text(d, "currency", "", "USD"), tier_cutoffs=cutoffs, source=source,
                         warnings=tuple(cands.warnings) + tuple(warnings), simulation=simulation, risk=risk,
-                        audience_settings=audience, objective_weights=weights)
+                        audience_settings=audience, objective_weights=weights, packages=packages, phases=phases,
+                        phase_settings=settings)
     if scenario.audience is not None:  # built here once so that a population too small is an input error
         scenario = replace(scenario, warnings=scenario.warnings + scenario.audience.warnings)
     return scenario
+
+
+def _objective(r: _Reader, d: Mapping, path: str) -> tuple[str, dict[str, float]]:
+    """``objective:`` as a name, or a mapping of weights (``objectives.py``)."""
+    full = f"{path}.objective" if path else "objective"
+    weights: dict[str, float] = {}
+    if isinstance(d.get("objective"), Mapping):
+        block = r.keys(d["objective"], objectives_mod.WEIGHTABLE, full)
+        for k in block:
+            v = r.number(block, k, full)
+            if v is not None:
+                weights[k] = v
+        if not block:
+            r.bad(full, "a weighted objective needs at least one weight, e.g. {profit: 1.0, reach: 0.002}")
+        return "weighted", weights
+    return r.choice(d, "objective", path, OBJECTIVES, "profit"), weights
+
+
+def _constraints(r: _Reader, block: Any, path: str) -> Constraints:
+    """A ``constraints:`` block (the scenario's, or a phase's)."""
+    c = r.keys(block, CONSTRAINT_KEYS, path)
+    groups: dict[str, dict[str, GroupLimit]] = {}
+    for g in GROUPS:
+        sub = c.get(g) or {}
+        if not isinstance(sub, Mapping):
+            r.bad(f"{path}.{g}", "must map names to limits, e.g. {nano: {min_count: 20}}")
+            sub = {}
+        groups[g] = {str(k).lower(): _limits(r, v, f"{path}.{g}.{k}") for k, v in sub.items()}
+    return Constraints(
+        min_spend=r.number(c, "min_spend", path, lo=0),
+        min_count=r.number(c, "min_count", path, lo=0, integer=True),
+        max_count=r.number(c, "max_count", path, lo=0, integer=True),
+        include=_id_list(r, c.get("include"), f"{path}.include"),
+        exclude=_id_list(r, c.get("exclude"), f"{path}.exclude"),
+        min_reach=r.number(c, "min_reach", path, lo=0),
+        min_engagements=r.number(c, "min_engagements", path, lo=0),
+        min_conversions=r.number(c, "min_conversions", path, lo=0),
+        min_revenue=r.number(c, "min_revenue", path, lo=0),
+        min_roi=r.number(c, "min_roi", path, lo=-1),
+        min_unique_reach=r.number(c, "min_unique_reach", path, lo=0),
+        **groups,
+    )
+
+
+def _check_constraints(r: _Reader, cons: Constraints, path: str, budget: float | None,
+                       cutoffs: Mapping[str, float]) -> None:
+    if cons.min_count is not None and cons.max_count is not None and cons.min_count > cons.max_count:
+        r.bad(f"{path}.min_count", f"{cons.min_count} is above max_count {cons.max_count}")
+    if budget is not None and cons.min_spend is not None and cons.min_spend > budget:
+        r.bad(f"{path}.min_spend", f"{cons.min_spend:g} is above the budget {budget:g}")
+    for t in cons.tiers:
+        if t not in cutoffs:
+            r.bad(f"{path}.tiers.{t}", f"unknown tier; tiers are {', '.join(cutoffs)}{suggest(t, cutoffs)}")
+
+
+def _phases(r: _Reader, block: Any, budget: float | None, cutoffs: Mapping[str, float]) -> tuple[Phase, ...]:
+    if not isinstance(block, Mapping) or not block:
+        r.bad("phases", "must map phase names to {budget_share, objective, weight, constraints}")
+        return ()
+    out = []
+    lows = 0.0
+    for name, spec in block.items():
+        path = f"phases.{name}"
+        d = r.keys(spec, PHASE_KEYS, path)
+        objective, weights = _objective(r, d, path)
+        if objective in ("roi", "cvar", "min_cost"):
+            r.bad(f"{path}.objective", f"'{objective}' cannot be a phase's objective: phases combine linear "
+                  "objectives (profit, revenue, reach, engagements, conversions, unique_reach, or weights)")
+        lo = hi = None
+        share = d.get("budget_share")
+        if isinstance(share, (list, tuple)):
+            if len(share) != 2:
+                r.bad(f"{path}.budget_share", f"a range is two shares [low, high], got {share!r}")
+            else:
+                pair = {"lo": share[0], "hi": share[1]}
+                lo = r.number(pair, "lo", f"{path}.budget_share", lo=0, hi=1)
+                hi = r.number(pair, "hi", f"{path}.budget_share", lo=0, hi=1)
+                if lo is not None and hi is not None and lo > hi:
+                    r.bad(f"{path}.budget_share", f"{lo:g} is above {hi:g}")
+        elif share is not None:
+            hi = r.number(d, "budget_share", path, lo=0, lo_open=True, hi=1)
+        lows += lo or 0.0
+        cons = _constraints(r, d.get("constraints"), f"{path}.constraints")
+        _check_constraints(r, cons, f"{path}.constraints", budget, cutoffs)
+        for key in ("include", "exclude"):
+            if getattr(cons, key):
+                r.bad(f"{path}.constraints.{key}", "is set for the whole plan, at the top level")
+        if cons.min_unique_reach is not None:
+            r.bad(f"{path}.constraints.min_unique_reach", "is set for the whole plan, at the top level")
+        weight = r.number(d, "weight", path, lo=0)
+        out.append(Phase(name=str(name), objective=objective, objective_weights=weights, constraints=cons,
+                         budget_lo=lo, budget_hi=hi, weight=1.0 if weight is None else weight))
+    if lows > 1 + 1e-9:
+        r.bad("phases", f"the phases' lowest budget shares add up to {lows:g}, above 1")
+    return tuple(out)
+
+
+def _phase_settings(r: _Reader, block: Any, phases: tuple[Phase, ...]) -> PhaseSettings:
+    d = r.keys(block, PHASE_SETTING_KEYS, "phase_settings")
+    if d and not phases:
+        r.bad("phase_settings", "applies only with phases:")
+    combine = r.choice(d, "combine", "phase_settings", COMBINE, "weighted")
+    repeat = d.get("repeat_creators", False)
+    if not isinstance(repeat, bool):
+        r.bad("phase_settings.repeat_creators", f"must be true or false, got {repeat!r}")
+    names = [ph.name for ph in phases]
+    order = d.get("order", names)
+    if not isinstance(order, list) or sorted(map(str, order)) != sorted(names):
+        r.bad("phase_settings.order", f"must list each phase once: {', '.join(names)}")
+        order = names
+    return PhaseSettings(combine=combine, repeat_creators=bool(repeat), order=tuple(str(o) for o in order))
+
+
+def _packages(r: _Reader, block: Any, base_dir: Path, ids: set[str]) -> tuple[Packages | None, list[str]]:
+    if isinstance(block, str):
+        block = {"file": block}
+    d = r.keys(block, ("file", "decay"), "packages")
+    decay = r.number(d, "decay", "packages", lo=0, lo_open=True, hi=1)
+    if not isinstance(d.get("file"), str):
+        r.bad("packages.file", "is required: the packages file (id, posts, fee[, decay]), relative to the scenario")
+        return None, []
+    try:
+        return load_packages(base_dir / d["file"], ids, DEFAULT_DECAY if decay is None else decay,
+                             label=_short(base_dir / d["file"]))
+    except InputError as exc:
+        r.problems.extend(exc.problems)
+        return None, []
 
 
 def _alpha(r: _Reader, d: Mapping, path: str) -> float | None:

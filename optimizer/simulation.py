@@ -220,7 +220,9 @@ class _Engine:
         self.unc = Uncertainty.from_table(table)
         self.union = union
         self.ids = [str(i) for i in scenario.candidates.ids[union]]
-        self.keys = [stable_key(i) for i in self.ids]
+        # a creator's options (packages, phases: options.py) share its stream: its posts move together
+        streams = table["creator"].to_numpy(object)[union] if "creator" in table else self.ids
+        self.keys = [stable_key(str(i)) for i in streams]
         self.settings = settings
         plats = table["platform"].to_numpy(dtype=object)[union]
         niches = table["niche"].to_numpy(dtype=object)[union]
