@@ -91,15 +91,30 @@ def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 6) ->
     for _ in range(max_relaxations):
         if r.has_solution or r.status != "infeasible":
             break
-        keys = [k for k in r.conflicts if k.startswith("constraints.")]
+        keys = [k for k in r.conflicts if k.startswith(("constraints.", "phases."))]
         if not keys:
             break
         # One rule per round, minimums first: a single tier usually fails a floor (spend, count), not a cap.
         key = next((k for k in keys if ".min_" in k or k.endswith("include")), keys[0])
         relaxed.append(key)
-        variant = variant.with_changes(constraints=variant.constraints.without(key))
+        variant = without(variant, key)
         r = plan(variant, baselines=False)
     return r, dropped, relaxed
+
+
+def without(scenario: Scenario, key: str) -> Scenario:
+    """The scenario without the rule ``key``: a plan-wide rule (``constraints.*``), or a phase's
+    (``phases.NAME.constraints.*``; ``phases.NAME.budget_share`` drops the phase's lowest share)."""
+    if key.startswith("constraints."):
+        return scenario.with_changes(constraints=scenario.constraints.without(key))
+    _, name, rest = key.split(".", 2)
+    phases = []
+    for ph in scenario.phases:
+        if ph.name == name:
+            ph = replace(ph, budget_lo=None) if rest == "budget_share" else \
+                replace(ph, constraints=ph.constraints.without(rest))
+        phases.append(ph)
+    return scenario.with_changes(phases=tuple(phases))
 
 
 def tier_order(scenario: Scenario) -> list[str]:

@@ -298,3 +298,25 @@ def test_shipped_three_phase_funnel(tmp_path):
     doc = json.loads((out / "summary.json").read_text())
     assert [p["name"] for p in doc["phases"]] == ["awareness", "consideration", "conversion"]
     assert {"name", "selected", "budget", "totals", "objective_value"} <= doc["phases"][0].keys()
+
+
+def test_repeat_creators_lets_a_creator_serve_two_phases():
+    df = random_shortlist(5, 21)
+    budget = float(df["fee"].sum()) * 3
+    phases = {"a": {"objective": "reach"}, "b": {"objective": "profit"}}
+    once = plan(Scenario.from_dict({"budget": budget, "phases": phases}, candidates=df))
+    twice = plan(Scenario.from_dict({"budget": budget, "phases": phases, "phase_settings": {"repeat_creators": True}},
+                                    candidates=df))
+    assert max(once.selection["creator"].value_counts()) == 1
+    assert max(twice.selection["creator"].value_counts()) == 2  # the budget allows everyone in both phases
+    assert twice.totals.reach > once.totals.reach
+
+
+def test_phase_rules_can_be_relaxed_by_key():
+    from optimizer.comparison import without
+
+    sc = load_scenario(SCENARIOS / "three_phase_funnel.yaml")
+    relaxed = without(sc, "phases.awareness.constraints.tiers.nano.min_count")
+    aware = next(p for p in relaxed.phases if p.name == "awareness")
+    assert aware.constraints.tiers["nano"].min_count is None and aware.constraints.tiers["nano"].max_count == 50
+    assert without(sc, "constraints.tiers.mega").constraints.tiers == {}
