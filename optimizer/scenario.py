@@ -629,6 +629,9 @@ def _phase_settings(r: _Reader, block: Any, phases: tuple[Phase, ...]) -> PhaseS
     if d and not phases:
         r.bad("phase_settings", "applies only with phases:")
     combine = r.choice(d, "combine", "phase_settings", COMBINE, "weighted")
+    if combine == "lexicographic" and any("unique_reach" in ph.weights for ph in phases):
+        r.bad("phase_settings.combine", "lexicographic cannot keep a unique-reach phase at its best (its model is "
+              "refined only at the chosen mix); use weighted")
     repeat = d.get("repeat_creators", False)
     if not isinstance(repeat, bool):
         r.bad("phase_settings.repeat_creators", f"must be true or false, got {repeat!r}")

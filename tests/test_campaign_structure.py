@@ -265,6 +265,9 @@ BAD_PHASES = [
     ({"phases": {"a": {}}, "phase_settings": {"order": ["b"]}}, "key 'phase_settings.order'"),
     ({"phase_settings": {"combine": "weighted"}}, "applies only with phases"),
     ({"phases": {"a": {"constraints": {"tiers": {"gold": {"min_count": 1}}}}}}, "key 'phases.a.constraints.tiers"),
+    ({"phases": {"a": {"objective": "unique_reach"}}, "audience": {"population": 1e6},
+      "phase_settings": {"combine": "lexicographic"}}, "use weighted"),
+    ({"phases": {"a": {"objective": "unique_reach"}}}, "needs an audience"),
 ]
 
 
