@@ -23,6 +23,7 @@ from .outputs import (
     FRONTIER_FILES,
     OUTPUT_FILES,
     PLOT_FILES,
+    REPORT_FILES,
     SIMULATION_FILES,
     SWEEP_FILES,
     atomic_write,
@@ -30,6 +31,7 @@ from .outputs import (
     simulation_document,
     write_menu,
     write_outputs,
+    write_report,
     write_simulation,
 )
 from .plan import plan
@@ -188,7 +190,7 @@ def _run(args) -> int:
     out_dir = Path(args.out) if args.out else None
     if out_dir is not None:
         check_out_dir(out_dir, [args.scenario, scenario.candidates.source],
-                      OUTPUT_FILES + (PLOT_FILES if simulate else ()))
+                      OUTPUT_FILES + REPORT_FILES + (PLOT_FILES if simulate else ()))
     result = plan(scenario)
     if settings is not None and result.has_solution:
         with terminal_progress("simulating", enabled=args.format == "table") as bar:
@@ -200,7 +202,7 @@ def _run(args) -> int:
     else:
         print(format_table(result))
     if out_dir is not None:
-        written = write_outputs(result, out_dir)
+        written = write_outputs(result, out_dir) + write_report(scenario, result, out_dir)
         if args.format == "table":
             print("\nWrote " + ", ".join(str(p) for p in written))
     return 0 if result.has_solution else 1

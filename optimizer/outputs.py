@@ -16,6 +16,7 @@ SIMULATION_FILES = ("simulation.json",)
 PLOT_FILES = ("profit_histogram.png", "roi_histogram.png")
 FRONTIER_FILES = ("frontier.json", "frontier.png")
 SWEEP_FILES = ("sweep.json", "sweep.png")
+REPORT_FILES = ("report.html", "report.md", "mix.png", "profit_distribution.png", "roi_distribution.png")
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -29,6 +30,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; outputs are ordinary files
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -58,6 +62,23 @@ def write_outputs(result: PlanResult, out_dir: Path) -> list[Path]:
     if result.simulation is not None:
         written += write_histograms(result.simulation, out_dir, result.currency)
     return written
+
+
+def write_report(scenario, result: PlanResult, out_dir: Path) -> list[Path]:
+    """``report.html`` (self-contained) and ``report.md`` with the PNG files it shows (``report_page.py``)."""
+    from .report_page import sections, to_html, to_markdown
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    parts = sections(scenario, result)
+    title = f"{result.name}: influencer mix"
+    written = []
+    for s in parts:
+        if s.image is not None:
+            atomic_write_bytes(out_dir / s.image[0], s.image[1])
+            written.append(out_dir / s.image[0])
+    atomic_write(out_dir / "report.html", to_html(title, parts))
+    atomic_write(out_dir / "report.md", to_markdown(title, parts))
+    return [out_dir / "report.html", out_dir / "report.md", *written]
 
 
 def simulation_document(scenario, result: PlanResult | None, assessment) -> dict:

@@ -47,7 +47,8 @@ def histogram(values: np.ndarray, path: Path, *, title: str, xlabel: str, marks:
     return _save(fig, path)
 
 
-def _save(fig, path: Path) -> Path:
+def _png(fig) -> bytes:
+    """The figure as PNG bytes (and closed)."""
     plt = _pyplot()
     try:
         fig.tight_layout()
@@ -55,8 +56,43 @@ def _save(fig, path: Path) -> Path:
         fig.savefig(buf, format="png")
     finally:
         plt.close(fig)
-    atomic_write_bytes(path, buf.getvalue())
+    return buf.getvalue()
+
+
+def _save(fig, path: Path) -> Path:
+    atomic_write_bytes(path, _png(fig))
     return path
+
+
+def mix_chart(result) -> bytes:
+    """Spend of the chosen mix by tier and by platform, side by side (PNG bytes)."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), dpi=110)
+    try:
+        for ax, (kind, rows) in zip(axes, (("tier", result.breakdown.get("tier", [])),
+                                           ("platform", result.breakdown.get("platform", []))), strict=True):
+            names = [r[kind] for r in rows]
+            cost = [r["cost"] for r in rows]
+            ax.bar(names, cost, color="#7aa6c2")
+            for k, r in enumerate(rows):
+                ax.annotate(f"{r['count']}", xy=(k, r["cost"]), ha="center", va="bottom", fontsize=8)
+            ax.set_title(f"spend by {kind} (labels: creators)", fontsize=10)
+            _money_axis(ax.yaxis)
+            ax.grid(axis="y", alpha=0.3)
+    except BaseException:
+        plt.close(fig)
+        raise
+    return _png(fig)
+
+
+def histogram_png(values: np.ndarray, **kwargs) -> bytes:
+    """``histogram`` as PNG bytes instead of a file."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "h.png"
+        histogram(values, path, **kwargs)
+        return path.read_bytes()
 
 
 def _money_axis(axis) -> None:

@@ -1,0 +1,66 @@
+"""The one-page report: report.html (self-contained, checked in a real browser) and report.md."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+
+import pytest
+from conftest import SCENARIOS
+
+from optimizer.cli import main
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    assert main(["run", str(SCENARIOS / "skincare_launch.yaml"), "--simulate", "--runs", "2048", "--out",
+                 str(out)]) == 0
+    return out
+
+
+def test_html_is_one_self_contained_file(report):
+    page = (report / "report.html").read_text()
+    for title in ("Scenario", "Chosen mix", "Totals and KPIs", "The mix by tier and platform",
+                  "Distribution of profit and ROI", "The portfolio against the star", "Rules",
+                  "What loosening each binding rule would buy"):
+        assert f"<h2>{title}" in page, title
+    assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)  # opens without a network
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) >= 3
+    for data in images:
+        assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
+    for kpi in ("CPM", "CPE", "CAC", "ROIS"):
+        assert f"<td>{kpi}</td>" in page
+
+
+def test_markdown_report_and_its_images(report):
+    md = (report / "report.md").read_text()
+    assert md.startswith("# Skincare launch")
+    for name in re.findall(r"!\[[^]]*\]\(([^)]+)\)", md):
+        assert (report / name).read_bytes()[:4] == b"\x89PNG"
+    assert "## What loosening each binding rule would buy" in md
+
+
+def test_loosening_rows_re_solve_without_the_rule(report):
+    page = (report / "report.md").read_text()
+    assert "+10% budget" in page  # the budget binds on the launch; 10% more buys more profit
+
+
+def test_report_opens_in_a_real_browser_with_no_broken_image(report):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser is None:
+        pytest.skip("no Chromium on this machine (.ci/run installs Debian's chromium where apt-get runs as root)")
+    url = (report / "report.html").resolve().as_uri()
+    flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000"]
+    dom = subprocess.run(flags + ["--dump-dom", url], capture_output=True, text=True, timeout=120, check=False)
+    body = re.search(r"<body[^>]*>", dom.stdout)
+    assert body, dom.stderr[-500:]
+    assert 'data-broken-images="0"' in body.group(0)
+    assert int(re.search(r'data-images="(\d+)"', body.group(0)).group(1)) >= 3
+    shot = report / "screenshot.png"
+    subprocess.run(flags + ["--window-size=1200,2000", f"--screenshot={shot}", url], capture_output=True,
+                   timeout=120, check=False)
+    assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 10_000
