@@ -58,7 +58,10 @@ class CalibrationResult:
             a = self.attribution
             att = {"model": a.model, "conversions": a.conversions, "revenue": a.revenue, "journeys": a.journeys,
                    "credits": a.credits.to_dict(orient="records")}
+        from .result import SCHEMA_VERSION
+
         return json_ready({
+            "schema_version": SCHEMA_VERSION,
             "posts_used": self.posts_used, "posts_for_priors_only": self.posts_for_priors_only,
             "creators": self.creators.to_dict(orient="records"), "priors": self.priors.to_dict(orient="records"),
             "attribution": att, "skipped": {k: v.to_dict() for k, v in self.skipped.items()},

@@ -37,6 +37,7 @@ from .outputs import (
 from .plan import plan
 from .progress import terminal_progress
 from .report import format_calibration, format_frontier, format_simulation, format_sweep, format_table
+from .result import SCHEMA_VERSION
 from .scenario import SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
 from .simulation import positions_of
 from .sweep import parse_budgets, sweep
@@ -131,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         if args.command == "validate":
             if args.format == "json":
-                print(json.dumps({"valid": False, "problems": [str(p) for p in exc.problems]}, indent=2))
+                print(json.dumps({"schema_version": SCHEMA_VERSION, "valid": False,
+                                  "problems": [str(p) for p in exc.problems]}, indent=2))
             else:
                 print(f"{len(exc.problems)} problem{'s' if len(exc.problems) > 1 else ''} found:", file=sys.stderr)
                 for p in exc.problems:
@@ -316,7 +318,8 @@ def _validate(args) -> int:
     tiers = Counter(cand.table["tier"])
     platforms = Counter(cand.table["platform"])
     if args.format == "json":
-        print(json.dumps({"valid": True, "candidates": cand.n, "tiers": dict(tiers), "platforms": dict(platforms),
+        print(json.dumps({"schema_version": SCHEMA_VERSION, "valid": True, "candidates": cand.n,
+                          "tiers": dict(tiers), "platforms": dict(platforms),
                           "warnings": list(scenario.warnings)}, indent=2))
         return 0
     order = [t for t in sorted(scenario.tier_cutoffs, key=scenario.tier_cutoffs.get) if t in tiers]
