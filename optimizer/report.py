@@ -111,7 +111,7 @@ def format_table(result: PlanResult) -> str:
     if r.warnings:
         out.append("")
         out.append("Warnings")
-        out += [f"  - {w}" for w in r.warnings]
+        out += [f"  - {w}" for w in dict.fromkeys(r.warnings)]  # each once
     return "\n".join(out)
 
 

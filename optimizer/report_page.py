@@ -136,7 +136,7 @@ def sections(scenario: Scenario, result: PlanResult) -> list[Section]:
                                ["Each row re-solves the plan without that rule (the budget: with 10% more) and "
                                 f"reports the change in the objective ({r.objective})."], loose))
     if r.warnings:
-        out.append(Section("Warnings", [f"- {w}" for w in r.warnings]))
+        out.append(Section("Warnings", [f"- {w}" for w in dict.fromkeys(r.warnings)]))
     return out
 
 

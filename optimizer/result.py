@@ -134,7 +134,7 @@ class PlanResult:
             "baselines": {k: {**b.to_dict(), "plan_improvement": self.improvement_over(k)}
                           for k, b in self.baselines.items()},
             "conflicts": list(self.conflicts),
-            "warnings": list(self.warnings),
+            "warnings": list(dict.fromkeys(self.warnings)),  # each once
             "risk": self.risk.to_dict() if self.risk is not None else None,
             "phases": list(self.phases),
             "simulation": self.simulation.to_dict() if self.simulation is not None else None,
