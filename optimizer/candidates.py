@@ -312,6 +312,7 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
     # Defaults fill missing cells, most specific last so that it wins.
     tier_arr = table["tier"].to_numpy(dtype=object)
     plat_arr = table["platform"].to_numpy(dtype=object)
+    filled: dict[str, int] = {}
     for tier, platform, values in reversed(defaults.layers()):  # most specific first; only NaN is filled
         mask = np.ones(n, dtype=bool)
         if tier is not None:
@@ -320,8 +321,14 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
             mask &= plat_arr == platform
         for name, value in values.items():
             col = table[name].to_numpy(float).copy()
-            col[mask & np.isnan(col)] = value
+            take = mask & np.isnan(col)
+            col[take] = value
             table[name] = col
+            if take.any():
+                filled[name] = filled.get(name, 0) + int(take.sum())
+    if filled:
+        warnings.append(f"{label}: scenario defaults filled " + ", ".join(f"{c} in {k} row(s)" for c, k in
+                                                                        filled.items()))
     if defaults.benchmarks:
         table, filled = benchmarks.fill(table, label)
         warnings += filled
