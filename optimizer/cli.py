@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--simulate", action="store_true", help="simulate the mix and compare it with the alternatives "
                      "(implied by a simulation: block in the scenario)")
     _simulation_flags(run)
+    run.add_argument("--frontier", type=int, metavar="K", help="also trace the return-risk frontier with K points "
+                     "(in the table and, with --out, in the report, frontier.json and frontier.png)")
+    run.add_argument("--sweep", metavar="BUDGETS", help="also sweep these budgets, e.g. 5000:50000:5000 (in the "
+                     "table and, with --out, in the report, sweep.json and sweep.png)")
     sim = sub.add_parser("simulate", help="simulate a mix (the optimiser's, or --ids) and compare it with the "
                          "alternatives")
     sim.add_argument("scenario", help="scenario YAML file")
@@ -193,18 +197,38 @@ def _run(args) -> int:
     if out_dir is not None:
         check_out_dir(out_dir, [args.scenario, scenario.candidates.source],
                       OUTPUT_FILES + REPORT_FILES + (PLOT_FILES if simulate else ()))
+    if args.frontier is not None and args.frontier < 2:
+        raise InputError.at("command line", f"--frontier must be at least 2 points, got {args.frontier}")
+    budgets = parse_budgets(args.sweep) if args.sweep else None
+    if out_dir is not None and (args.frontier or budgets):
+        check_out_dir(out_dir, [args.scenario, scenario.candidates.source],
+                      (FRONTIER_FILES if args.frontier else ()) + (SWEEP_FILES if budgets else ()))
     result = plan(scenario)
     if settings is not None and result.has_solution:
         with terminal_progress("simulating", enabled=args.format == "table") as bar:
             a = assess(scenario, result, settings=settings, keep_draws=out_dir is not None, threads=args.threads,
                        progress=bar)
         result.simulation, result.comparison = a.simulation, a.comparison
+    extras = {}
+    if args.frontier:
+        with terminal_progress("frontier", enabled=args.format == "table", unit="solves") as bar:
+            extras["frontier"] = frontier(scenario, args.frontier, progress=bar)
+    if budgets:
+        with terminal_progress("sweep", enabled=args.format == "table", unit="solves") as bar:
+            extras["sweep"] = sweep(scenario, budgets, progress=bar)
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2))
     else:
         print(format_table(result))
+        if "frontier" in extras:
+            print("\n" + format_frontier(extras["frontier"]))
+        if "sweep" in extras:
+            print("\n" + format_sweep(extras["sweep"]))
     if out_dir is not None:
-        written = write_outputs(result, out_dir) + write_report(scenario, result, out_dir)
+        written = write_outputs(result, out_dir)
+        for kind, menu in extras.items():
+            written += write_menu(menu, out_dir, kind)
+        written += write_report(scenario, result, out_dir, **extras)
         if args.format == "table":
             print("\nWrote " + ", ".join(str(p) for p in written))
     return 0 if result.has_solution else 1

@@ -64,16 +64,17 @@ def write_outputs(result: PlanResult, out_dir: Path) -> list[Path]:
     return written
 
 
-def write_report(scenario, result: PlanResult, out_dir: Path) -> list[Path]:
-    """``report.html`` (self-contained) and ``report.md`` with the PNG files it shows (``report_page.py``)."""
+def write_report(scenario, result: PlanResult, out_dir: Path, frontier=None, sweep=None) -> list[Path]:
+    """``report.html`` (self-contained) and ``report.md`` with the PNG files it shows (``report_page.py``); with
+    the frontier and the sweep when they were computed (their charts must already be in ``out_dir``)."""
     from .report_page import sections, to_html, to_markdown
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    parts = sections(scenario, result)
+    parts = sections(scenario, result, frontier=frontier, sweep=sweep, out_dir=out_dir)
     title = f"{result.name}: influencer mix"
     written = []
     for s in parts:
-        if s.image is not None:
+        if s.image is not None and s.image[0] in REPORT_FILES:  # the frontier and sweep charts are written already
             atomic_write_bytes(out_dir / s.image[0], s.image[1])
             written.append(out_dir / s.image[0])
     atomic_write(out_dir / "report.html", to_html(title, parts))

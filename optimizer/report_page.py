@@ -58,7 +58,7 @@ def loosening(scenario: Scenario, result: PlanResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def sections(scenario: Scenario, result: PlanResult) -> list[Section]:
+def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=None, out_dir=None) -> list[Section]:
     from .plots import histogram_png, mix_chart
     from .report import diversification_sentence
 
@@ -123,6 +123,24 @@ def sections(scenario: Scenario, result: PlanResult) -> list[Section]:
                                                                                  None: "-"}[alt.meets_rules]})
             out.append(Section("The portfolio against the star", [diversification_sentence(r.comparison, sim.alpha)],
                                pd.DataFrame(rows)))
+    if frontier is not None and frontier.points:
+        rows = [{"point": k + 1, "creators": len(p.selected), "cost": _num(p.cost),
+                 "expected profit": _num(p.expected_profit), "CVaR": _num(p.cvar),
+                 "P(loss)": f"{p.prob_loss:.1%}", "status": p.status} for k, p in enumerate(frontier.points)]
+        image = ("frontier.png", (out_dir / "frontier.png").read_bytes()) if out_dir is not None and \
+            (out_dir / "frontier.png").exists() else None
+        out.append(Section("Return against risk (frontier)", [
+            f"Expected profit against CVaR {frontier.alpha:.0%} (the mean profit of the worst runs): point 1 is the "
+            "risk-neutral optimum, the last the safest mix."], pd.DataFrame(rows), image))
+    if sweep is not None and sweep.points:
+        rows = [{"budget": _num(p.budget), "status": p.status, "creators": len(p.selected), "cost": _num(p.cost),
+                 "expected profit": _num(p.expected_profit), "ROI": _num(p.roi, 2),
+                 "marginal return": _num(p.marginal_return, 3)} for p in sweep.points]
+        image = ("sweep.png", (out_dir / "sweep.png").read_bytes()) if out_dir is not None and \
+            (out_dir / "sweep.png").exists() else None
+        out.append(Section("Budget sweep", [f"The plan re-solved at each budget; marginal return: {sweep.objective} "
+                                            "gained per extra unit of budget, up to the next budget."],
+                           pd.DataFrame(rows), image))
     if r.constraints:
         rules = pd.DataFrame([c.to_dict() for c in r.constraints])
         rules["binding"] = rules["binding"].map({True: "yes", False: ""})

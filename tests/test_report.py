@@ -16,20 +16,20 @@ from optimizer.cli import main
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
-    assert main(["run", str(SCENARIOS / "skincare_launch.yaml"), "--simulate", "--runs", "2048", "--out",
-                 str(out)]) == 0
+    assert main(["run", str(SCENARIOS / "skincare_launch.yaml"), "--simulate", "--runs", "2048", "--frontier", "2",
+                 "--sweep", "10000,15000", "--out", str(out)]) == 0
     return out
 
 
 def test_html_is_one_self_contained_file(report):
     page = (report / "report.html").read_text()
     for title in ("Scenario", "Chosen mix", "Totals and KPIs", "The mix by tier and platform",
-                  "Distribution of profit and ROI", "The portfolio against the star", "Rules",
-                  "What loosening each binding rule would buy"):
+                  "Distribution of profit and ROI", "The portfolio against the star", "Return against risk (frontier)",
+                  "Budget sweep", "Rules", "What loosening each binding rule would buy"):
         assert f"<h2>{title}" in page, title
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)  # opens without a network
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
-    assert len(images) >= 3
+    assert len(images) >= 5  # mix, profit, ROI, frontier, sweep
     for data in images:
         assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
     for kpi in ("CPM", "CPE", "CAC", "ROIS"):
@@ -59,7 +59,7 @@ def test_report_opens_in_a_real_browser_with_no_broken_image(report):
     body = re.search(r"<body[^>]*>", dom.stdout)
     assert body, dom.stderr[-500:]
     assert 'data-broken-images="0"' in body.group(0)
-    assert int(re.search(r'data-images="(\d+)"', body.group(0)).group(1)) >= 3
+    assert int(re.search(r'data-images="(\d+)"', body.group(0)).group(1)) >= 5
     shot = report / "screenshot.png"
     subprocess.run(flags + ["--window-size=1200,2000", f"--screenshot={shot}", url], capture_output=True,
                    timeout=120, check=False)
