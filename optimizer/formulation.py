@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .combine import combination, phase_linear
 from .options import option_matrix
 from .scenario import FLOORS, GROUP_COLUMN, GROUPS, Scenario
 
@@ -96,8 +97,6 @@ def objective_vector(scenario: Scenario) -> np.ndarray:
     ``reach_model.py``)."""
     if scenario.objective == "roi":
         raise ValueError("roi is a ratio; plan() solves it by Dinkelbach iterations")
-    from .combine import combination  # combine.py imports scenario.py, as this module does
-
     return combination(scenario).c
 
 
@@ -136,8 +135,6 @@ def build_model(scenario: Scenario, c: np.ndarray | None = None, drop: Collectio
             add(f"{key}.budget_share", fee * mask, ">=", phase.budget_lo * scenario.budget, phase.budget_lo)
         _rules(add, phase.constraints, table, out, mask, f"{key}.constraints")
     for name, level in scenario.phase_settings.kept:  # lexicographic: earlier phases keep their best
-        from .combine import phase_linear
-
         phase = next(ph for ph in scenario.phases if ph.name == name)
         add(f"phases.{name}.kept", phase_linear(scenario, phase), ">=", level)
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .candidates import Candidates, _as_text, _parse_numbers, read_table
 from .errors import InputError, ProblemList, rows_text, suggest
@@ -188,8 +189,6 @@ def expand(cand: Candidates, packages: Packages | None, phases: tuple[Phase, ...
 def option_matrix(table: pd.DataFrame, per_phase: bool):
     """(groups x rows) 0/1 sparse matrix: the options of one creator (per phase when ``per_phase``), for groups
     with more than one option; and the group labels."""
-    import scipy.sparse as sp
-
     key = table["creator"].astype(str)
     if per_phase:
         key = key + "@" + table["phase"].astype(str)

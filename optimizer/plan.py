@@ -19,7 +19,7 @@ import pandas as pd
 
 from .audience import Audience
 from .baselines import Baseline, best_single, greedy
-from .combine import Combination, alone, combination, phase_values
+from .combine import LEXICOGRAPHIC_TOL, Combination, alone, combination, phase_values
 from .diagnose import conflicting_keys
 from .errors import InputError
 from .formulation import MilpModel, build_model
@@ -347,16 +347,12 @@ def phase_breakdown(scenario: Scenario, pos: np.ndarray, comb: Combination | Non
 
 def _plan_lexicographic(scenario: Scenario, **kwargs) -> PlanResult:
     """Phases in order, each keeping the ones before at their best (combine.py)."""
-    from dataclasses import replace as _replace
-
-    from .combine import LEXICOGRAPHIC_TOL
-
     settings = scenario.phase_settings
     kept: list[tuple[str, float]] = []
     result = None
     seconds = 0.0
     for name in settings.order:
-        variant = _replace(scenario, phase_settings=_replace(settings, only=name, kept=tuple(kept)))
+        variant = replace(scenario, phase_settings=replace(settings, only=name, kept=tuple(kept)))
         last = name == settings.order[-1]
         result = plan(variant, **(kwargs if last else {**kwargs, "baselines": False, "simulate": False}))
         seconds += result.seconds
