@@ -217,7 +217,7 @@ class Scenario:
         """Whether the integer program carries unique reach (the objective, a weight on it, a phase's, or a
         floor)."""
         return ("unique_reach" in self.weights or self.constraints.min_unique_reach is not None
-                or any("unique_reach" in ph.weights for ph in self.phases))
+                or (self.objective == "phases" and any("unique_reach" in ph.weights for ph in self.phases)))
 
     @property
     def uses_risk_model(self) -> bool:
