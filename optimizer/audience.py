@@ -95,16 +95,18 @@ class Audience:
             return float(min(self.population, self.reach @ x))
         out = 0.0
         if self.segment_size.size:
-            p = self.probabilities()
-            with np.errstate(divide="ignore"):
-                logq = p.copy()
-                logq.data = np.log1p(-logq.data)  # -inf where p = 1
-            sel = x > 0.5
-            miss = np.exp(np.asarray(logq[sel].sum(axis=0)).ravel())
-            out += float(self.segment_size @ (1.0 - miss))
+            out += float(self.segment_size @ (1.0 - self._missed(self.probabilities(), x > 0.5)))
         if self.group_value.size:
             out += float(self._group_max(x).sum())
         return out
+
+    @staticmethod
+    def _missed(p: sp.csc_matrix, sel: np.ndarray) -> np.ndarray:
+        """Per segment, the share of its people that none of the hires ``sel`` reaches: prod_i (1 - p_is)."""
+        with np.errstate(divide="ignore"):
+            logq = p.copy()
+            logq.data = np.log1p(-logq.data)  # -inf where p = 1
+        return np.exp(np.asarray(logq[sel].sum(axis=0)).ravel())
 
     def _group_max(self, x: np.ndarray) -> np.ndarray:
         """Each nested group's covered core: the largest part among its hired members (0 if none)."""
@@ -152,11 +154,7 @@ class Audience:
             g = np.zeros(self.n)
             if self.segment_size.size:
                 p = self.probabilities()
-                with np.errstate(divide="ignore"):
-                    logq = p.copy()
-                    logq.data = np.log1p(-logq.data)
-                left = self.segment_size * np.exp(np.asarray(logq[sel].sum(axis=0)).ravel())  # people not yet reached
-                g += p @ left
+                g += p @ (self.segment_size * self._missed(p, sel))  # p_is x the people of s not yet reached
             if self.group_value.size:
                 cover = np.repeat(self._group_max(x), np.diff(self.group_ptr))
                 g += np.bincount(self.group_member, weights=np.maximum(self.group_value - cover, 0.0),

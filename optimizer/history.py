@@ -81,8 +81,10 @@ class _Rows:
             self.problems.add(self.label, what, f"{rows_text(self.rows[np.flatnonzero(mask)])}, column '{column}'")
 
 
-def _frame(path: str | Path | pd.DataFrame, label: str | None, required: tuple[str, ...],
-           optional: tuple[str, ...]) -> tuple[pd.DataFrame, str, np.ndarray]:
+def read_contract(path: str | Path | pd.DataFrame, label: str | None, required: tuple[str, ...],
+                  optional: tuple[str, ...]) -> tuple[pd.DataFrame, str, np.ndarray]:
+    """A table (CSV, .xlsx or DataFrame) with lower-case headers, checked for its required columns and for rows;
+    returns it, its label and each row's number as a spreadsheet shows it (the header is row 1)."""
     if isinstance(path, pd.DataFrame):
         raw, label = path.copy(), label or "history"
     else:
@@ -122,7 +124,7 @@ def load_posts(path: str | Path | pd.DataFrame, *, label: str | None = None,
                skip_bad: bool = False) -> tuple[pd.DataFrame, Skipped]:
     """Read and validate a posts file. Returns the good rows (columns id, platform, date, followers, reach,
     engagements, clicks, orders, revenue, fee, row) and what was skipped."""
-    raw, label, row_numbers = _frame(path, label, POST_REQUIRED, POST_OPTIONAL)
+    raw, label, row_numbers = read_contract(path, label, POST_REQUIRED, POST_OPTIONAL)
     if "reach" not in raw.columns and "impressions" not in raw.columns:
         raise InputError.at(label, "needs a 'reach' column (accounts reached) or an 'impressions' column",
                             "column 'reach'")
@@ -158,7 +160,7 @@ def load_touchpoints(path: str | Path | pd.DataFrame, *, label: str | None = Non
                      skip_bad: bool = False) -> tuple[pd.DataFrame, Skipped]:
     """Read and validate a touchpoint log. Returns the good rows (journey, timestamp, touch, converted, value,
     row) and what was skipped."""
-    raw, label, row_numbers = _frame(path, label, TOUCH_REQUIRED, TOUCH_OPTIONAL)
+    raw, label, row_numbers = read_contract(path, label, TOUCH_REQUIRED, TOUCH_OPTIONAL)
     rows = _Rows(label, row_numbers, skip_bad)
     out = pd.DataFrame({"row": row_numbers})
     for c in ("journey", "touch"):

@@ -29,9 +29,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .candidates import Candidates, _as_text, _parse_numbers, read_table
+from .candidates import Candidates, _as_text, _parse_numbers
 from .errors import InputError, ProblemList, rows_text, suggest
 from .funnel import Outcomes
+from .history import read_contract
 
 DEFAULT_DECAY = 0.7
 PACKAGE_COLUMNS = ("id", "posts", "fee")
@@ -61,16 +62,7 @@ class Packages:
 def load_packages(path: str | Path, ids: set[str], decay: float = DEFAULT_DECAY,
                   label: str | None = None) -> tuple[Packages, list[str]]:
     """Read and validate a packages file against the shortlist's ``ids``; returns the offers and warnings."""
-    label = label or str(path)
-    raw = read_table(Path(path))
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
-    missing = [c for c in PACKAGE_COLUMNS if c not in raw.columns]
-    if missing:
-        raise InputError.at(label, f"required column is missing{suggest(missing[0], raw.columns)}",
-                            f"column '{missing[0]}'")
-    if len(raw) == 0:
-        raise InputError.at(label, "no packages")
-    rows = np.arange(len(raw)) + 2
+    raw, label, rows = read_contract(Path(path), label, PACKAGE_COLUMNS, ("decay",))
     problems = ProblemList()
     ids_col = _as_text(raw["id"]).to_numpy(object)
     posts, _, bad_p = _parse_numbers(_as_text(raw["posts"]), percent_ok=False)
