@@ -20,6 +20,7 @@ import pandas as pd
 from .audience import Audience
 from .baselines import Baseline, best_single, greedy
 from .combine import LEXICOGRAPHIC_TOL, Combination, alone, combination, phase_values
+from .combine import mask as phase_mask
 from .diagnose import conflicting_keys
 from .errors import InputError
 from .formulation import MilpModel, build_model
@@ -250,7 +251,7 @@ def _solve_refined(scenario: Scenario, model: MilpModel, reach: ReachColumns | N
             return replace(out, seconds=seconds), model
         return SolveOutcome(TIME_LIMIT if timed_out else ERROR, None, None, None, seconds, s.name,
                             "no mix was confirmed to meet the unique-reach floor"), model
-    proven = best is not None and relative_gap(best_u, bound) <= gap
+    proven = relative_gap(best_u, bound) <= gap
     status = TIME_LIMIT if timed_out else OPTIMAL if proven else FEASIBLE
     # later rounds' tangents may cut the auxiliary values the solver gave this mix: set them to the true ones
     return replace(best, x=reach.repair(best.x), status=status, bound=bound, seconds=seconds,
@@ -329,7 +330,7 @@ def phase_breakdown(scenario: Scenario, pos: np.ndarray, comb: Combination | Non
     table = cand.table
     out = []
     for ph in scenario.phases:
-        mine = pos[table["phase"].to_numpy(object)[pos] == ph.name]
+        mine = pos[phase_mask(scenario, ph.name)[pos]]
         out.append({
             "name": ph.name, "objective": ph.objective, "objective_weights": dict(ph.objective_weights),
             "weight": ph.weight, "scale": comb.scale.get(ph.name) if comb else None,
@@ -433,8 +434,7 @@ def constraint_status(scenario: Scenario, model: MilpModel, x: np.ndarray,
         binding = slack_m <= tol or (step.size > 0 and slack_m < step.min() - tol)
         base_cost = cost
         if row.key.startswith("phases."):  # a phase's shares are of its own spend
-            name = row.key.split(".")[1]
-            mask = scenario.candidates.table["phase"].to_numpy(object) == name
+            mask = phase_mask(scenario, row.key.split(".")[1])
             base_cost = float(fee[mask] @ x[: len(fee)][mask])
         if row.key.endswith("budget_share"):
             value = float(act[i]) / scenario.budget

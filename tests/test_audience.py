@@ -116,6 +116,14 @@ def reference_unique(X: np.ndarray, df: pd.DataFrame, spec: dict) -> np.ndarray:
     return out + _sainsbury(N - taken, R * general, X)
 
 
+def case(model: str, seed: int, n: int, tmp_path_factory) -> tuple[pd.DataFrame, np.random.Generator, dict, dict]:
+    """A random shortlist with an audience of ``model``: (shortlist, its generator, audience block, spec)."""
+    df = shortlist(n, seed)
+    rng = np.random.default_rng(seed)
+    block, spec = audience_spec(model, df, rng, tmp_path_factory.mktemp(model))
+    return df, rng, block, spec
+
+
 def make(df, audience, **data) -> Scenario:
     return Scenario.from_dict({"budget": float(df["fee"].sum()), **data, "audience": audience}, candidates=df)
 
@@ -126,9 +134,7 @@ def make(df, audience, **data) -> Scenario:
 @PROPERTY
 @given(seed=st.integers(0, 10**6), n=st.integers(2, 12))
 def test_estimate_matches_the_formula(model, seed, n, tmp_path_factory):
-    df = shortlist(n, seed)
-    rng = np.random.default_rng(seed)
-    block, spec = audience_spec(model, df, rng, tmp_path_factory.mktemp("a"))
+    df, rng, block, spec = case(model, seed, n, tmp_path_factory)
     aud = make(df, block).audience
     X = (rng.random((20, n)) < 0.5).astype(float)
     got = np.array([aud.unique_reach(x) for x in X])
@@ -181,9 +187,7 @@ def test_pairs_file_means_the_share_of_the_smaller_reach(tmp_path):
 @PROPERTY
 @given(seed=st.integers(0, 10**6), n=st.integers(2, 12))
 def test_adding_a_creator_never_lowers_unique_reach(model, seed, n, tmp_path_factory):
-    df = shortlist(n, seed)
-    rng = np.random.default_rng(seed)
-    block, _ = audience_spec(model, df, rng, tmp_path_factory.mktemp("m"))
+    df, rng, block, _ = case(model, seed, n, tmp_path_factory)
     aud = make(df, block).audience
     x = (rng.random(n) < 0.5).astype(float)
     base = aud.unique_reach(x)
@@ -222,9 +226,7 @@ def _brute(df, data, spec):
                                                                  HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10**6), n=st.integers(4, 10))
 def test_optimiser_matches_enumeration(solver, model, seed, n, tmp_path_factory):
-    df = shortlist(n, seed)
-    rng = np.random.default_rng(seed)
-    block, spec = audience_spec(model, df, rng, tmp_path_factory.mktemp("b"))
+    df, rng, block, spec = case(model, seed, n, tmp_path_factory)
     data = random_rules(rng, df, "unique_reach")
     data["solver"] = {"name": solver, "gap": 1e-4, "time_limit": 60}
     data["audience"] = block
@@ -254,9 +256,7 @@ def test_optimiser_matches_enumeration(solver, model, seed, n, tmp_path_factory)
 def test_unique_reach_floor_holds_and_costs_what_enumeration_says(model, seed, n, level, tmp_path_factory):
     """Maximise profit subject to min_unique_reach: every returned mix reaches the floor, and the profit is the
     best that enumeration finds: the tangents are refined until the floor holds in truth, so it is exact."""
-    df = shortlist(n, seed)
-    rng = np.random.default_rng(seed)
-    block, spec = audience_spec(model, df, rng, tmp_path_factory.mktemp("f"))
+    df, rng, block, spec = case(model, seed, n, tmp_path_factory)
     data = random_rules(rng, df, "profit")
     data["solver"] = {"gap": 1e-4, "time_limit": 60}
     X, ok, unique = _brute(df, data, spec)
