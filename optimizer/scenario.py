@@ -519,13 +519,15 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     if packages is not None or phases:
         cands = expand(cands, packages, phases)
     name = r.text(d, "name", "", Path(source).stem if source != "scenario" else "campaign")
+    # built here, once, so that a population too small is an input error; then kept as the cached property's value
+    pools = build_audience(audience, cands, source) if audience is not None else None
     scenario = Scenario(candidates=cands, budget=budget, objective=objective, constraints=cons, solver=solver,
                         name=name, currency=r.text(d, "currency", "", "USD"), tier_cutoffs=cutoffs, source=source,
-                        warnings=tuple(cands.warnings) + tuple(warnings), simulation=simulation, risk=risk,
-                        audience_settings=audience, objective_weights=weights, packages=packages, phases=phases,
-                        phase_settings=settings)
-    if scenario.audience is not None:  # built here once so that a population too small is an input error
-        scenario = replace(scenario, warnings=scenario.warnings + scenario.audience.warnings)
+                        warnings=tuple(cands.warnings) + tuple(warnings) + (pools.warnings if pools else ()),
+                        simulation=simulation, risk=risk, audience_settings=audience, objective_weights=weights,
+                        packages=packages, phases=phases, phase_settings=settings)
+    if pools is not None:
+        scenario.__dict__["audience"] = pools  # cached_property stores its value here (frozen fields are untouched)
     return scenario
 
 
