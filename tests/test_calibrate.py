@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 from history_sim import make_history
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from optimizer import Scenario, plan
@@ -91,7 +91,9 @@ def test_credits_always_sum_to_the_conversions_and_their_value(seed, model, half
 # --------------------------------------------------------------------------------------------- shrinkage
 
 def _errors(seed: int, max_posts: int) -> dict[str, tuple[float, float]]:
-    posts, short, truth = make_history(seed, creators_per_group=40, max_posts=max_posts)
+    """(shrunk, raw) mean squared error per rate, 100 creators per group: with 40 the group priors are noisy enough
+    that about one seed in a hundred loses on engagement (seed 382 with 12 posts; 0 of 120 seeds lose with 100)."""
+    posts, short, truth = make_history(seed, creators_per_group=100, max_posts=max_posts)
     c = calibrate(posts, short).creators.merge(truth, on="id", suffixes=("", "_true"))
     out = {}
     for rate in RATES:
@@ -104,11 +106,12 @@ def _errors(seed: int, max_posts: int) -> dict[str, tuple[float, float]]:
 
 @settings(max_examples=8, deadline=None)
 @given(seed=st.integers(0, 10**6), max_posts=st.sampled_from([3, 12]))
+@example(seed=382, max_posts=12)  # lost on engagement with 40 creators per group
 def test_shrunk_estimates_beat_raw_ratios(seed, max_posts):
     """Against the true rates the histories were drawn from (the error on any future post, less its noise), for
     every seed: reach and engagement rates each, and the three rates' relative errors together. Conversion rates
-    are drawn from a very skewed Beta (a = 0.36), where two outlying creators can decide one seed; pooled over
-    seeds, below."""
+    are drawn from a skewed Beta (a = 1.2 for the nano Instagram group), where a few outlying creators can decide
+    one seed; pooled over seeds, below."""
     errors = _errors(seed, max_posts)
     for rate in ("reach_rate", "engagement_rate"):
         assert errors[rate][0] < errors[rate][1], (rate, errors[rate])
