@@ -334,8 +334,17 @@ def _solve_cbc(model: MilpModel, time_limit: float | None, gap: float, abs_gap: 
                 "-timeMode", "elapsed"]
         if time_limit is not None:
             args += ["-sec", repr(float(time_limit))]
-        args += ["-branch", "-solution", sol]
-        proc = subprocess.run(args, capture_output=True, text=True)
+        # CBC 2.10's preprocessing (CglPreProcess) can fix a variable wrongly and report a worse mix as optimal
+        # (a 10-column phase model whose optimum 44,462 it reported as 19,037: test_phases_match_enumeration,
+        # seed 990136), so the MILP is solved without it; the same binary then crashes on some infeasible models
+        # (segmentation fault, no output), and those are solved again with it, where it proves infeasibility.
+        proc = subprocess.run(args + ["-preprocess", "off", "-branch", "-solution", sol], capture_output=True,
+                              text=True)
+        if proc.returncode != 0 or not os.path.exists(sol):
+            left = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.1)
+            if left is not None:
+                args[args.index("-sec") + 1] = repr(float(left))
+            proc = subprocess.run(args + ["-branch", "-solution", sol], capture_output=True, text=True)
         log = proc.stdout
         if proc.returncode != 0 or not os.path.exists(sol):
             return SolveOutcome(ERROR, None, None, None, time.perf_counter() - start, "cbc",

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import SCENARIOS, feasible_rows, metrics, random_shortlist, subsets
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from optimizer import Scenario, plan
@@ -207,6 +207,7 @@ def _phase_brute(df: pd.DataFrame, budget: float, phases: dict) -> tuple[dict, f
 
 @settings(max_examples=8, deadline=None)
 @given(seed=st.integers(0, 10**6), n=st.integers(3, 6))
+@example(seed=990136, n=5)  # CBC's preprocessing reported a worse mix as optimal (solvers.py now turns it off)
 def test_phases_match_enumeration(seed, n):
     df = random_shortlist(n, seed)
     budget = float(df["fee"].sum()) * np.random.default_rng(seed).uniform(0.4, 1.0)
