@@ -31,6 +31,7 @@ from .history import Skipped, load_posts, load_touchpoints
 
 RATES = ("reach_rate", "engagement_rate", "conversion_rate")
 CALIBRATED = (*RATES, "order_value", "reach_rate_sd", "engagement_rate_sd", "conversion_rate_sd", "order_value_sd")
+EVIDENCE = ("history_posts", "evidence_weight")  # written beside the rates: what they rest on
 _PLACEHOLDER = {"reach_rate": 0.1, "engagement_rate": 0.01, "conversion_rate": 0.001, "order_value": 1.0}
 
 
@@ -75,7 +76,8 @@ def calibrate(posts: str | Path | pd.DataFrame, shortlist: str | Path | pd.DataF
     """Calibrate ``shortlist``'s rates from ``posts`` (see the module docstring). Raises :class:`InputError`."""
     cutoffs = dict(tier_cutoffs or tiers_mod.DEFAULT_TIERS)
     raw, label = _read_shortlist(shortlist)
-    cand = load_candidates(raw.drop(columns=[c for c in raw.columns if str(c).strip().lower() in CALIBRATED]),
+    ours = CALIBRATED + EVIDENCE  # replaced by what the history says
+    cand = load_candidates(raw.drop(columns=[c for c in raw.columns if str(c).strip().lower() in ours]),
                            defaults=Defaults(values=_PLACEHOLDER), tier_cutoffs=cutoffs, label=label)
     table = cand.table
     history, skipped_posts = load_posts(posts, label=None if not isinstance(posts, (str, Path)) else str(posts),
@@ -123,21 +125,28 @@ def calibrate(posts: str | Path | pd.DataFrame, shortlist: str | Path | pd.DataF
               "engagement_rate": (history["engagements"].to_numpy(float), r),
               "conversion_rate": (history["orders"].to_numpy(float), r)}
     has_reach = r > 0
+    followers = history["followers"].to_numpy(float)
     creators = pd.DataFrame({"id": table["id"], "platform": table["platform"], "tier": table["tier"]})
     out = {c: np.full(len(table), np.nan) for c in CALIBRATED}
     prior_rows = []
     own_posts = pd.Series(np.flatnonzero(own)).groupby(history["id"].to_numpy(object)[own]).apply(np.asarray) \
         if own.any() else pd.Series(dtype=object)
+    weights = np.ones(len(table))
     for rate, (k, n) in series.items():
         use = has_reach if rate != "reach_rate" else np.ones(len(history), dtype=bool)
-        priors = shrinkage.fit_priors(key[use], tier[use], plat[use], k[use] / n[use], n[use])
-        if not priors:
+        model = shrinkage.fit_rate(key[use], followers[use], plat[use], k[use] / n[use], n[use],
+                                   cutoffs=tuple(cutoffs.values()))
+        if model is None:
             raise InputError.at("posts", f"too little history to fit any prior for {rate}: need posts from at "
                                 f"least {shrinkage.MIN_CREATORS} creators")
-        prior_rows += [{"rate": rate, **p.to_dict()} for p in priors.values()]
+        prior_rows.append({"rate": rate, **model.to_dict()})
+        if model.creators_with_repeats < shrinkage.MIN_CREATORS:
+            warnings.append(f"{rate}: only {model.creators_with_repeats} creator(s) have two or more posts: the "
+                            f"post-to-post variation (phi {model.phi:.3g}) is a rough estimate")
         details = []
+        priors = model.priors(table["followers"].to_numpy(float), table["platform"].to_numpy(object))
         for i, row in table.iterrows():
-            prior = shrinkage.prior_for(priors, row["tier"], row["platform"])
+            prior = priors[i]
             p = own_posts.get(row["id"], np.zeros(0, int))
             p = p[use[p]]
             est = shrinkage.posterior(prior, k[p] / n[p], n[p])
@@ -145,10 +154,12 @@ def calibrate(posts: str | Path | pd.DataFrame, shortlist: str | Path | pd.DataF
             if est.mean < 1:  # a Beta: at most half the largest sd its mean allows, so that it stays unimodal
                 sd = min(sd, 0.5 * float(np.sqrt(est.mean * (1 - est.mean))))
             out[rate][i], out[f"{rate}_sd"][i] = est.mean, sd
+            weights[i] = min(weights[i], est.weight)
             lo, hi = est.interval(0.9)
             details.append({f"{rate}_posts": est.posts, f"{rate}_raw": est.raw, rate: est.mean,
                             f"{rate}_posterior_sd": est.posterior_sd, f"{rate}_p5": lo, f"{rate}_p95": hi,
-                            f"{rate}_weight": est.weight, f"{rate}_prior": f"{prior.level} {prior.group}"})
+                            f"{rate}_weight": est.weight, f"{rate}_prior_mean": prior.mean,
+                            f"{rate}_prior_sd": prior.sd, f"{rate}_prior": prior.source})
         creators = pd.concat([creators, pd.DataFrame(details)], axis=1)
     value_priors = shrinkage.order_value_priors(key, tier, plat, history["revenue"].to_numpy(float),
                                                 history["orders"].to_numpy(float))
@@ -182,8 +193,10 @@ def calibrate(posts: str | Path | pd.DataFrame, shortlist: str | Path | pd.DataF
     result = raw.copy()
     result.columns = [str(c).strip().lower() for c in result.columns]
     for c in CALIBRATED:
-        digits = 2 if c.startswith("order_value") else 6
-        result[c] = np.round(out[c], digits)
+        result[c] = np.round(out[c], 2) if c.startswith("order_value") else _significant(out[c])
+    posts_used = creators["reach_rate_posts"].to_numpy(int)
+    result["history_posts"] = posts_used
+    result["evidence_weight"] = np.round(np.where(posts_used > 0, weights, 0.0), 3)
     order = [c.name for c in COLUMNS if c.name in result.columns] + [c for c in result.columns
                                                                       if c not in {x.name for x in COLUMNS}]
     no_history = int((creators["reach_rate_posts"] == 0).sum())
@@ -193,6 +206,15 @@ def calibrate(posts: str | Path | pd.DataFrame, shortlist: str | Path | pd.DataF
     return CalibrationResult(candidates=result[order], creators=creators, priors=pd.DataFrame(prior_rows),
                              attribution=attribution, skipped=skipped, warnings=warnings, posts_used=int(own.sum()),
                              posts_for_priors_only=int((~own).sum()))
+
+
+def _significant(values: np.ndarray, digits: int = 6) -> np.ndarray:
+    """``values`` rounded to ``digits`` significant digits (a rate of 3e-7 stays 3e-7, not 0)."""
+    v = np.asarray(values, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.where(v != 0, np.floor(np.log10(np.abs(np.where(v != 0, v, 1.0)))), 0)
+    scale = 10.0 ** (digits - 1 - mag)
+    return np.round(v * scale) / scale
 
 
 def _given(raw: pd.DataFrame, column: str, allow_empty: bool = False) -> np.ndarray | None:

@@ -60,7 +60,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("conversion_rate_sd", "number", "share", "standard deviation of conversion_rate", 0, 1,
            fillable=True, percent_ok=True),
     Column("order_value_sd", "number", "currency", "standard deviation of order_value", lo=0, fillable=True),
+    Column("history_posts", "int", "posts", "past posts the rates were estimated from (written by calibrate)",
+           lo=0),
+    Column("evidence_weight", "number", "share", "weight of the creator's own history in its rates, the weakest "
+           "of the three (written by calibrate)", 0, 1, percent_ok=True),
 )
+EVIDENCE_LEVELS = ("none", "thin", "solid", "stated")
+THIN_WEIGHT = 0.5  # below this weight on its own history, a creator's rates rest mostly on the prior
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 FILLABLE: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.fillable)
 TEXT_LOWER = ("platform", "tier", "niche", "region")  # matched case-insensitively
@@ -309,6 +315,7 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
         warnings.append(f"{label}: {rows_text(rows[np.flatnonzero(low)])}: fewer than {lowest[1]:,.0f} followers; "
                         f"counted as {lowest[0]}")
 
+    stated = ~np.isnan(table[list(RATE_COLUMNS)].to_numpy(float)).any(axis=1)
     # Defaults fill missing cells, most specific last so that it wins.
     tier_arr = table["tier"].to_numpy(dtype=object)
     plat_arr = table["platform"].to_numpy(dtype=object)
@@ -346,9 +353,23 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
     problems.raise_if_any()
 
     table = table[[c.name for c in COLUMNS]]
+    table["evidence"] = evidence(stated, table["history_posts"].to_numpy(float),
+                                 table["evidence_weight"].to_numpy(float))
     return Candidates(table=table, source=label, rows=rows, outcomes=Outcomes.from_table(table),
                       warnings=tuple(warnings))
 
+
+
+def evidence(stated: np.ndarray, posts: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Each creator's evidence for its rates: ``none`` (a rate came from scenario defaults or benchmarks, or the
+    creator has no history), ``thin`` (history, but the weight on it is below ``THIN_WEIGHT``; with no weight
+    given, fewer than 3 posts), ``solid``, or ``stated`` (the shortlist gives the rates and says nothing of their
+    history)."""
+    has_posts, has_weight = ~np.isnan(posts), ~np.isnan(weight)
+    thin = np.where(has_weight, np.nan_to_num(weight) < THIN_WEIGHT, np.nan_to_num(posts) < 3)
+    out = np.where(has_posts | has_weight, np.where(thin, "thin", "solid"), "stated")
+    out = np.where(has_posts & (np.nan_to_num(posts) == 0), "none", out)
+    return np.where(stated, out, "none").astype(object)
 
 
 def _check_spreads(table: pd.DataFrame, problems: ProblemList, label: str, where) -> None:

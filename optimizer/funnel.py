@@ -17,6 +17,10 @@ import pandas as pd
 if TYPE_CHECKING:  # audience.py imports candidates.py, which imports this module
     from .audience import Audience
 
+#: Each evidence level (candidates.evidence) and the totals field holding the share of the cost spent on it.
+EVIDENCE_SHARES = {"none": "no_history_spend_share", "thin": "thin_evidence_spend_share",
+                   "solid": "solid_evidence_spend_share", "stated": "stated_rates_spend_share"}
+
 #: Additive metrics, in the order they are reported.
 METRICS: tuple[str, ...] = ("cost", "revenue", "profit", "reach", "engagements", "conversions")
 
@@ -31,6 +35,7 @@ class Outcomes:
     reach: np.ndarray
     engagements: np.ndarray
     conversions: np.ndarray
+    evidence: np.ndarray | None = None  # per candidate: none, thin, solid or stated (candidates.evidence)
 
     @classmethod
     def from_table(cls, table: pd.DataFrame) -> Outcomes:
@@ -47,6 +52,7 @@ class Outcomes:
             reach=reach,
             engagements=reach * table["engagement_rate"].to_numpy(float),
             conversions=conversions,
+            evidence=table["evidence"].to_numpy(object) if "evidence" in table else None,
         )
 
     def metric(self, name: str) -> np.ndarray:
@@ -78,6 +84,12 @@ class Totals:
     cac: float | None  # cost per conversion
     unique_reach: float | None = None  # people reached at least once (with an audience; see audience.py)
     frequency: float | None = None  # impressions (the sum of reach) per person reached
+    # Shares of the cost by what the creators' rates rest on (candidates.evidence): no history of their own (or
+    # scenario defaults), thin history, solid history, or rates stated in the shortlist with no history given.
+    no_history_spend_share: float | None = None
+    thin_evidence_spend_share: float | None = None
+    solid_evidence_spend_share: float | None = None
+    stated_rates_spend_share: float | None = None
 
     @classmethod
     def of(cls, outcomes: Outcomes, selected: np.ndarray, audience: Audience | None = None) -> Totals:
@@ -93,6 +105,13 @@ class Totals:
             x[sel] = 1.0
             unique = audience.unique_reach(x)
             frequency = s["reach"] / unique if unique > 0 else None
+        shares: dict[str, float | None] = dict.fromkeys(EVIDENCE_SHARES.values())
+        if outcomes.evidence is not None:
+            cost = outcomes.cost[sel]
+            level = outcomes.evidence[sel]
+            total = float(cost.sum())
+            shares = {key: float(cost[level == e].sum()) / total if total > 0 else 0.0
+                      for e, key in EVIDENCE_SHARES.items()}
         return cls(
             count=int(sel.size),
             **s,
@@ -103,6 +122,7 @@ class Totals:
             cac=_ratio(s["cost"], s["conversions"]),
             unique_reach=unique,
             frequency=frequency,
+            **shares,
         )
 
     def to_dict(self) -> dict:

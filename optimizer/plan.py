@@ -376,6 +376,7 @@ def selection_frame(scenario: Scenario, pos: np.ndarray) -> pd.DataFrame:
         frame["roi"] = np.where(frame["fee"] > 0, frame["profit"] / frame["fee"].where(frame["fee"] > 0), np.nan)
     frame["followers"] = frame["followers"].astype("int64")
     extra = [c for c in ("creator", "phase", "posts") if c in frame]  # options (packages, phases)
+    extra += ["history_posts", "evidence_weight", "evidence"]  # what the rates rest on (candidates.evidence)
     return frame[list(SELECTION_COLUMNS) + extra]
 
 

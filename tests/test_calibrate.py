@@ -22,7 +22,7 @@ from optimizer.calibrate import calibrate
 from optimizer.candidates import load_candidates
 from optimizer.errors import InputError
 from optimizer.history import load_posts, load_touchpoints
-from optimizer.shrinkage import Prior, fit_priors, posterior, prior_for
+from optimizer.shrinkage import RatePrior, fit_rate, posterior
 
 RATES = ("reach_rate", "engagement_rate", "conversion_rate")
 
@@ -137,21 +137,22 @@ def test_ninety_percent_intervals_cover_the_true_rate_about_ninety_percent_of_th
 
 
 def test_more_history_narrows_the_interval():
-    """The same creators under the same group prior, seeing their first 0, 1, 3 and 10 posts."""
+    """The same creators under the same size model, seeing their first 0, 1, 3 and 10 posts."""
     posts, _, _ = make_history(7, creators_per_group=60, max_posts=12)
-    tier = np.where(posts["id"].str.contains("micro"), "micro", "nano")
     plat = posts["platform"].to_numpy(object)
+    ids = posts["id"].to_numpy(object)
+    f = posts["followers"].to_numpy(float)
     for rate, k, n in (("reach_rate", posts["reach"], posts["followers"]),
                        ("engagement_rate", posts["engagements"], posts["reach"]),
                        ("conversion_rate", posts["orders"], posts["reach"])):
         y, n = (k / n).to_numpy(float), n.to_numpy(float)
-        priors = fit_priors(posts["id"].to_numpy(object), tier, plat, y, n)
+        model = fit_rate(ids, f, plat, y, n, cutoffs=(1_000, 10_000, 100_000, 1_000_000))
         widths = {m: [] for m in (0, 1, 3, 10)}
         for rows in posts.groupby("id").groups.values():
             if len(rows) < 10:
                 continue
             idx = np.asarray(rows)
-            prior = prior_for(priors, tier[idx[0]], plat[idx[0]])
+            (prior,) = model.priors(f[idx[:1]], plat[idx[:1]])
             for m in widths:
                 lo, hi = posterior(prior, y[idx[:m]], n[idx[:m]]).interval(0.9)
                 widths[m].append(hi - lo)
@@ -163,7 +164,7 @@ def test_more_history_narrows_the_interval():
        phi=st.floats(0, 0.5))
 @settings(max_examples=50, deadline=None)
 def test_each_post_adds_weight_and_a_creator_without_history_sits_at_its_group(n, rate, phi):
-    prior = Prior("tier/platform", "nano/instagram", 0.05, 0.02, 0.0, 10, 100, phi, True)
+    prior = RatePrior(0.05, 0.02, phi=phi, bounded=True)
     n = np.array(n)
     y = np.full(n.size, rate)
     w = [posterior(prior, y[:k], n[:k]).weight for k in range(n.size + 1)]
