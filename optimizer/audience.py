@@ -8,16 +8,22 @@ random segments   a segment s of N_s people holds R_is = R_i w_is of creator i's
                   (random duplication), so a person there is reached by i with probability p_is = min(1, R_is/N_s),
                   independently of the other creators. Unique reach in s: N_s (1 - prod_i (1 - p_is)); with one
                   segment, the whole population, this is Sainsbury's formula N (1 - prod (1 - R_i / N)).
-nested cores      a group g (a niche, a region, or one pair from a pairs file) shares a core in which creator i's
-                  part c_ig is nested: a smaller part lies inside a larger one, so the group's unique reach is
-                  max_i c_ig over the hired members, and two members share exactly the smaller part. A niche core
-                  is c = same_niche_overlap x R_i, so any two creators of a niche share that rate of the smaller
-                  reach; a pair (a, b) with shared s is a core of s x min(R_a, R_b) that either of them reaches.
+nested cores      a group g (a niche, a region, or one pair from a pairs file) shares a core, a random subset of the
+                  population placed independently of every other core, in which creator i's part c_ig is nested: a
+                  smaller part lies inside a larger one, so the group's hires cover max_i c_ig of it, and two members
+                  share the smaller part on top of what chance gives. A niche core is c = same_niche_overlap x R_i,
+                  so two creators of a niche share that rate of the smaller reach beyond chance; a pair (a, b) with
+                  shared s is a core of s x min(R_a, R_b) that either of them reaches.
+general part      the rest of creator i's reach is spread at random over the population: a person outside i's cores
+                  is reached with probability q_i, set so that i alone reaches exactly R_i people,
+                  1 - R_i / N = (1 - q_i) prod_g (1 - c_ig / N). A person is missed by a mix with probability
+                  prod_i (1 - q_i) prod_g (1 - max_hired c_ig / N), so creators who share no niche, region or pair
+                  overlap exactly as independent draws from the population (Sainsbury), and unique reach is
+                  N (1 - that product).
 disjoint          ``model: disjoint``: no two creators share anyone; unique reach min(N, sum R_i).
 
-What a creator's reach is not put into a core or a named segment goes into the general segment: the population
-less the cores, pair parts and named segments, where it is spread at random (independence, "random duplication").
-The frequency of a mix is its impressions (the sum of its creators' reach) per person reached.
+With a segments file, what a creator's reach does not put into a named segment goes into the general segment, the
+population less the named segments, at random (random duplication). The frequency of a mix is its impressions (the sum of its creators' reach) per person reached.
 
 Models (``audience.model``): ``overlap`` (default) uses the overlap file if there is one, else niche and region
 cores at ``same_niche_overlap`` and ``same_region_overlap``; ``independent`` is Sainsbury over the population;
@@ -73,6 +79,7 @@ class Audience:
     group_member: np.ndarray  # candidate positions
     group_value: np.ndarray  # c_ig, each member's nested core part (people)
     warnings: tuple[str, ...] = ()
+    core_segment: int = -1  # the segment (the whole population) the cores are placed in at random; -1 without cores
 
     @property
     def n(self) -> int:
@@ -93,12 +100,19 @@ class Audience:
         x = np.asarray(x, float)[: self.n]
         if self.disjoint:
             return float(min(self.population, self.reach @ x))
-        out = 0.0
-        if self.segment_size.size:
-            out += float(self.segment_size @ (1.0 - self._missed(self.probabilities(), x > 0.5)))
-        if self.group_value.size:
-            out += float(self._group_max(x).sum())
-        return out
+        if not self.segment_size.size:
+            return 0.0
+        missed = self._missed(self.probabilities(), x > 0.5)
+        if self.core_segment >= 0:
+            missed[self.core_segment] *= float(np.prod(self._core_missed(self._group_max(x))))
+        return float(self.segment_size @ (1.0 - missed))
+
+    def _core_missed(self, covered: np.ndarray) -> np.ndarray:
+        """Per nested group, the share of the population outside its covered core: 1 - covered / N."""
+        return 1.0 - np.minimum(covered / self.segment_size[self.core_segment], 1.0)
+
+    def _group_of_entry(self) -> np.ndarray:
+        return np.searchsorted(self.group_ptr, np.arange(self.group_member.size), side="right") - 1
 
     @staticmethod
     def _missed(p: sp.csc_matrix, sel: np.ndarray) -> np.ndarray:
@@ -125,7 +139,7 @@ class Audience:
         keep = np.asarray(mask, dtype=bool)
         seg = sp.csc_matrix(sp.diags(keep.astype(float)) @ self.segment_reach)
         entry = keep[self.group_member]
-        group = np.searchsorted(self.group_ptr, np.arange(self.group_member.size), side="right") - 1
+        group = self._group_of_entry()
         kept_groups = np.unique(group[entry])
         sizes = np.bincount(group[entry], minlength=self.group_ptr.size - 1)[kept_groups]
         return replace(self, segment_reach=seg, group_names=tuple(self.group_names[g] for g in kept_groups),
@@ -138,9 +152,14 @@ class Audience:
             return np.minimum(self.reach, self.population)
         out = np.zeros(self.n)
         if self.segment_size.size:
-            out += self.probabilities() @ self.segment_size
-        if self.group_value.size:
-            out += np.bincount(self.group_member, weights=self.group_value, minlength=self.n)
+            p = self.probabilities()
+            out += p @ self.segment_size
+            if self.core_segment >= 0:  # alone: N (1 - (1 - q_i) prod_g (1 - c_ig / N))
+                q = p[:, self.core_segment].toarray().ravel()
+                with np.errstate(divide="ignore"):
+                    logs = np.log(self._core_missed(self.group_value))
+                kept = np.exp(np.bincount(self.group_member, weights=logs, minlength=self.n))
+                out += self.segment_size[self.core_segment] * (1.0 - q) * (1.0 - kept)
         return out
 
     def gains(self, x: np.ndarray) -> np.ndarray:
@@ -154,11 +173,20 @@ class Audience:
             g = np.zeros(self.n)
             if self.segment_size.size:
                 p = self.probabilities()
-                g += p @ (self.segment_size * self._missed(p, sel))  # p_is x the people of s not yet reached
-            if self.group_value.size:
-                cover = np.repeat(self._group_max(x), np.diff(self.group_ptr))
-                g += np.bincount(self.group_member, weights=np.maximum(self.group_value - cover, 0.0),
-                                 minlength=self.n)
+                missed = self._missed(p, sel)
+                if self.core_segment >= 0:
+                    covered = self._group_max(x)
+                    missed[self.core_segment] *= float(np.prod(self._core_missed(covered)))
+                g += p @ (self.segment_size * missed)  # p_is x the people of s not yet reached
+                if self.core_segment >= 0:  # and the part of i's cores not yet covered, among those still missed
+                    cover = np.repeat(covered, np.diff(self.group_ptr))
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        ratio = np.log(self._core_missed(np.maximum(self.group_value, cover))) - \
+                            np.log(self._core_missed(cover))
+                    kept = np.exp(np.bincount(self.group_member, weights=np.nan_to_num(ratio, nan=0.0),
+                                              minlength=self.n))
+                    q = p[:, self.core_segment].toarray().ravel()
+                    g += self.segment_size[self.core_segment] * missed[self.core_segment] * (1.0 - q) * (1.0 - kept)
         g[sel] = 0.0
         return g
 
@@ -170,57 +198,74 @@ class Audience:
         With ``counts`` (whole numbers of people) the simulation draws who they are: a creator's reached people are
         split over its segments multinomially, and within a segment each creator's people are a uniform random
         subset, so the number new to the mix is hypergeometric. Without ``counts`` (expected counts) each run's
-        unique reach is the expectation given the run's reach. Nested cores scale with the run's reach: the core
-        covered is the largest member's part times its reach in the run over its expected reach."""
+        unique reach is the expectation given the run's reach. With nested cores (placed at random in the whole
+        population) each part scales with its creator's reach in the run, the people missed are
+        prod_j (1 - q_j r_j) prod_g (1 - max_j c_jg r_j / N) of the population (r_j the run's reach over the
+        expected), and the people reached are binomial with that chance (with ``counts``) or its expectation."""
         runs = reached.shape[0]
         if self.disjoint:
             return np.minimum(self.population, reached.sum(axis=1))
         positions = np.asarray(positions, int)
         total = np.zeros(runs)
-        rel = reached / np.where(self.reach[positions] > 0, self.reach[positions], 1.0)[None, :]
         R = self.reach[positions]
-        if self.segment_size.size:
-            W = self.segment_reach[positions].tocsr()  # (k x S)
-            share = W.multiply(1.0 / np.where(R > 0, R, 1.0)[:, None]).tocsr()
-            segs = np.flatnonzero(np.diff(W.tocsc().indptr) > 0)
-            covered = {s: np.zeros(runs) for s in segs}
-            miss = {s: np.ones(runs) for s in segs}
-            size = np.floor(self.segment_size)
-            for j in range(positions.size):
-                lo, hi = share.indptr[j], share.indptr[j + 1]
-                cols, w = share.indices[lo:hi], share.data[lo:hi]
-                if counts:
-                    left = np.rint(reached[:, j]).astype(np.int64)
-                    rest = 1.0
-                    for s, ws in zip(cols, w, strict=True):  # multinomial split, one conditional binomial at a time
-                        n_s = left if rest - ws <= 1e-12 else rng.binomial(left, min(1.0, ws / rest))
-                        left = left - n_s
-                        rest -= ws
-                        cap = size[s]
-                        n_s = np.minimum(n_s, cap).astype(np.int64)
-                        good = (cap - covered[s]).astype(np.int64)
-                        if cap < _HYPER_MAX:
-                            new = rng.hypergeometric(good, (cap - good).astype(np.int64), n_s)
-                        else:  # beyond numpy's hypergeometric: sampling with replacement is indistinguishable
-                            new = rng.binomial(n_s, good / cap)
-                        covered[s] = covered[s] + new
-                else:
-                    for s, ws in zip(cols, w, strict=True):
-                        miss[s] = miss[s] * np.clip(1.0 - rel[:, j] * R[j] * ws / self.segment_size[s], 0.0, 1.0)
-            for s in segs:
-                total += covered[s] if counts else self.segment_size[s] * (1.0 - miss[s])
-        if self.group_value.size:
-            col_of = {int(p): j for j, p in enumerate(positions)}
-            in_group = np.isin(self.group_member, positions)
-            gidx = np.searchsorted(self.group_ptr, np.arange(self.group_member.size), side="right") - 1
-            best: dict[int, np.ndarray] = {}
-            for e in np.flatnonzero(in_group):
-                part = self.group_value[e] * rel[:, col_of[int(self.group_member[e])]]
-                g = int(gidx[e])
-                best[g] = part if g not in best else np.maximum(best[g], part)
-            for part in best.values():
-                total += part
+        rel = reached / np.where(R > 0, R, 1.0)[None, :]
+        if not self.segment_size.size:
+            return total
+        W = self.segment_reach[positions].tocsr()  # (k x S)
+        share = W.multiply(1.0 / np.where(R > 0, R, 1.0)[:, None]).tocsr()
+        segs = [s for s in np.flatnonzero(np.diff(W.tocsc().indptr) > 0) if s != self.core_segment]
+        covered = {s: np.zeros(runs) for s in segs}
+        miss = {s: np.ones(runs) for s in segs}
+        size = np.floor(self.segment_size)
+        for j in range(positions.size):
+            lo, hi = share.indptr[j], share.indptr[j + 1]
+            cols, w = share.indices[lo:hi], share.data[lo:hi]
+            keep = cols != self.core_segment
+            cols, w = cols[keep], w[keep]
+            if counts:
+                left = np.rint(reached[:, j]).astype(np.int64)
+                rest = float(w.sum())
+                for s, ws in zip(cols, w, strict=True):  # multinomial split, one conditional binomial at a time
+                    n_s = left if rest - ws <= 1e-12 else rng.binomial(left, min(1.0, ws / rest))
+                    left = left - n_s
+                    rest -= ws
+                    cap = size[s]
+                    n_s = np.minimum(n_s, cap).astype(np.int64)
+                    good = (cap - covered[s]).astype(np.int64)
+                    if cap < _HYPER_MAX:
+                        new = rng.hypergeometric(good, (cap - good).astype(np.int64), n_s)
+                    else:  # beyond numpy's hypergeometric: sampling with replacement is indistinguishable
+                        new = rng.binomial(n_s, good / cap)
+                    covered[s] = covered[s] + new
+            else:
+                for s, ws in zip(cols, w, strict=True):
+                    miss[s] = miss[s] * np.clip(1.0 - rel[:, j] * R[j] * ws / self.segment_size[s], 0.0, 1.0)
+        for s in segs:
+            total += covered[s] if counts else self.segment_size[s] * (1.0 - miss[s])
+        if self.core_segment >= 0:
+            total += self._core_draws(rel, positions, rng, counts)
         return total
+
+    def _core_draws(self, rel: np.ndarray, positions: np.ndarray, rng: np.random.Generator,
+                    counts: bool) -> np.ndarray:
+        """People reached in the whole population (the segment holding the nested cores), per run."""
+        c = self.core_segment
+        N = self.segment_size[c]
+        q = np.asarray(self.segment_reach[positions][:, c].todense()).ravel() / N
+        missed = np.prod(np.clip(1.0 - rel * q[None, :], 0.0, 1.0), axis=1)
+        col_of = {int(p): j for j, p in enumerate(positions)}
+        gidx = self._group_of_entry()
+        best: dict[int, np.ndarray] = {}
+        for e in np.flatnonzero(np.isin(self.group_member, positions)):
+            part = self.group_value[e] * rel[:, col_of[int(self.group_member[e])]]
+            g = int(gidx[e])
+            best[g] = part if g not in best else np.maximum(best[g], part)
+        for part in best.values():
+            missed = missed * np.clip(1.0 - part / N, 0.0, 1.0)
+        if counts:
+            people = int(np.floor(N))
+            return rng.binomial(people, 1.0 - missed).astype(float) if people < 2 ** 62 else N * (1.0 - missed)
+        return N * (1.0 - missed)
 
 
 def build_audience(settings: AudienceSettings, candidates: Candidates, source: str = "scenario") -> Audience:
@@ -240,7 +285,7 @@ def build_audience(settings: AudienceSettings, candidates: Candidates, source: s
     if settings.model == "disjoint":
         return empty
     if settings.model == "independent":
-        return _with_general(empty, np.ones(n), N, [], [])
+        return _with_general(empty, R, N, [], [])
 
     general = np.ones(n)
     names: list[str] = []
@@ -259,36 +304,46 @@ def build_audience(settings: AudienceSettings, candidates: Candidates, source: s
                 names.append(f"{column}:{g}")
                 members.append(pos)
                 values.append(rate * R[pos])
-                general[pos] -= rate
     elif isinstance(data, PairOverlap):
-        names, members, values, general = _pair_cores(data, candidates, R, warnings)
+        names, members, values = _pair_cores(data, candidates, R, warnings)
     else:
         named = _named_segments(data, candidates, R, N)
         general = 1.0 - np.divide(np.asarray(named[2].sum(axis=1)).ravel(), R, out=np.zeros(n), where=R > 0)
     general = np.clip(general, 0.0, 1.0)
-    cores = float(sum(v.max() for v in values)) if values else 0.0
-    taken = cores + (sum(named[1]) if named is not None else 0.0)
-    rest = N - taken
-    needs_general = bool(np.any((general > 1e-12) & (R > 0)))
-    if needs_general and rest <= 0:
-        raise InputError.at(source, f"{N:,.0f} people cannot hold the shortlist's shared cores and segments "
-                            f"({taken:,.0f} people); raise the population", "key 'audience.population'")
-    aud = _with_general(empty, general, max(rest, 0.0), names, list(zip(members, values, strict=True)))
     if named is not None:
+        taken = float(sum(named[1]))
+        rest = N - taken
+        if bool(np.any((general > 1e-12) & (R > 0))) and rest <= 0:
+            raise InputError.at(source, f"{N:,.0f} people cannot hold the shortlist's segments ({taken:,.0f} "
+                                "people); raise the population", "key 'audience.population'")
+        aud = _with_general(empty, R * general, max(rest, 0.0), [], [])
         seg_names, sizes, reach = named
         aud = replace(aud, segment_names=aud.segment_names + tuple(seg_names),
                       segment_size=np.concatenate([aud.segment_size, sizes]),
                       segment_reach=sp.hstack([aud.segment_reach, reach], format="csc"))
-    return replace(aud, warnings=tuple(warnings))
+        return replace(aud, warnings=tuple(warnings))
+    if not values:
+        return _with_general(empty, R, N, [], [])
+    largest = max(float(v.max()) for v in values)
+    if largest > N:
+        raise InputError.at(source, f"{N:,.0f} people cannot hold the shortlist's shared cores (the largest is "
+                            f"{largest:,.0f} people); raise the population", "key 'audience.population'")
+    groups = list(zip(members, values, strict=True))
+    # q_i: 1 - R_i / N = (1 - q_i) prod_g (1 - c_ig / N), so that each creator alone reaches R_i people
+    with np.errstate(divide="ignore"):
+        in_cores = np.bincount(np.concatenate(members), weights=np.log1p(-np.concatenate(values) / N), minlength=n)
+        log_alone = np.log1p(-np.minimum(R, N) / N)
+    q = np.clip(-np.expm1(log_alone - in_cores), 0.0, 1.0)
+    return replace(_with_general(empty, q * N, N, names, groups, cores=True), warnings=tuple(warnings))
 
 
-def _with_general(base: Audience, general: np.ndarray, size: float, names: list[str],
-                  groups: list[tuple[np.ndarray, np.ndarray]]) -> Audience:
-    """``base`` with the general segment (creator i puts general[i] of its reach there) and the nested groups."""
+def _with_general(base: Audience, reach: np.ndarray, size: float, names: list[str],
+                  groups: list[tuple[np.ndarray, np.ndarray]], cores: bool = False) -> Audience:
+    """``base`` with the general segment of ``size`` people (creator i puts ``reach[i]`` people there) and the
+    nested groups; with ``cores`` the groups' cores are placed at random in that segment (the whole population)."""
     n = base.n
-    reach = base.reach * general
-    keep = size > 0 and bool(np.any(reach > 0))
-    seg = sp.csc_matrix(reach.reshape(-1, 1)) if keep else sp.csc_matrix((n, 0))
+    keep = size > 0 and (cores or bool(np.any(reach > 0)))
+    seg = sp.csc_matrix(np.asarray(reach, float).reshape(-1, 1)) if keep else sp.csc_matrix((n, 0))
     seg.eliminate_zeros()
     ptr = np.concatenate([[0], np.cumsum([m.size for m in (g[0] for g in groups)])]).astype(int)
     return Audience(population=base.population, model=base.model, reach=base.reach,
@@ -296,7 +351,7 @@ def _with_general(base: Audience, general: np.ndarray, size: float, names: list[
                     segment_reach=seg, group_names=tuple(names), group_ptr=ptr,
                     group_member=np.concatenate([g[0] for g in groups]).astype(int) if groups else np.zeros(0, int),
                     group_value=np.concatenate([g[1] for g in groups]).astype(float) if groups else np.zeros(0),
-                    warnings=base.warnings)
+                    warnings=base.warnings, core_segment=0 if cores and keep else -1)
 
 
 def _creators(candidates: Candidates) -> tuple[list[str], dict[str, np.ndarray], np.ndarray]:
@@ -331,16 +386,11 @@ def _pair_cores(data: PairOverlap, candidates: Candidates, R: np.ndarray, warnin
                         "three or more creators; the pairs model cannot express that, so those overlaps were scaled "
                         "down to fit (a segments file can express it)")
     size = size * np.minimum(factor[a], factor[b])
-    load = np.bincount(a, size, m) + np.bincount(b, size, m)
-    general = np.ones(R.size)
-    for k, c in enumerate(names_c):
-        r = rows_of[c]
-        general[r] = 1.0 - np.divide(load[k], R[r], out=np.zeros(r.size), where=R[r] > 0)
     keep = [k for k, s in enumerate(size) if s > 0]
     names = [f"pair:{names_c[a[k]]}|{names_c[b[k]]}" for k in keep]
     members = [np.concatenate([rows_of[names_c[a[k]]], rows_of[names_c[b[k]]]]) for k in keep]
     values = [np.full(mm.size, size[k]) for mm, k in zip(members, keep, strict=True)]
-    return names, members, values, general
+    return names, members, values
 
 
 def _named_segments(data: SegmentShares, candidates: Candidates, R: np.ndarray,

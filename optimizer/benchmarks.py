@@ -10,6 +10,16 @@ public figure was found the cell is empty and nothing is filled: the shortlist o
 Columns filled: ``reach_rate`` and ``engagement_rate`` with their ``_sd``; ``conversion_rate`` from revenue per
 reached follower divided by the row's ``order_value`` where the study gives one (its currency is EUR; no exchange
 rate is applied). Fee ranges are not filled (the fee is the deal's): a fee outside its range is reported.
+
+Size-aware, as the calibrated priors are (``shrinkage.py``): a figure published for a tier is read as the value at
+the tier's geometric middle (3,162 followers for nano 1k-10k, 31,623 for micro, 316,228 for macro, 3,162,278 for
+mega), and a creator's value is interpolated linearly in log followers on the log scale between the middles of the
+tiers with a figure, and held at the end values beyond them (never extrapolated):
+
+    log r(F) = log r_k + (log F - log m_k) / (log m_{k+1} - log m_k) (log r_{k+1} - log r_k),   m_k <= F <= m_{k+1}
+
+So a 1.5M-follower creator is not priced like one of 150k because both are "macro", and the scenario's own tier
+cut-offs do not change the figures.
 """
 
 from __future__ import annotations
@@ -35,6 +45,9 @@ SOURCES = {
 }
 
 
+SPREAD = {"reach_rate": 0.3, "engagement_rate": 0.5}  # judgement: the sd between creators, as a share of the mean
+
+
 @dataclass(frozen=True)
 class Prior:
     """One tier x platform. Rates are shares (reach per follower, engagements per reached account); fees in USD;
@@ -52,11 +65,11 @@ class Prior:
 
     @property
     def reach_rate_sd(self) -> float | None:
-        return None if self.reach_rate is None else round(0.3 * self.reach_rate, 4)
+        return None if self.reach_rate is None else round(SPREAD["reach_rate"] * self.reach_rate, 4)
 
     @property
     def engagement_rate_sd(self) -> float | None:
-        return None if self.engagement_rate is None else round(0.5 * self.engagement_rate, 4)
+        return None if self.engagement_rate is None else round(SPREAD["engagement_rate"] * self.engagement_rate, 4)
 
 
 _FEES = {"instagram": {"nano": (10, 100), "micro": (100, 500), "macro": (500, 10_000), "mega": (10_000, None)},
@@ -78,24 +91,49 @@ BY_KEY = {(b.tier, b.platform): b for b in PRIORS}
 FILLED = ("reach_rate", "reach_rate_sd", "engagement_rate", "engagement_rate_sd")
 
 
+MIDDLES = {"nano": 10 ** 3.5, "micro": 10 ** 4.5, "macro": 10 ** 5.5, "mega": 10 ** 6.5}  # tiers' geometric middles
+
+
+def curve(field: str, followers: np.ndarray, platform: np.ndarray) -> np.ndarray:
+    """``field`` (a :class:`Prior` attribute) for creators of these followers and platforms, interpolated in log
+    followers between the middles of the tiers that have a figure (see the module docstring); NaN where the
+    platform has none."""
+    f = np.log10(np.maximum(np.asarray(followers, float), 1.0))
+    platform = np.asarray(platform, dtype=object)
+    out = np.full(f.size, np.nan)
+    for p in set(platform):
+        points = [(np.log10(MIDDLES[b.tier]), getattr(b, field)) for b in PRIORS
+                  if b.platform == p and getattr(b, field) is not None]
+        if not points:
+            continue
+        x, v = (np.array(t, float) for t in zip(*sorted(points), strict=True))
+        sel = platform == p
+        out[sel] = np.exp(np.interp(f[sel], x, np.log(v)))
+    return out
+
+
 def fill(table: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[str]]:
-    """Fill empty cells of ``table`` (validated columns, tiers assigned) from the priors; returns the table and
-    warnings saying how many cells came from where."""
+    """Fill empty cells of ``table`` (validated columns, tiers assigned) from the priors, by each creator's
+    followers (``curve``); returns the table and warnings saying how many cells came from where."""
     table = table.copy()
     tiers = table["tier"].to_numpy(object)
     plats = table["platform"].to_numpy(object)
+    followers = table["followers"].to_numpy(float)
     priors = [BY_KEY.get((t, p)) for t, p in zip(tiers, plats, strict=True)]
     warnings: list[str] = []
     counts: dict[str, int] = {}
     for col in FILLED:
         values = table[col].to_numpy(float).copy()
-        prior = np.array([np.nan if b is None or getattr(b, col) is None else getattr(b, col) for b in priors])
+        base = col.removesuffix("_sd")
+        prior = curve(base, followers, plats)
+        if col != base:  # the judgement's spread: the same share of the mean as the tier table's
+            prior = prior * SPREAD[base]
         take = np.isnan(values) & ~np.isnan(prior)
         values[take] = prior[take]
         table[col] = values
         if take.any():
             counts[col] = int(take.sum())
-    rpr = np.array([np.nan if b is None or b.revenue_per_reach is None else b.revenue_per_reach for b in priors])
+    rpr = curve("revenue_per_reach", followers, plats)
     conv = table["conversion_rate"].to_numpy(float).copy()
     value = table["order_value"].to_numpy(float)
     take = np.isnan(conv) & ~np.isnan(rpr) & (value > 0)
@@ -136,7 +174,11 @@ def markdown() -> str:
         out.append(f"| {b.tier} | {b.platform} | {num(b.reach_rate)} ({num(b.reach_rate_sd)}) | "
                    f"{num(b.engagement_rate)} ({num(b.engagement_rate_sd)}) | {fee} | {num(b.revenue_per_reach)} | "
                    f"{', '.join(dict.fromkeys(src))} |")
-    out += ["", "## Definitions and sources", "",
+    out += ["", "The table gives each tier's figure; a creator gets the value at its own size: the figures are read",
+            "as the values at the tiers' geometric middles (3,162, 31,623, 316,228 and 3,162,278 followers) and",
+            "interpolated linearly in log followers on the log scale between them, held at the end values beyond",
+            "(so micro Instagram gets a revenue per reached follower between the study's nano and macro figures).",
+            "", "## Definitions and sources", "",
             "- **reach_rate**: share of followers who see a post (feed post, median).",
             "- **engagement_rate**: engagements per reached account.",
             "- **revenue per reached follower**: tracked revenue over reached followers; `conversion_rate` is derived",

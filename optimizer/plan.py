@@ -45,6 +45,8 @@ from .solvers import ERROR, FEASIBLE, INFEASIBLE, OPTIMAL, TIME_LIMIT, SolveOutc
 
 MAX_REFINEMENTS = 60  # rounds of tangents added to the unique-reach model (reach_model.py) before giving up
 RISK_MODEL_WARN = 5_000_000  # coefficients in the scenario rows beyond which a slow solve is worth a warning
+NO_HISTORY_WARN = 0.25  # share of spend on creators without history of their own that earns a warning
+THIN_WARN = 0.5  # share of spend on creators with thin or no history that earns a warning
 SELECTION_COLUMNS = ("id", "handle", "platform", "tier", "niche", "region", "followers", "fee", "reach",
                      "engagements", "conversions", "revenue", "profit", "roi")
 
@@ -297,6 +299,7 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
         warnings.append(f"stopped by the time limit ({scenario.solver.time_limit:g} s); the mix is the best found "
                         f"and may be up to {gap:.2%} from the optimum" if gap is not None else
                         "stopped by the time limit; no bound on the optimum is known")
+    warnings += evidence_warnings(totals)
     violated = model.violations(x_full) + floor_violations(scenario, x)
     if violated:  # a solver bug or numerical trouble: never hand out a plan that breaks the rules
         raise RuntimeError(f"solver returned a mix that breaks {', '.join(violated)}")
@@ -305,6 +308,22 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
                       totals=totals, breakdown=breakdown(scenario, pos),
                       constraints=constraint_status(scenario, model, x_full, draws),
                       phases=phase_breakdown(scenario, pos, comb), **common)
+
+
+def evidence_warnings(totals: Totals) -> list[str]:
+    """Warnings when much of the spend rests on creators with no history of their own (``NO_HISTORY_WARN``) or
+    on thin or no history together (``THIN_WARN``)."""
+    none, thin = totals.no_history_spend_share, totals.thin_evidence_spend_share
+    if none is None or totals.cost <= 0:
+        return []
+    if none >= NO_HISTORY_WARN:
+        return [f"{none:.0%} of the spend goes to creators with no history of their own: their rates are those of a "
+                "typical creator of their size and platform (size model, defaults or benchmark priors), so the "
+                "plan's figures for them are guesses; a test post before committing the budget would tell"]
+    if none + thin >= THIN_WARN:
+        return [f"{none + thin:.0%} of the spend rests on thin or no history (under half the weight on the creators' "
+                "own posts): expect the plan's figures to move as their results come in"]
+    return []
 
 
 def _gap(scenario: Scenario, value: float | None, bound: float | None) -> float | None:

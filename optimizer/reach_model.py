@@ -61,7 +61,9 @@ class ReachColumns:
     a: sp.csc_matrix
     audience: Audience | None = None  # the pools the objective's unique reach counts (a phase's, or all)
     weight: float = 0.0  # the objective's weight on that unique reach (0: a floor only)
-    layers: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None  # z columns, layer, members, chained
+    # the cores' z columns, each entry's layer, the entries' candidates, chained, each layer's b_l in L
+    layers: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+    core: int = -1  # the random segment the cores are placed in (-1: none)
 
     def bound(self, model_bound: float | None) -> float | None:
         """An upper bound on the best unique reach from the solver's bound on the model's objective."""
@@ -73,17 +75,27 @@ class ReachColumns:
         """``solution`` with the random segments' and cores' auxiliary columns set to their true values at its hires
         (lam_s = L_s, y_s = f(L_s), z = the cores' exact coverage), which meet every tangent ever added."""
         x = np.asarray(solution, float).copy()
-        hires = (x[: self.a.shape[0]] > 0.5).astype(float)
-        if self.y.size:
-            level = np.asarray(self.a.T @ hires).ravel()
-            x[self.lam], x[self.y] = level, -np.expm1(-level)
+        level, z = self._levels(x)
         if self.layers is not None:
-            z, layer, members, chained = self.layers
-            hit = np.bincount(layer, weights=hires[members], minlength=z.size)
+            x[self.layers[0]] = z
+        if self.y.size:
+            x[self.lam], x[self.y] = level, -np.expm1(-level)
+        return x
+
+    def _levels(self, solution: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(L_s per random segment, the cores' layer coverage z) at the hires of ``solution``."""
+        hires = (np.asarray(solution, float)[: self.a.shape[0]] > 0.5).astype(float)
+        level = np.asarray(self.a.T @ hires).ravel()
+        z = np.zeros(0)
+        if self.layers is not None:
+            zc, layer, members, chained, zb = self.layers
+            hit = np.bincount(layer, weights=hires[members], minlength=zc.size)
             total = np.cumsum(hit)
             start = np.maximum.accumulate(np.where(~chained, total - hit, 0.0))  # hires before each group's chain
-            x[z] = np.minimum(1.0, total - start)
-        return x
+            z = np.minimum(1.0, total - start)
+            if self.core >= 0:
+                level[self.core] += float(zb @ z)
+        return level, z
 
     def cuts(self, model: MilpModel, solution: np.ndarray) -> MilpModel | None:
         """``model`` with tangents at the levels L_s of the hires in ``solution`` (a full solution of ``model``) for
@@ -91,7 +103,7 @@ class ReachColumns:
         if self.exact or not self.y.size:
             return None
         x = np.asarray(solution, float)
-        level = np.asarray(self.a.T @ (x[: self.a.shape[0]] > 0.5).astype(float)).ravel()
+        level = self._levels(x)[0]
         truth = -np.expm1(-level)
         over = np.flatnonzero(x[self.y] > truth * (1 + _CUT_TOL) + 1e-12)
         if not over.size:
@@ -143,9 +155,10 @@ def _log_coefficients(aud: Audience) -> sp.csc_matrix:
     return a
 
 
-def _layers(aud: Audience) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Nested-core layers: (layer of each group entry, entries in layer order, layer widths, whether a layer
-    continues the previous one's chain)."""
+def _layers(aud: Audience) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Nested-core layers: (layer of each group entry, entries in layer order, each layer's level (the part of its
+    members), the next smaller level of its group (0 for the smallest), whether a layer continues the previous
+    one's chain)."""
     g = np.searchsorted(aud.group_ptr, np.arange(aud.group_member.size), side="right") - 1
     order = np.lexsort((-aud.group_value, g))
     gs, vs = g[order], aud.group_value[order]
@@ -158,7 +171,7 @@ def _layers(aud: Audience) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     same = np.zeros(lv.size, dtype=bool)
     same[1:] = lg[1:] == lg[:-1]  # layer l continues the chain of layer l - 1
     nxt[:-1] = np.where(same[1:], lv[1:], 0.0)
-    return layer, order, lv - nxt, same
+    return layer, order, lv, nxt, same
 
 
 def extend(model: MilpModel, scenario: Scenario, drop: Collection[str] = (),
@@ -207,34 +220,16 @@ def extend(model: MilpModel, scenario: Scenario, drop: Collection[str] = (),
         expr.append((np.array([u]), np.ones(1)))
     elif log_space:
         expr.append((np.arange(n), a_mat[:, 0].toarray().ravel()))
-    else:
-        if S:
-            lam, y = np.arange(col, col + S), np.arange(col + S, col + 2 * S)
-            col += 2 * S
-            coo = a_mat.tocoo()
-            # lam_s - sum_i a_is x_i <= 0
-            add_rows(np.concatenate([np.arange(S), coo.col]), np.concatenate([lam, coo.row]),
-                     np.concatenate([np.ones(S), -coo.data]), S, np.zeros(S))
-            # y_s - sum_i p_is x_i <= 0 (the union bound)
-            pc = aud.probabilities().tocoo()
-            add_rows(np.concatenate([np.arange(S), pc.col]), np.concatenate([y, pc.row]),
-                     np.concatenate([np.ones(S), -pc.data]), S, np.zeros(S))
-            # y_s - f'(L_k) lam_s <= f(L_k) - f'(L_k) L_k, at the coarse points up to each segment's largest L
-            pts = tangent_points(COARSE_EPS)
-            lmax = np.asarray(a_mat.sum(axis=0)).ravel()
-            counts = np.minimum(np.searchsorted(pts, lmax, side="left") + 1, pts.size)
-            seg = np.repeat(np.arange(S), counts)
-            L = np.concatenate([pts[:k] for k in counts])
-            slope = np.exp(-L)
-            k = L.size
-            add_rows(np.concatenate([np.arange(k), np.arange(k)]), np.concatenate([y[seg], lam[seg]]),
-                     np.concatenate([np.ones(k), -slope]), k, -np.expm1(-L) - slope * L)
-            aux_lb += [np.zeros(S), np.zeros(S)]
-            aux_ub += [np.full(S, np.inf), np.ones(S)]
-            expr.append((y, aud.segment_size.astype(float)))
-        if aud.group_value.size:
-            layer, order, width, chained = _layers(aud)
-            m = width.size
+    elif S:
+        lam, y = np.arange(col, col + S), np.arange(col + S, col + 2 * S)
+        col += 2 * S
+        aux_lb += [np.zeros(S), np.zeros(S)]
+        aux_ub += [np.full(S, np.inf), np.ones(S)]
+        zb = zp = np.zeros(0)
+        z = np.zeros(0, int)
+        if aud.group_value.size:  # cores placed at random in the population: they enter its segment's exponent
+            layer, order, levels, nxt, chained = _layers(aud)
+            m = levels.size
             z = np.arange(col, col + m)
             col += m
             prev = np.flatnonzero(chained)
@@ -244,8 +239,32 @@ def extend(model: MilpModel, scenario: Scenario, drop: Collection[str] = (),
                      np.concatenate([np.ones(m), -np.ones(layer.size), -np.ones(prev.size)]), m, np.zeros(m))
             aux_lb.append(np.zeros(m))
             aux_ub.append(np.ones(m))
-            expr.append((z, width))
-            layers = (z, layer, aud.group_member[order], chained)
+            N = float(aud.segment_size[aud.core_segment])
+            zb = np.minimum(np.log1p(-nxt / N) - np.log1p(-np.minimum(levels, N * (1 - 1e-15)) / N), A_MAX)
+            zp = (levels - nxt) / N  # the layer's people as a share of the population, for the union bound
+            layers = (z, layer, aud.group_member[order], chained, zb)
+        core = np.arange(S) == aud.core_segment
+        coo = a_mat.tocoo()
+        zrow = np.repeat(np.flatnonzero(core), z.size)
+        zcol = np.tile(z, int(core.sum()))
+        # lam_s - sum_i a_is x_i (- sum_l b_l z_l in the population's segment) <= 0
+        add_rows(np.concatenate([np.arange(S), coo.col, zrow]), np.concatenate([lam, coo.row, zcol]),
+                 np.concatenate([np.ones(S), -coo.data, -np.tile(zb, int(core.sum()))]), S, np.zeros(S))
+        # y_s - sum_i p_is x_i (- sum_l d_l / N z_l) <= 0 (the union bound)
+        pc = aud.probabilities().tocoo()
+        add_rows(np.concatenate([np.arange(S), pc.col, zrow]), np.concatenate([y, pc.row, zcol]),
+                 np.concatenate([np.ones(S), -pc.data, -np.tile(zp, int(core.sum()))]), S, np.zeros(S))
+        # y_s - f'(L_k) lam_s <= f(L_k) - f'(L_k) L_k, at the coarse points up to each segment's largest L
+        pts = tangent_points(COARSE_EPS)
+        lmax = np.asarray(a_mat.sum(axis=0)).ravel() + np.where(core, zb.sum(), 0.0)
+        counts = np.minimum(np.searchsorted(pts, lmax, side="left") + 1, pts.size)
+        seg = np.repeat(np.arange(S), counts)
+        L = np.concatenate([pts[:k] for k in counts])
+        slope = np.exp(-L)
+        k = L.size
+        add_rows(np.concatenate([np.arange(k), np.arange(k)]), np.concatenate([y[seg], lam[seg]]),
+                 np.concatenate([np.ones(k), -slope]), k, -np.expm1(-L) - slope * L)
+        expr.append((y, aud.segment_size.astype(float)))
     total_cols = col
     expression = np.zeros(total_cols)
     for c_idx, coef in expr:
@@ -272,7 +291,8 @@ def extend(model: MilpModel, scenario: Scenario, drop: Collection[str] = (),
         n_candidates=n, offset=model.offset, bound_keys=model.bound_keys)
     return out, ReachColumns(expression=expression, log_space=log_space,
                              population=float(aud.segment_size[0]) if log_space else aud.population,
-                             exact=not lam.size, lam=lam, y=y, a=a_mat, layers=layers, audience=aud, weight=weight)
+                             exact=not lam.size, lam=lam, y=y, a=a_mat, layers=layers, audience=aud, weight=weight,
+                             core=aud.core_segment if layers is not None else -1)
 
 
 def floor_violations(scenario: Scenario, x: np.ndarray) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .result import PlanResult
@@ -52,9 +53,7 @@ def format_table(result: PlanResult) -> str:
         out.append("")
         out.append(f"Chosen mix: {t.count} creators")
         if len(r.selection):
-            sel = r.selection.drop(columns=[c for c in ("niche", "region", "handle") if
-                                            (r.selection[c] == "").all()])
-            out.append(_indent(_frame_text(sel, {"roi": 2})))
+            out.append(_indent(_frame_text(shown_selection(r.selection), {"roi": 2, "evidence_weight": 2})))
         out.append("")
         out.append("Totals")
         out.append(f"  cost {_num(t.cost)}   revenue {_num(t.revenue)}   profit {_num(t.profit)}   "
@@ -64,6 +63,9 @@ def format_table(result: PlanResult) -> str:
         if t.unique_reach is not None:
             out.append(f"  unique reach {_num(t.unique_reach)} people (reached at least once)   frequency "
                        f"{_num(t.frequency, 2)} impressions per person reached")
+        evidence = evidence_sentence(t)
+        if evidence:
+            out.append(f"  {evidence}")
         if r.phases:
             out.append("")
             out.append("By phase (objective value: the phase's own; share of best: against the phase alone)")
@@ -113,6 +115,32 @@ def format_table(result: PlanResult) -> str:
         out.append("Warnings")
         out += [f"  - {w}" for w in dict.fromkeys(r.warnings)]  # each once
     return "\n".join(out)
+
+
+def shown_selection(selection: pd.DataFrame) -> pd.DataFrame:
+    """The selection as displayed: without the optional columns no chosen creator fills (niche, region, handle;
+    the history columns when the shortlist gave none)."""
+    empty = [c for c in ("niche", "region", "handle") if c in selection and (selection[c] == "").all()]
+    empty += [c for c in ("history_posts", "evidence_weight") if c in selection and selection[c].isna().all()]
+    if "evidence" in selection and (selection["evidence"] == "stated").all():
+        empty.append("evidence")
+    return selection.drop(columns=empty)
+
+
+EVIDENCE_WORDS = {"none": "no history of their own", "thin": "thin history", "solid": "solid history",
+                  "stated": "rates stated in the shortlist, history not given"}
+
+
+def evidence_sentence(t) -> str | None:
+    """What the spend's figures rest on, e.g. "Evidence behind the figures (share of spend): no history of their
+    own 31%, thin history 20%, solid history 49%"; None when every rate was stated without history."""
+    from .funnel import EVIDENCE_SHARES
+
+    shares = {e: getattr(t, key) for e, key in EVIDENCE_SHARES.items()}
+    if shares["stated"] is None or shares["stated"] >= 1.0 - 1e-12:
+        return None
+    return "Evidence behind the figures (share of spend): " + ", ".join(
+        f"{EVIDENCE_WORDS[e]} {v:.0%}" for e, v in shares.items() if v and v > 0)
 
 
 def _pct(p: float | None) -> str:
@@ -253,11 +281,27 @@ def format_calibration(cal) -> str:
         a = cal.attribution
         out.append(f"Attribution ({a.model}): {a.conversions:,} conversions worth {a.revenue:,.0f} from "
                    f"{a.journeys:,} journeys")
-    pri = cal.priors[cal.priors["level"] == "tier/platform"]
-    if len(pri):
+    rows = []
+    for p in cal.priors.to_dict(orient="records"):
+        if not isinstance(p.get("terms"), list):
+            continue
+        slope = next(t for t in p["terms"] if t["term"] == "log10 followers")
+        spread = ", ".join(f"{k} {v:.0%}" for k, v in p["between_cv"].items())
+        rows.append({"rate": p["rate"], "per 10x followers": f"{np.expm1(slope['coefficient']):+.0%} "
+                     f"(se {slope['se']:.2f} log)", "spread between creators": spread,
+                     "phi (post to post)": f"{p['phi']:.3f} (se {p['phi_se']:.3f})", "creators": p["creators"],
+                     "posts": p["posts"]})
+    if rows:
         out.append("")
-        out.append("Group priors (mean; sd between creators; sd from post to post)")
-        frame = pri[["rate", "group", "mean", "between_sd", "within_sd", "creators", "posts"]]
+        out.append("Size models: each rate's prior by followers and platform (the change per tenfold followers is "
+                   "the common slope; platforms and tiers deviate from it)")
+        out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
+    values = cal.priors[cal.priors.get("level", pd.Series(dtype=object)) == "tier/platform"] \
+        if "level" in cal.priors else cal.priors.iloc[:0]
+    if len(values):
+        out.append("")
+        out.append("Order value by group (mean; sd between creators; sd between orders)")
+        frame = values[["group", "mean", "between_sd", "within_sd", "creators", "posts"]]
         out.append(_indent(frame.to_string(index=False, float_format=lambda v: f"{v:.4g}")))
     out.append("")
     out.append("Creators (rate: raw average of own posts -> shrunk estimate [90% interval], weight on own data)")

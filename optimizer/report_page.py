@@ -60,7 +60,7 @@ def loosening(scenario: Scenario, result: PlanResult) -> pd.DataFrame:
 
 def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=None, out_dir=None) -> list[Section]:
     from .plots import histogram_png, mix_chart
-    from .report import diversification_sentence
+    from .report import diversification_sentence, evidence_sentence, shown_selection
 
     r = result
     cur = r.currency
@@ -77,9 +77,7 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
     if r.totals is None:
         return out
     t = r.totals
-    sel = r.selection.drop(columns=[c for c in ("niche", "region", "handle") if c in r.selection and
-                                    (r.selection[c] == "").all()])
-    out.append(Section(f"Chosen mix: {t.count} creators", table=sel))
+    out.append(Section(f"Chosen mix: {t.count} creators", table=shown_selection(r.selection)))
     kpis = pd.DataFrame([
         ("cost", _num(t.cost)), ("revenue", _num(t.revenue)), ("profit", _num(t.profit)), ("ROI", _num(t.roi, 2)),
         ("ROIS", _num(t.rois, 2)), ("reach", _num(t.reach)), ("engagements", _num(t.engagements)),
@@ -88,6 +86,14 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
     ], columns=["KPI", "expected"])
     out.append(Section("Totals and KPIs", [f"Money in {cur}. ROI = profit / cost; ROIS = revenue / cost; CPM per "
                                            "1,000 reached; CPE per engagement; CAC per conversion."], kpis))
+    evidence = evidence_sentence(t)
+    if evidence:
+        out.append(Section("Evidence behind the figures", [
+            evidence + ". A creator with no history of its own is priced as a typical creator of its size and "
+            "platform (calibrated size model, scenario defaults or benchmark priors): its figures are a guess about "
+            "that creator, and a plan that leans on such creators tends to disappoint (the optimiser's curse).",
+            "Each creator's evidence is in the mix table: none, thin (under half the weight on its own posts), "
+            "solid, or stated (rates given in the shortlist, history not given)."]))
     out.append(Section("The mix by tier and platform", image=("mix.png", mix_chart(r))))
     if r.phases:
         rows = [{"phase": p["name"], "objective": p["objective"], "creators": len(p["selected"]),

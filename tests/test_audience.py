@@ -89,31 +89,32 @@ def reference_unique(X: np.ndarray, df: pd.DataFrame, spec: dict) -> np.ndarray:
         return np.minimum(N, X @ R)
     if spec["model"] == "independent":
         return _sainsbury(N, R, X)
-    general = np.ones(len(df))
+    if spec["model"] in ("cores", "pairs"):
+        # cores placed at random in the population; each creator's other reach at random, with the chance q_i
+        # that makes it reach R_i alone: 1 - R_i / N = (1 - q_i) prod_g (1 - c_ig / N)
+        cores = []  # (members, parts)
+        if spec["model"] == "cores":
+            for column, rate in (("niche", spec["niche"]), ("region", spec["region"])):
+                col = df[column].to_numpy(object)
+                cores += [(col == g, rate * R) for g in set(col) - {""}]
+        else:
+            for a, b, s in spec["pairs"]:
+                member = np.isin(np.arange(len(df)), [a, b])
+                cores.append((member, np.full(len(df), s * min(R[a], R[b]))))
+        kept = np.ones(len(df))
+        for member, part in cores:
+            kept = np.where(member, kept * (1 - part / N), kept)
+        q = 1 - (1 - np.minimum(R, N) / N) / kept
+        missed = np.prod(np.where(X > 0.5, 1 - q[None, :], 1.0), axis=1)
+        for member, part in cores:
+            missed *= 1 - np.max(np.where((X > 0.5) & member[None, :], part[None, :], 0.0), axis=1) / N
+        return N * (1 - missed)
+    W, sizes = spec["W"], spec["sizes"]
     out = np.zeros(X.shape[0])
-    taken = 0.0
-    if spec["model"] == "cores":
-        for column, rate in (("niche", spec["niche"]), ("region", spec["region"])):
-            col = df[column].to_numpy(object)
-            for g in set(col) - {""}:
-                member = col == g
-                taken += rate * R[member].max()
-                out += rate * np.max(np.where(X[:, member] > 0.5, R[member][None, :], 0.0), axis=1)
-                general[member] -= rate
-    elif spec["model"] == "pairs":
-        for a, b, s in spec["pairs"]:
-            size = s * min(R[a], R[b])
-            taken += size
-            out += size * ((X[:, a] > 0.5) | (X[:, b] > 0.5))
-            general[a] -= size / R[a]
-            general[b] -= size / R[b]
-    else:
-        W, sizes = spec["W"], spec["sizes"]
-        for k in range(W.shape[1]):
-            out += _sainsbury(sizes[k], R * W[:, k], X)
-        taken = sizes[W.sum(axis=0) > 0].sum()  # a segment no row names is not in the file
-        general -= W.sum(axis=1)
-    return out + _sainsbury(N - taken, R * general, X)
+    for k in range(W.shape[1]):
+        out += _sainsbury(sizes[k], R * W[:, k], X)
+    taken = sizes[W.sum(axis=0) > 0].sum()  # a segment no row names is not in the file
+    return out + _sainsbury(N - taken, R * (1 - W.sum(axis=1)), X)
 
 
 def case(model: str, seed: int, n: int, tmp_path_factory) -> tuple[pd.DataFrame, np.random.Generator, dict, dict]:

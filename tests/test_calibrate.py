@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from optimizer import Scenario, plan
 from optimizer.attribution import MODELS, attribute
-from optimizer.benchmarks import BY_KEY, markdown
+from optimizer.benchmarks import BY_KEY, curve, markdown
 from optimizer.calibrate import calibrate
 from optimizer.candidates import load_candidates
 from optimizer.errors import InputError
@@ -319,13 +319,20 @@ def test_defaults_from_benchmarks_fill_the_gaps_and_explicit_defaults_win():
     sc = Scenario.from_dict({"budget": 500, "defaults": {"from": "benchmarks", "tiers": {"micro": {
         "engagement_rate": 0.033}}}}, candidates=_shortlist())
     t = sc.candidates.table.set_index("id")
-    nano, micro = BY_KEY[("nano", "instagram")], BY_KEY[("micro", "instagram")]
-    assert t.loc["n1", "reach_rate"] == nano.reach_rate and t.loc["n1", "reach_rate_sd"] == nano.reach_rate_sd
-    assert t.loc["n1", "engagement_rate"] == nano.engagement_rate
+    nano, micro, macro = (BY_KEY[(tier, "instagram")] for tier in ("nano", "micro", "macro"))
+    # n1 has 5,000 followers: between the middles of nano (3,162) and micro (31,623), so between their figures
+    at = {f: curve(f, np.array([5000.0]), np.array(["instagram"], dtype=object))[0]
+          for f in ("reach_rate", "engagement_rate", "revenue_per_reach")}
+    assert t.loc["n1", "reach_rate"] == pytest.approx(at["reach_rate"])
+    assert micro.reach_rate < t.loc["n1", "reach_rate"] < nano.reach_rate
+    assert t.loc["n1", "reach_rate_sd"] == pytest.approx(0.3 * at["reach_rate"])
+    assert t.loc["n1", "engagement_rate"] == pytest.approx(at["engagement_rate"])
+    assert micro.engagement_rate < t.loc["n1", "engagement_rate"] < nano.engagement_rate
     assert t.loc["m1", "engagement_rate"] == 0.033  # the explicit default, not the benchmark
-    assert t.loc["m1", "reach_rate"] == micro.reach_rate
+    assert t.loc["m1", "reach_rate"] == pytest.approx(micro.reach_rate)  # micro and macro share 0.229
     assert t.loc["t1", "reach_rate"] == 0.7  # the file's own value
-    assert t.loc["n1", "conversion_rate"] == pytest.approx(nano.revenue_per_reach / 40.0)  # revenue per reach / AOV
+    assert macro.revenue_per_reach < at["revenue_per_reach"] < nano.revenue_per_reach
+    assert t.loc["n1", "conversion_rate"] == pytest.approx(at["revenue_per_reach"] / 40.0)  # revenue per reach / AOV
     assert t.loc["m1", "conversion_rate"] == 0.003
     assert any("fee(s) outside the rate-card range" in w for w in sc.warnings)  # t1: $1,000 for a nano on TikTok
     assert any("derived from the study's revenue per reached follower" in w for w in sc.warnings)
