@@ -12,8 +12,9 @@ nested cores      a group g (a niche, a region, or one pair from a pairs file) s
                   population placed independently of every other core, in which creator i's part c_ig is nested: a
                   smaller part lies inside a larger one, so the group's hires cover max_i c_ig of it, and two members
                   share the smaller part on top of what chance gives. A niche core is c = same_niche_overlap x R_i,
-                  so two creators of a niche share that rate of the smaller reach beyond chance; a pair (a, b) with
-                  shared s is a core of s x min(R_a, R_b) that either of them reaches.
+                  so two creators of a niche share that rate of the smaller reach beyond chance (exactly, where the
+                  population is large against their reach; of the people chance would leave to one of them, where
+                  it is not); a pair (a, b) with shared s is a core of s x min(R_a, R_b) that either reaches.
 general part      the rest of creator i's reach is spread at random over the population: a person outside i's cores
                   is reached with probability q_i, set so that i alone reaches exactly R_i people,
                   1 - R_i / N = (1 - q_i) prod_g (1 - c_ig / N). A person is missed by a mix with probability
@@ -23,7 +24,8 @@ general part      the rest of creator i's reach is spread at random over the pop
 disjoint          ``model: disjoint``: no two creators share anyone; unique reach min(N, sum R_i).
 
 With a segments file, what a creator's reach does not put into a named segment goes into the general segment, the
-population less the named segments, at random (random duplication). The frequency of a mix is its impressions (the sum of its creators' reach) per person reached.
+population less the named segments, at random (random duplication). The frequency of a mix is its impressions
+(the sum of its creators' reach) per person reached.
 
 Models (``audience.model``): ``overlap`` (default) uses the overlap file if there is one, else niche and region
 cores at ``same_niche_overlap`` and ``same_region_overlap``; ``independent`` is Sainsbury over the population;

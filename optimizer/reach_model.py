@@ -3,14 +3,17 @@
 The pools of ``audience.py`` are linearised piece by piece (x_i the hire decisions):
 
 disjoint          u <= sum_i R_i x_i,  0 <= u <= N.                                              exact
-nested cores      members of a group sorted by their part c, equal parts merged into one layer; layer l of width
-                  d_l (its part less the next smaller one) is covered when any member at least that large is
-                  hired: z_1 <= sum_{layer 1} x,  z_l <= z_{l-1} + sum_{layer l} x,  0 <= z <= 1.
-                  The core's unique reach is sum_l d_l z_l = max of the hired parts.                exact
+nested cores      members of a group sorted by their part c, equal parts merged into one layer; layer l (level c_l,
+                  the next smaller c_{l+1}) is covered when any member at least that large is hired:
+                  z_1 <= sum_{layer 1} x,  z_l <= z_{l-1} + sum_{layer l} x,  0 <= z <= 1. The cores lie at random
+                  in the population, so they enter its exponent: -log(1 - max hired c / N) = sum_l b_l z_l with
+                  b_l = log(1 - c_{l+1} / N) - log(1 - c_l / N) (telescoping along the chain).       exact
 random segments   with a_is = -log(1 - p_is), segment s's unique reach is N_s f(L_s), f(L) = 1 - exp(-L) and
-                  L_s = sum_i a_is x_i: concave in a linear form, so it needs no binaries when maximised:
-                  lam_s <= sum_i a_is x_i, y_s <= 1, y_s <= sum_i p_is x_i (the union bound, which keeps the LP
-                  relaxation from spreading fractions of many creators over the steep start of f), and tangent
+                  L_s = sum_i a_is x_i (+ sum_l b_l z_l in the population holding the cores): concave in a linear
+                  form, so it needs no binaries when maximised:
+                  lam_s <= L_s, y_s <= 1, y_s <= sum_i p_is x_i (+ sum_l (c_l - c_{l+1}) / N z_l) (the union
+                  bound, which keeps the LP relaxation from spreading fractions of many creators over the steep
+                  start of f), and tangent
                   cuts y_s <= f(L_k) + f'(L_k) (lam_s - L_k). N_s y_s >= N_s f(L_s): an outer approximation.
 one segment only  (Sainsbury, no cores) unique reach N (1 - exp(-a . x)) is increasing in a . x: the objective is
                   a . x and the floor a . x >= -log(1 - v / N), both linear.                       exact
