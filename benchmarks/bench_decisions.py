@@ -13,6 +13,8 @@ the true rates: its true expected profit (exact), and its true P(loss), 5th perc
 
 Arms:
     calibrated    ``calibrate`` -> the exact optimiser on its rates (the tool as shipped)
+    (reference)   true-prior Bayes: the exact optimiser on posterior means under the generator's own prior (what
+                  the best possible estimate from this history would choose); oracle: on the true rates
     raw           the exact optimiser on each creator's raw averages (creators without posts: the average of their
                   tier x platform, else platform, else everyone: a planner's spreadsheet)
     greedy ROIS   by raw revenue per dollar, best first, while the budget allows
@@ -36,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from market_sim import STRUCTURES, Market, make_market, true_outcomes  # noqa: E402
+from market_sim import STRUCTURES, Market, make_market, true_outcomes, true_prior_posterior  # noqa: E402
 
 from optimizer import Scenario, plan  # noqa: E402
 from optimizer.calibrate import calibrate  # noqa: E402
@@ -109,11 +111,15 @@ def one(seed: int, structure: str | None = None, creators: int = 300) -> dict:
         "engagement": greedy(np.argsort(-raw["engagement_rate"].to_numpy(), kind="stable"), fees, m.budget),
         "biggest": fits[[int(np.argmax(m.shortlist["followers"].to_numpy()[fits]))]] if fits.size else np.zeros(0, int),
     }
+    bayes = cal.candidates.assign(reach_rate=true_prior_posterior(m, "reach_rate"),
+                                  conversion_rate=true_prior_posterior(m, "conversion_rate"))
+    r_bayes = optimise(bayes.drop(columns=[c for c in bayes.columns if c.endswith("_sd")]), m.budget)
     oracle = optimise(m.truth[["id", "platform", "followers", "fee", "reach_rate", "engagement_rate",
                                "conversion_rate", "order_value"]].assign(reach_rate=lambda d: d["reach_rate"]),
                       m.budget)
     truth_profit = m.truth["expected_profit"].to_numpy()
     out = {"oracle": float(truth_profit[[pos_of[c] for c in oracle.selected]].sum()),
+           "true-prior Bayes": float(truth_profit[[pos_of[c] for c in r_bayes.selected]].sum()),
            "seed": seed, "structure": m.structure, "creators": len(ids),
            "with posts": int((m.truth["posts"] > 0).sum()), "budget": m.budget, "seconds": seconds}
     for arm, pos in mixes.items():
@@ -138,7 +144,7 @@ def main() -> None:
     fmt = {"float_format": lambda v: f"{v:,.2f}"}
     per = pd.DataFrame([{"seed": r["seed"], "structure": r["structure"],
                          **{f"{a} profit": r[(a, "expected")] for a in ARMS},
-                         "oracle": r["oracle"],
+                         "true-prior Bayes": r["true-prior Bayes"], "oracle": r["oracle"],
                          "cal promise/truth": r[("calibrated", "promise")] / r[("calibrated", "expected")],
                          "raw promise/truth": r[("raw", "promise")] / r[("raw", "expected")],
                          "cal promised p5": r[("calibrated", "promised p5")],
@@ -172,6 +178,12 @@ def main() -> None:
     print(f"calibrated at least every other arm: {best_share:.0%} of markets (target >= 90%), within 0.5% of the "
           f"best: {close:.0%}; mean profit "
           f"{cal.mean():,.0f} against the best other arm's mean {others.mean(axis=0).max():,.0f}")
+    bayes = np.array([r["true-prior Bayes"] for r in rows])
+    oracle = np.array([r["oracle"] for r in rows])
+    bayes_share = float(np.mean(np.all(bayes[:, None] >= others - 1e-6 * np.abs(others), axis=1)))
+    print(f"reference: Bayes with the generator's own prior (the best any estimate from this history could do) "
+          f"mean profit {bayes.mean():,.0f}, at least every other arm in {bayes_share:.0%} of markets; the truth's "
+          f"own optimum {oracle.mean():,.0f}")
     print(f"promise / truth: calibrated mean {ratio_cal.mean():.3f} (median {np.median(ratio_cal):.3f}, "
           f"range {ratio_cal.min():.2f}-{ratio_cal.max():.2f}; target 0.95-1.05); raw averages mean "
           f"{ratio_raw.mean():.3f} (range {ratio_raw.min():.2f}-{ratio_raw.max():.2f})")

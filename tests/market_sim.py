@@ -33,6 +33,7 @@ _E0 = {"instagram": 0.05, "tiktok": 0.07, "youtube": 0.04}
 _ES = {"instagram": -0.35, "tiktok": -0.05, "youtube": -0.25}
 _C0 = {"instagram": 0.004, "tiktok": 0.003, "youtube": 0.003}
 LUCK = 0.4  # log-sd of a post's luck factor
+CREATOR_SD = {"reach_rate": 0.25, "conversion_rate": 0.5}  # log-sd of a creator's effect
 AOV = 45.0
 BUDGET_SHARE = 0.06  # of the shortlist's total fees
 
@@ -68,10 +69,12 @@ def make_market(seed: int, structure: str | None = None, creators: int = 300) ->
     if structure == "poor_platform":
         c0 = np.where(plat == "tiktok", c0 / 4, c0)
     zt = np.floor(z) + 0.5 if structure == "steps" else z  # steps: flat within a tier, not along a line
-    reach = r0 * np.exp(rs * zt + rng.normal(0, 0.25, n))
+    reach_log_mean = np.log(r0) + rs * zt  # the truth's prior: log rate ~ N(this, CREATOR_SD[rate]^2)
+    reach = r0 * np.exp(rs * zt + rng.normal(0, CREATOR_SD["reach_rate"], n))
     reach = np.where(plat == "tiktok", reach, np.minimum(reach, 0.95))
     eng = np.minimum(e0 * np.exp(es * zt + rng.normal(0, 0.35, n)), 0.5)
-    conv = np.minimum(c0 * np.exp(-0.6 * zt + rng.normal(0, 0.5, n)), 0.2)
+    conversion_log_mean = np.log(c0) - 0.6 * zt
+    conv = np.minimum(c0 * np.exp(-0.6 * zt + rng.normal(0, CREATOR_SD["conversion_rate"], n)), 0.2)
     aov = AOV * np.exp(rng.normal(0, 0.15, n))
     fee_sd = 0.8 if structure == "bargains" else 0.35
     fee = np.round(30 * (followers / 1000) ** 0.85 * np.exp(rng.normal(0, fee_sd, n)), 2)
@@ -98,8 +101,35 @@ def make_market(seed: int, structure: str | None = None, creators: int = 300) ->
     truth = pd.DataFrame({"id": ids, "platform": plat, "followers": followers, "fee": fee, "posts": m,
                           "reach_rate": reach, "engagement_rate": eng, "conversion_rate": conv, "order_value": aov})
     truth["expected_profit"] = followers * reach * conv * aov - fee
+    truth["reach_log_mean"], truth["conversion_log_mean"] = reach_log_mean, conversion_log_mean
     budget = float(np.round(BUDGET_SHARE * fee.sum(), -2))
     return Market(seed, structure, shortlist, posts, truth, budget)
+
+
+def true_prior_posterior(market: Market, rate: str) -> np.ndarray:
+    """Each creator's posterior mean of ``rate`` (reach_rate or conversion_rate) under the generator's own prior
+    (lognormal around the truth's line, ``CREATOR_SD``) and its post-to-post luck: the best estimate any method
+    could make from the history, a ceiling for the benchmark (numerical integration over a grid of log rates)."""
+    t = market.truth
+    mu = t["reach_log_mean" if rate == "reach_rate" else "conversion_log_mean"].to_numpy()
+    grid = np.linspace(-5, 5, 401)
+    theta = np.exp(mu[:, None] + CREATOR_SD[rate] * grid[None, :])
+    bounded = rate == "conversion_rate"
+    phi = np.expm1(LUCK ** 2)
+    loglik = np.zeros_like(theta)
+    posts = market.posts
+    k, n = (posts["reach"], posts["followers"]) if rate == "reach_rate" else (posts["orders"], posts["reach"])
+    keep = n.to_numpy() > 0
+    index = {c: i for i, c in enumerate(t["id"])}
+    rows = posts["id"].map(index).to_numpy()[keep]
+    y = (k / n.where(n > 0, 1)).to_numpy(float)[keep]
+    nn = n.to_numpy(float)[keep]
+    th = theta[rows]
+    g = th * (1 - th) if bounded else th
+    var = g / nn[:, None] + phi * th ** 2  # the post's rate: binomial (Poisson) noise and the luck factor
+    np.add.at(loglik, rows, -0.5 * np.log(var) - 0.5 * (y[:, None] - th) ** 2 / var)
+    w = np.exp(loglik - loglik.max(axis=1, keepdims=True) - 0.5 * grid[None, :] ** 2)
+    return (w * theta).sum(axis=1) / w.sum(axis=1)
 
 
 def true_outcomes(truth: pd.DataFrame, positions, runs: int, seed: int) -> dict:
