@@ -65,7 +65,7 @@ def format_table(result: PlanResult) -> str:
                        f"{_num(t.frequency, 2)} impressions per person reached")
         evidence = evidence_sentence(t)
         if evidence:
-            out.append(f"  {evidence}")
+            out.append(f"  Evidence behind the figures (share of spend): {evidence}")
         if r.phases:
             out.append("")
             out.append("By phase (objective value: the phase's own; share of best: against the phase alone)")
@@ -132,15 +132,14 @@ EVIDENCE_WORDS = {"none": "no history of their own", "thin": "thin history", "so
 
 
 def evidence_sentence(t) -> str | None:
-    """What the spend's figures rest on, e.g. "Evidence behind the figures (share of spend): no history of their
-    own 31%, thin history 20%, solid history 49%"; None when every rate was stated without history."""
+    """What the spend's figures rest on, by share of spend, e.g. "no history of their own 31%, thin history 20%,
+    solid history 49%"; None when every rate was stated without history."""
     from .funnel import EVIDENCE_SHARES
 
     shares = {e: getattr(t, key) for e, key in EVIDENCE_SHARES.items()}
     if shares["stated"] is None or shares["stated"] >= 1.0 - 1e-12:
         return None
-    return "Evidence behind the figures (share of spend): " + ", ".join(
-        f"{EVIDENCE_WORDS[e]} {v:.0%}" for e, v in shares.items() if v and v > 0)
+    return ", ".join(f"{EVIDENCE_WORDS[e]} {v:.0%}" for e, v in shares.items() if v and v > 0)
 
 
 def _pct(p: float | None) -> str:
