@@ -6,7 +6,7 @@ Everything is checked here, once; code downstream trusts a :class:`Candidates`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import benchmarks
 from . import tiers as tiers_mod
+from .cells import as_text, canonical_header, canonical_platform, parse_numbers
 from .distributions import RATE_COLUMNS, SD_COLUMNS, beta_limit, impossible_beta
 from .errors import InputError, ProblemList, rows_text, suggest
 from .funnel import Outcomes
@@ -32,20 +33,23 @@ class Column:
     fillable: bool = False  # may come from scenario defaults
     needed: bool = False  # must have a value after defaults are applied
     percent_ok: bool = False  # "6.5%" is read as 0.065
+    ceiling: float | None = None  # above this a value is surely a typo or a unit slip: an error naming it
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "text", "text", "unique creator id", required=True),
     Column("platform", "text", "text", "instagram, tiktok, youtube, ... (case-insensitive)", required=True),
-    Column("followers", "int", "accounts", "follower count", lo=0, required=True),
-    Column("fee", "number", "currency", "fee for the deal, in the scenario's currency", lo=0, required=True),
+    Column("followers", "int", "accounts", "follower count", lo=0, required=True, ceiling=5e9),
+    Column("fee", "number", "currency", "fee for the deal, in the scenario's currency", lo=0, required=True,
+           ceiling=1e9),
     Column("reach_rate", "number", "share", "share of (real) followers who see the post; may exceed 1 "
-           "for short video", lo=0, fillable=True, needed=True, percent_ok=True),
+           "for short video", lo=0, fillable=True, needed=True, percent_ok=True, ceiling=100),
     Column("engagement_rate", "number", "share", "engagements per reached account", 0, 1,
            fillable=True, needed=True, percent_ok=True),
     Column("conversion_rate", "number", "share", "conversions per reached account", 0, 1,
            fillable=True, needed=True, percent_ok=True),
-    Column("order_value", "number", "currency", "revenue per conversion", lo=0, fillable=True, needed=True),
+    Column("order_value", "number", "currency", "revenue per conversion", lo=0, fillable=True, needed=True,
+           ceiling=1e7),
     Column("tier", "text", "text", "nano, micro, macro, mega (or the scenario's tiers); "
            "derived from followers when empty"),
     Column("niche", "text", "text", "content niche, for niche limits"),
@@ -54,20 +58,42 @@ COLUMNS: tuple[Column, ...] = (
     Column("audience_quality", "number", "share", "share of real followers; multiplies reach (default 1)",
            0, 1, fillable=True, percent_ok=True),
     Column("reach_rate_sd", "number", "share", "standard deviation of reach_rate", lo=0, fillable=True,
-           percent_ok=True),
+           percent_ok=True, ceiling=100),
     Column("engagement_rate_sd", "number", "share", "standard deviation of engagement_rate", 0, 1,
            fillable=True, percent_ok=True),
     Column("conversion_rate_sd", "number", "share", "standard deviation of conversion_rate", 0, 1,
            fillable=True, percent_ok=True),
-    Column("order_value_sd", "number", "currency", "standard deviation of order_value", lo=0, fillable=True),
+    Column("order_value_sd", "number", "currency", "standard deviation of order_value", lo=0, fillable=True,
+           ceiling=1e7),
     Column("history_posts", "int", "posts", "past posts the rates were estimated from (written by calibrate)",
-           lo=0),
+           lo=0, ceiling=1e7),
     Column("evidence_weight", "number", "share", "weight of the creator's own history in its rates, the weakest "
            "of the three (written by calibrate)", 0, 1, percent_ok=True),
 )
 EVIDENCE_LEVELS = ("none", "thin", "solid", "stated")
 THIN_WEIGHT = 0.5  # below this weight on its own history, a creator's rates rest mostly on the prior
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
+#: Header names exports and colleagues use for the contract's columns (compared after ``cells.canonical_header``;
+#: the first present wins, a column the contract names itself always wins).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("creator", "creator_id", "influencer", "influencer_id", "username", "user_name", "account",
+           "account_name", "profile", "creator_name", "influencer_name", "name"),
+    "platform": ("network", "social_network", "social_platform", "channel", "social"),
+    "followers": ("follower_count", "followers_count", "number_of_followers", "no_of_followers", "subscribers",
+                  "subscriber_count", "fans", "audience_size", "total_followers"),
+    "fee": ("price", "cost", "fee_per_post", "price_per_post", "cost_per_post", "quote", "rate_card"),
+    "reach_rate": ("avg_reach_rate", "reach_per_follower"),
+    "engagement_rate": ("er", "eng_rate", "engagement", "avg_engagement_rate", "average_engagement_rate"),
+    "conversion_rate": ("cvr", "conv_rate"),
+    "order_value": ("aov", "average_order_value", "avg_order_value"),
+    "audience_quality": ("audience_credibility", "credibility", "real_followers", "authentic_followers"),
+    "handle": ("instagram_handle", "tiktok_handle", "youtube_handle", "social_handle"),
+    "niche": ("category", "vertical"),
+    "region": ("country", "location", "geo"),
+}
+#: Names the selection gives its own columns: an input column of that name is carried as "NAME (input)".
+RESERVED = ("reach", "engagements", "conversions", "revenue", "profit", "roi", "evidence", "creator", "phase", "posts",
+            "post_factor")
 FILLABLE: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.fillable)
 TEXT_LOWER = ("platform", "tier", "niche", "region")  # matched case-insensitively
 
@@ -102,6 +128,7 @@ class Candidates:
     rows: np.ndarray
     outcomes: Outcomes
     warnings: tuple[str, ...] = ()
+    carried: tuple[str, ...] = ()  # the file's columns outside the contract, in ``table`` after the contract's
 
     @property
     def n(self) -> int:
@@ -116,7 +143,7 @@ class Candidates:
         mask = np.asarray(mask, dtype=bool)
         table = self.table[mask].reset_index(drop=True)
         return Candidates(table=table, source=self.source, rows=self.rows[mask], outcomes=Outcomes.from_table(table),
-                          warnings=self.warnings)
+                          warnings=self.warnings, carried=self.carried)
 
     def indicator(self, positions) -> np.ndarray:
         """The 0/1 hire vector over the shortlist with ones at ``positions`` (the form the model's rows take)."""
@@ -132,65 +159,73 @@ class Candidates:
 
 # --------------------------------------------------------------------------------------------- reading
 
-def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
-    """Read a CSV or Excel file as text cells ('' for empty), raising InputError on failure."""
+def read_table(path: Path, sheet: str | int | None = None,
+               accepts: Callable[[list[str]], bool] | None = None) -> pd.DataFrame:
+    """Read a CSV or Excel file as text cells ('' for empty), raising InputError on failure. The header is the
+    first row, kept as written (a repeated name stays repeated, for the caller to report); the frame's index is
+    each row's number as a spreadsheet shows it (the header is row 1), and rows with every cell empty (the blank
+    rows a spreadsheet leaves at its end) are dropped. An .xlsx without ``sheet`` is read from its first sheet
+    whose header ``accepts`` (all sheets' names listed in the error when none does)."""
     label = str(path)
     if not path.exists():
         raise InputError.at(label, "file not found")
     if path.is_dir():
         raise InputError.at(label, "is a folder, not a file")
+    if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (str, int))):
+        raise InputError.at(label, f"sheet must be one sheet's name or number, got {sheet!r}")
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt", ".tsv"):
             sep = "\t" if suffix == ".tsv" else ","
-            return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, skipinitialspace=True,
-                               encoding="utf-8-sig")
-        if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object,
-                                  keep_default_na=False, na_values=[], engine="openpyxl")
-            return frame
+            grid = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, skipinitialspace=True,
+                               encoding="utf-8-sig", header=None)
+        elif suffix in (".xlsx", ".xlsm"):
+            if sheet is not None:
+                grid = pd.read_excel(path, sheet_name=sheet, dtype=object, keep_default_na=False, na_values=[],
+                                     engine="openpyxl", header=None)
+            else:
+                grid = _pick_sheet(path, label, accepts)
+        else:
+            raise InputError.at(label, f"unsupported file type '{suffix}': use .csv or .xlsx")
     except pd.errors.EmptyDataError:
         raise InputError.at(label, "the file is empty: no header and no candidates") from None
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise InputError.at(label, f"cannot be read as {suffix[1:].upper()}: "
-                                         f"{str(exc).splitlines()[0]}") from None
+                                   f"{str(exc).splitlines()[0]}") from None
+    except InputError:
+        raise
     except ValueError as exc:  # e.g. unknown sheet name
         raise InputError.at(label, str(exc).splitlines()[0]) from None
     except OSError as exc:
         raise InputError.at(label, f"cannot be read: {exc.strerror or exc}") from None
     except Exception as exc:  # openpyxl raises assorted errors on corrupt workbooks
         raise InputError.at(label, f"cannot be read as Excel: {exc}") from None
-    raise InputError.at(label, f"unsupported file type '{suffix}': use .csv or .xlsx")
+    if len(grid) == 0:
+        raise InputError.at(label, "the file is empty: no header and no candidates")
+    cells = grid.astype(object).where(~pd.isna(grid), "")
+    header = [as_text(pd.Series([v])).iat[0] for v in cells.iloc[0]]
+    body = cells.iloc[1:]
+    body.index = np.arange(len(body)) + 2
+    filled = body.apply(lambda col: as_text(col) != "").any(axis=1) if len(body) else pd.Series(dtype=bool)
+    body = body[filled.to_numpy()] if len(body) else body
+    body.columns = header
+    return body
 
 
-# ------------------------------------------------------------------------------------------ validation
-
-def _as_text(series: pd.Series) -> pd.Series:
-    """Cells as stripped strings; None/NaN (DataFrame input) become ''."""
-    s = series.astype(object)
-    s = s.where(~pd.isna(s), "")
-    return s.map(lambda v: v if isinstance(v, str) else _num_text(v)).str.strip()
-
-
-def _num_text(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
-def _parse_numbers(text: pd.Series, percent_ok: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(values with NaN where empty or bad, empty mask, bad mask)."""
-    empty = (text == "").to_numpy()
-    work = text
-    pct = np.zeros(len(text), dtype=bool)
-    if percent_ok:
-        pct = text.str.endswith("%").to_numpy()
-        work = text.str.rstrip("%").str.strip()
-    values = pd.to_numeric(work, errors="coerce").to_numpy(dtype=float)
-    bad = ~empty & ~np.isfinite(values)
-    values = np.where(pct, values / 100.0, values)
-    values[bad | empty] = np.nan
-    return values, empty, bad
+def _pick_sheet(path: Path, label: str, accepts: Callable[[list[str]], bool] | None) -> pd.DataFrame:
+    """The first sheet of a workbook whose header ``accepts``; the first sheet when nothing is asked."""
+    sheets = pd.read_excel(path, sheet_name=None, dtype=object, keep_default_na=False, na_values=[],
+                           engine="openpyxl", header=None)
+    if not sheets:
+        raise InputError.at(label, "the workbook has no sheets")
+    if accepts is None:
+        return next(iter(sheets.values()))
+    for grid in sheets.values():
+        if len(grid) and accepts([str(v) for v in grid.iloc[0] if not pd.isna(v)]):
+            return grid
+    names = ", ".join(f"'{n}'" for n in sheets)
+    raise InputError.at(label, f"no sheet has a shortlist's header (id, platform, followers, fee); the sheets are "
+                        f"{names}: name one with candidates: {{path: ..., sheet: NAME}}")
 
 
 def _fmt(v: float) -> str:
@@ -204,47 +239,112 @@ def load_candidates(
     tier_cutoffs: Mapping[str, float] | None = None,
     sheet: str | int | None = None,
     label: str | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> Candidates:
-    """Read and validate a shortlist. Raises :class:`InputError` listing every problem found."""
+    """Read and validate a shortlist. ``columns`` maps contract names to the file's own headers (the scenario's
+    ``columns:``). Raises :class:`InputError` listing every problem found."""
     if isinstance(source, pd.DataFrame):
         raw = source.copy()
         label = label or "candidates"
         rows = np.asarray(raw.index, dtype=object)
-        row_word = "row"
     else:
         path = Path(source)
         label = label or str(source)
-        raw = read_table(path, sheet)
-        rows = np.arange(len(raw)) + 2  # the header is row 1, as a spreadsheet numbers them
-        row_word = "row"
-    return _validate(raw, label, rows, row_word, defaults or Defaults(), dict(tier_cutoffs or tiers_mod.DEFAULT_TIERS))
+        raw = read_table(path, sheet, accepts=lambda header: _looks_like_shortlist(header, columns))
+        rows = raw.index.to_numpy()  # as a spreadsheet numbers them: the header is row 1
+    return _validate(raw, label, rows, "row", defaults or Defaults(), dict(tier_cutoffs or tiers_mod.DEFAULT_TIERS),
+                     dict(columns or {}))
+
+
+def _looks_like_shortlist(header: list[str], columns: Mapping[str, str] | None) -> bool:
+    found, _, _ = _header_map(header, columns or {})
+    return {"platform", "followers", "fee"} <= set(found.values()) and ("id" in found.values() or
+                                                                          "handle" in found.values())
+
+
+def _header_map(header: list[str], columns: Mapping[str, str]) -> tuple[dict[int, str], list[str], list[str]]:
+    """(column position -> contract name, problems, notes) for a header: the scenario's ``columns:`` first, then
+    each header read as a contract name (``cells.canonical_header``), then the aliases of the names still free."""
+    found: dict[int, str] = {}
+    problems: list[str] = []
+    notes: list[str] = []
+    plain = [str(h).strip().lower() for h in header]
+    canon = [canonical_header(h) for h in header]
+    for name, written in columns.items():
+        hits = [i for i, h in enumerate(plain) if h == str(written).strip().lower()]
+        if not hits:
+            problems.append(f"key 'columns.{name}': the header has no column '{written}'"
+                            f"{suggest(str(written).strip().lower(), plain)}")
+        else:
+            found[hits[0]] = name
+    taken = set(found.values())
+    for i, c in enumerate(canon):
+        if i not in found and c in BY_NAME and c not in taken:
+            found[i] = c
+            taken.add(c)
+            if str(header[i]).strip().lower() != c:
+                notes.append(f"column '{header[i]}' read as {c}")
+    for name, aliases in ALIASES.items():
+        if name in taken:
+            continue
+        for alias in aliases:
+            hit = next((i for i, c in enumerate(canon) if c == alias and i not in found), None)
+            if hit is not None:
+                found[hit] = name
+                taken.add(name)
+                notes.append(f"column '{header[hit]}' read as {name}")
+                break
+    return found, problems, notes
 
 
 def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, defaults: Defaults,
-              cutoffs: dict[str, float]) -> Candidates:
+              cutoffs: dict[str, float], columns: dict[str, str] | None = None) -> Candidates:
     problems = ProblemList()
     warnings: list[str] = []
+    notes: list[str] = []
 
-    # Header: case-insensitive, surrounding spaces ignored.
-    names = [str(c).strip().lower() for c in raw.columns]
-    seen: dict[str, int] = {}
-    for n in names:
-        seen[n] = seen.get(n, 0) + 1
-    for n, k in seen.items():
-        if k > 1 and n in BY_NAME:
-            problems.add(label, f"appears {k} times in the header", f"column '{n}'")
-    raw = raw.copy()
-    raw.columns = names
-    raw = raw.loc[:, ~pd.Index(names).duplicated()]
-    unknown = [n for n in raw.columns if n not in BY_NAME]
-    for n in unknown:
-        warnings.append(f"{label}: column '{n}' is not part of the contract and is ignored{suggest(n, BY_NAME)}")
+    # Header: the contract's names as written in exports (case, spaces, units in brackets, aliases) or mapped by
+    # the scenario's columns:; the other columns are carried unchanged into the selection.
+    header = [str(c) for c in raw.columns]
+    found, header_problems, header_notes = _header_map(header, columns or {})
+    for message in header_problems:
+        problems.add(label, message)
+    notes += header_notes
+    counts: dict[str, int] = {}
+    for i, c in enumerate(canonical_header(h) for h in header):
+        name = found.get(i, c if c in BY_NAME else None)
+        if name is not None:
+            counts[name] = counts.get(name, 0) + 1
+    for name, k in counts.items():
+        if k > 1:
+            written = ", ".join(repr(h) for i, h in enumerate(header) if found.get(i, canonical_header(h)) == name)
+            problems.add(label, f"appears {k} times in the header (as {written}): keep one", f"column '{name}'")
+    extra = [i for i in range(len(header)) if i not in found and canonical_header(header[i]) not in BY_NAME]
+    cols = {name: raw.iloc[:, i] for i, name in found.items()}
+    if "id" not in cols and "handle" in cols:
+        cols["id"] = cols["handle"]
+        notes.append("no id column: the handle is the id")
+    extra_names = []
+    for i in extra:
+        name = header[i].strip() or f"column {i + 1}"
+        if name.lower() in RESERVED or name in extra_names:
+            name = f"{name} (input)"
+        extra_names.append(name)
+        hint = suggest(canonical_header(header[i]), BY_NAME)
+        if hint:
+            warnings.append(f"{label}: column '{header[i]}' is not a column of the contract{hint}; it is carried "
+                            "into the selection unchanged (map it with the scenario's columns: if it is that)")
+    unknown = [header[i] for i in extra]
     for col in COLUMNS:
-        if col.required and col.name not in raw.columns:
-            problems.add(label, f"required column is missing{suggest(col.name, unknown)}", f"column '{col.name}'")
+        if col.required and col.name not in cols:
+            near = suggest(col.name, [canonical_header(h) for h in unknown])
+            how = f" (map it with the scenario's columns: {{{col.name}: ...}})" if near else ""
+            problems.add(label, f"required column is missing{near}{how}", f"column '{col.name}'")
     if len(raw) == 0:
         problems.add(label, "the shortlist is empty: no candidate rows")
     problems.raise_if_any()
+    carried = {name: raw.iloc[:, i].to_numpy(dtype=object) for name, i in zip(extra_names, extra, strict=True)}
+    raw = pd.DataFrame({name: series.to_numpy() for name, series in cols.items()})
 
     def where(idx: np.ndarray, column: str) -> str:
         return f"{rows_text(rows[idx]) if row_word == 'row' else ''}, column '{column}'"
@@ -257,8 +357,11 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
         if name not in raw.columns:
             table[name] = "" if name in ("niche", "region", "handle", "tier") else None
             continue
-        text = _as_text(raw[name])
-        if name in TEXT_LOWER:
+        text = as_text(raw[name])
+        if name == "platform":
+            text, mapped = canonical_platform(text)
+            notes += mapped
+        elif name in TEXT_LOWER:
             text = text.str.lower()
         table[name] = text.to_numpy(dtype=object)
         if name in ("id", "platform"):
@@ -277,12 +380,20 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
         if col.name not in raw.columns:
             table[col.name] = np.nan
             continue
-        values, _empty, bad = _parse_numbers(_as_text(raw[col.name]), col.percent_ok)
+        text = as_text(raw[col.name])
+        parsed = parse_numbers(text, percent_ok=col.percent_ok, label=f"column '{col.name}'")
+        values, empty, bad = parsed.values, parsed.empty, parsed.bad
+        notes += parsed.notes
         if bad.any():
             idx = np.flatnonzero(bad)
-            shown = ", ".join(repr(str(v)) for v in _as_text(raw[col.name]).to_numpy()[idx[:3]])
-            problems.add(label, f"not a number ({shown})", where(idx, col.name))
+            shown = ", ".join(repr(str(v)) for v in text.to_numpy()[idx[:3]])
+            problems.add(label, f"not a number ({shown}; write 12500, 12.5K, 1,200 or $80)", where(idx, col.name))
+        if col.required and empty.any():
+            problems.add(label, f"empty: {col.name} is required on every row", where(np.flatnonzero(empty),
+                                                                                      col.name))
         checks = []
+        if col.ceiling is not None:
+            checks.append((values > col.ceiling, f"implausibly large (at most {col.ceiling:,.0f}: check the cell)"))
         if col.lo is not None:
             checks.append((values < col.lo, "negative" if col.lo == 0 else f"below {col.lo:g}"))
         if col.hi is not None:
@@ -344,7 +455,13 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
     for col in COLUMNS:
         if col.needed:
             miss = np.flatnonzero(np.isnan(table[col.name].to_numpy(float)))
-            if miss.size:
+            if not miss.size:
+                continue
+            near = suggest(col.name, [canonical_header(h) for h in unknown]) if col.name not in raw.columns else ""
+            if near:  # the sheet has the data under another name: never advise defaults that would discard it
+                problems.add(label, f"column is missing{near} (map it with the scenario's columns: "
+                             f"{{{col.name}: ...}})", f"column '{col.name}'")
+            else:
                 what = "column is missing" if col.name not in raw.columns else "empty"
                 problems.add(label, f"{what} and no scenario default covers it (add `defaults: "
                              f"{{{col.name}: ...}}` globally, per tier or per platform)", where(miss, col.name))
@@ -355,8 +472,11 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
     table = table[[c.name for c in COLUMNS]]
     table["evidence"] = evidence(stated, table["history_posts"].to_numpy(float),
                                  table["evidence_weight"].to_numpy(float))
+    for name, values in carried.items():  # the file's other columns, unchanged, for the selection
+        table[name] = values
+    warnings += [f"{label}: {note}" for note in dict.fromkeys(notes)]
     return Candidates(table=table, source=label, rows=rows, outcomes=Outcomes.from_table(table),
-                      warnings=tuple(warnings))
+                      warnings=tuple(warnings), carried=tuple(carried))
 
 
 

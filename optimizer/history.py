@@ -35,7 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .candidates import _as_text, _parse_numbers, read_table
+from .candidates import read_table
+from .cells import as_text, canonical_header, parse_numbers
 from .errors import InputError, ProblemList, rows_text, suggest
 
 POST_REQUIRED = ("id", "platform", "date", "followers", "engagements", "orders", "revenue")
@@ -87,10 +88,15 @@ def read_contract(path: str | Path | pd.DataFrame, label: str | None, required: 
     returns it, its label and each row's number as a spreadsheet shows it (the header is row 1)."""
     if isinstance(path, pd.DataFrame):
         raw, label = path.copy(), label or "history"
+        raw.index = np.arange(len(raw)) + 2
     else:
         label = label or str(path)
         raw = read_table(Path(path))
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    raw.columns = [canonical_header(c) for c in raw.columns]
+    repeated = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1 and c})
+    if repeated:
+        raise InputError.at(label, f"appears {list(raw.columns).count(repeated[0])} times in the header: keep one",
+                            f"column '{repeated[0]}'")
     known = required + optional
     missing = [c for c in required if c not in raw.columns]
     if missing:
@@ -99,11 +105,13 @@ def read_contract(path: str | Path | pd.DataFrame, label: str | None, required: 
                             f"column '{missing[0]}'")
     if len(raw) == 0:
         raise InputError.at(label, "no rows")
-    return raw, label, np.arange(len(raw)) + 2
+    return raw, label, raw.index.to_numpy()
 
 
 def _numbers(raw: pd.DataFrame, col: str, rows: _Rows, *, whole: bool, required: bool = True) -> np.ndarray:
-    values, empty, bad = _parse_numbers(_as_text(raw[col]), percent_ok=False)
+    parsed = parse_numbers(as_text(raw[col]), percent_ok=False, label=f"column '{col}'")
+    values, empty, bad = parsed.values, parsed.empty, parsed.bad
+    rows.skipped.notes += [f"{rows.label}: {n}" for n in parsed.notes]
     rows.flag(bad, col, "not a number")
     if required:
         rows.flag(empty, col, "empty")
@@ -114,7 +122,7 @@ def _numbers(raw: pd.DataFrame, col: str, rows: _Rows, *, whole: bool, required:
 
 
 def _dates(raw: pd.DataFrame, col: str, rows: _Rows) -> pd.Series:
-    text = _as_text(raw[col])
+    text = as_text(raw[col])
     parsed = pd.to_datetime(text.where(text != "", None), errors="coerce", format="mixed")
     rows.flag(parsed.isna().to_numpy(), col, "not a date (use ISO dates such as 2025-03-14)")
     return parsed
@@ -131,7 +139,7 @@ def load_posts(path: str | Path | pd.DataFrame, *, label: str | None = None,
     rows = _Rows(label, row_numbers, skip_bad)
     out = pd.DataFrame({"row": row_numbers})
     for c in ("id", "platform"):
-        text = _as_text(raw[c])
+        text = as_text(raw[c])
         out[c] = text.str.lower().to_numpy(object) if c == "platform" else text.to_numpy(object)
         rows.flag((text == "").to_numpy(), c, f"missing {c}")
     out["date"] = _dates(raw, "date", rows)
@@ -164,11 +172,11 @@ def load_touchpoints(path: str | Path | pd.DataFrame, *, label: str | None = Non
     rows = _Rows(label, row_numbers, skip_bad)
     out = pd.DataFrame({"row": row_numbers})
     for c in ("journey", "touch"):
-        text = _as_text(raw[c])
+        text = as_text(raw[c])
         out[c] = text.to_numpy(object)
         rows.flag((text == "").to_numpy(), c, f"missing {c}")
     out["timestamp"] = _dates(raw, "timestamp", rows)
-    conv = _as_text(raw["converted"]).str.lower()
+    conv = as_text(raw["converted"]).str.lower()
     rows.flag(~conv.isin(_TRUE | _FALSE).to_numpy(), "converted", "not 0 or 1")
     out["converted"] = conv.isin(_TRUE).to_numpy().astype(int)
     if "value" in raw.columns:

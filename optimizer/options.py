@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .candidates import Candidates, _as_text, _parse_numbers
+from .candidates import Candidates
+from .cells import as_text, parse_numbers
 from .errors import InputError, ProblemList, rows_text, suggest
 from .funnel import Outcomes
 from .history import read_contract
@@ -64,12 +65,15 @@ def load_packages(path: str | Path, ids: set[str], decay: float = DEFAULT_DECAY,
     """Read and validate a packages file against the shortlist's ``ids``; returns the offers and warnings."""
     raw, label, rows = read_contract(Path(path), label, PACKAGE_COLUMNS, ("decay",))
     problems = ProblemList()
-    ids_col = _as_text(raw["id"]).to_numpy(object)
-    posts, _, bad_p = _parse_numbers(_as_text(raw["posts"]), percent_ok=False)
-    fees, empty_f, bad_f = _parse_numbers(_as_text(raw["fee"]), percent_ok=False)
+    ids_col = as_text(raw["id"]).to_numpy(object)
+    parsed = parse_numbers(as_text(raw["posts"]), percent_ok=False)
+    posts, bad_p = parsed.values, parsed.bad
+    parsed = parse_numbers(as_text(raw["fee"]), percent_ok=False)
+    fees, empty_f, bad_f = parsed.values, parsed.empty, parsed.bad
     dec = np.full(len(raw), decay)
     if "decay" in raw.columns:
-        given, empty_d, bad_d = _parse_numbers(_as_text(raw["decay"]), percent_ok=True)
+        parsed = parse_numbers(as_text(raw["decay"]), percent_ok=True)
+        given, empty_d, bad_d = parsed.values, parsed.empty, parsed.bad
         wrong = bad_d | (~empty_d & ((given <= 0) | (given > 1)))
         if wrong.any():
             problems.add(label, "decay must be above 0 and at most 1 (each extra post returns this share of the one "
@@ -175,7 +179,7 @@ def expand(cand: Candidates, packages: Packages | None, phases: tuple[Phase, ...
     options["id"] = ids.to_numpy(object)
     options["posts"] = options["posts"].astype(int)
     return Candidates(table=options, source=cand.source, rows=cand.rows[src], outcomes=Outcomes.from_table(options),
-                      warnings=cand.warnings)
+                      warnings=cand.warnings, carried=cand.carried)
 
 
 def option_matrix(table: pd.DataFrame, per_phase: bool):

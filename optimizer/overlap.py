@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .candidates import _as_text, _parse_numbers, read_table
+from .candidates import read_table
+from .cells import as_text, canonical_header, parse_numbers
 from .errors import InputError, ProblemList, rows_text, suggest
 
 PAIR_COLUMNS = ("id_a", "id_b", "shared")
@@ -60,7 +61,11 @@ def load_overlap(path: str | Path, ids: set[str], label: str | None = None) -> t
     path = Path(path)
     label = label or str(path)
     raw = read_table(path)
-    names = [str(c).strip().lower() for c in raw.columns]
+    names = [canonical_header(c) for c in raw.columns]
+    repeated = sorted({c for c in names if names.count(c) > 1 and c})
+    if repeated:
+        raise InputError.at(label, f"appears {names.count(repeated[0])} times in the header: keep one",
+                            f"column '{repeated[0]}'")
     raw = raw.copy()
     raw.columns = names
     if set(PAIR_COLUMNS) <= set(names):
@@ -74,15 +79,16 @@ def load_overlap(path: str | Path, ids: set[str], label: str | None = None) -> t
                             f"share (segments); found {', '.join(names) or 'none'}{hint}")
     if len(raw) == 0:
         raise InputError.at(label, f"no rows: an overlap file ({kind}) needs at least one row")
-    rows = np.arange(len(raw)) + 2  # row 1 is the header
+    rows = raw.index.to_numpy()  # as a spreadsheet numbers them: row 1 is the header
     problems = ProblemList()
-    text = {c: _as_text(raw[c]) for c in wanted}
+    text = {c: as_text(raw[c]) for c in wanted}
     for c in wanted[:2]:
         missing = np.flatnonzero((text[c] == "").to_numpy())
         if missing.size:
             problems.add(label, f"missing {c}", f"{rows_text(rows[missing])}, column '{c}'")
     value_col = wanted[2]
-    values, empty, bad = _parse_numbers(text[value_col], percent_ok=True)
+    parsed = parse_numbers(text[value_col], percent_ok=True)
+    values, empty, bad = parsed.values, parsed.empty, parsed.bad
     for mask, what in ((bad, "not a number"), (empty, "empty"), ((values < 0) | (values > 1), "not a share between "
                                                                  "0 and 1 (write 0.15 or 15%)")):
         mask = np.asarray(mask)
@@ -105,7 +111,7 @@ def load_overlap(path: str | Path, ids: set[str], label: str | None = None) -> t
     if kind == "pairs":
         data = _pairs(label, rows[keep], text["id_a"][keep].tolist(), text["id_b"][keep].tolist(), values[keep])
     else:
-        sizes_text = _as_text(raw["segment_size"]) if "segment_size" in names else None
+        sizes_text = as_text(raw["segment_size"]) if "segment_size" in names else None
         data = _segments(label, rows[keep], text["id"][keep].tolist(), text["segment"][keep].tolist(), values[keep],
                          None if sizes_text is None else sizes_text[keep])
     return data, warnings
@@ -147,7 +153,8 @@ def _segments(label: str, rows: np.ndarray, ids: list[str], segs: list[str], sha
                      f"{rows_text(frame.loc[frame['id'] == i, 'row'].to_numpy())}, column 'share'")
     sizes: dict[str, float] | None = None
     if sizes_text is not None:
-        values, empty, bad = _parse_numbers(sizes_text.reset_index(drop=True), percent_ok=False)
+        parsed = parse_numbers(sizes_text.reset_index(drop=True), percent_ok=False)
+        values, empty, bad = parsed.values, parsed.empty, parsed.bad
         wrong = bad | (np.nan_to_num(values, nan=1.0) <= 0)
         if wrong.any():
             problems.add(label, "not a positive number of people", f"{rows_text(rows[np.flatnonzero(wrong)])}, "

@@ -396,7 +396,7 @@ def selection_frame(scenario: Scenario, pos: np.ndarray) -> pd.DataFrame:
     frame["followers"] = frame["followers"].astype("int64")
     extra = [c for c in ("creator", "phase", "posts") if c in frame]  # options (packages, phases)
     extra += ["history_posts", "evidence_weight", "evidence"]  # what the rates rest on (candidates.evidence)
-    return frame[list(SELECTION_COLUMNS) + extra]
+    return frame[list(SELECTION_COLUMNS) + extra + list(cand.carried)]  # the file's other columns, unchanged
 
 
 def breakdown(scenario: Scenario, pos: np.ndarray) -> dict[str, list[dict]]:

@@ -89,7 +89,8 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
     evidence = evidence_sentence(t)
     if evidence:
         out.append(Section("Evidence behind the figures", [
-            f"Share of spend by what its figures rest on: {evidence}. A creator with no history of its own is priced as a typical creator of its size and "
+            f"Share of spend by what its figures rest on: {evidence}. A creator with no history of its own is "
+            "priced as a typical creator of its size and "
             "platform (calibrated size model, scenario defaults or benchmark priors): its figures are a guess about "
             "that creator, and a plan that leans on such creators tends to disappoint (the optimiser's curse).",
             "Each creator's evidence is in the mix table: none, thin (under half the weight on its own posts), "
