@@ -87,7 +87,10 @@ def parse_numbers(text: pd.Series, *, percent_ok: bool, written: bool = True, la
             continue
         if sum(bool(m[k]) for k in ("pre", "cur", "post")) > 1:
             continue
-        v = float(m["num"].replace(",", "")) * (10.0 ** int(m["exp"]) if m["exp"] else 1.0)
+        try:
+            v = float(m["num"].replace(",", "")) * (10.0 ** int(m["exp"]) if m["exp"] else 1.0)
+        except OverflowError:  # 1e400: no float holds it
+            continue
         v *= _SUFFIX[m["suffix"]] if m["suffix"] else 1.0
         v = -v if m["sign"] == "-" else v
         if m["pct"]:

@@ -3,7 +3,6 @@ plus its shortlist. Unknown keys are errors that suggest the nearest valid key."
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -18,6 +17,7 @@ from . import objectives as objectives_mod
 from . import tiers as tiers_mod
 from .audience import MODELS, Audience, AudienceSettings, build_audience
 from .candidates import BY_NAME, FILLABLE, Candidates, Defaults, load_candidates
+from .cells import canonical_platform, parse_numbers
 from .errors import InputError, ProblemList, suggest
 from .options import DEFAULT_DECAY, Packages, Phase, PhaseSettings, expand, load_packages
 from .overlap import load_overlap
@@ -28,8 +28,8 @@ SOLVERS: tuple[str, ...] = ("cbc", "highs")
 GROUPS: tuple[str, ...] = ("tiers", "platforms", "niches", "regions")
 GROUP_COLUMN = {"tiers": "tier", "platforms": "platform", "niches": "niche", "regions": "region"}
 FLOORS: tuple[str, ...] = ("min_reach", "min_engagements", "min_conversions", "min_revenue")
-TOP_KEYS = ("name", "currency", "candidates", "budget", "objective", "tiers", "defaults", "constraints", "solver",
-            "simulation", "risk", "audience", "packages", "phases", "phase_settings")
+TOP_KEYS = ("name", "currency", "candidates", "columns", "budget", "objective", "tiers", "defaults", "constraints",
+            "solver", "simulation", "risk", "audience", "packages", "phases", "phase_settings")
 PHASE_KEYS = ("budget_share", "objective", "weight", "constraints")
 PHASE_SETTING_KEYS = ("combine", "repeat_creators", "order")
 COMBINE = ("weighted", "lexicographic")
@@ -305,9 +305,10 @@ class _Reader:
             return None
         v = d[key]
         full = f"{path}.{key}" if path else key
-        if isinstance(v, str):  # YAML 1.1 reads 1.0e9 (no sign in the exponent) as text
-            with contextlib.suppress(ValueError):
-                v = float(v.strip())
+        if isinstance(v, str):  # as in the shortlist: 15K, $15,000, 40% (for a share); and YAML 1.1 reads 1.0e9 as text
+            parsed = parse_numbers(pd.Series([v.strip()]), percent_ok=hi is not None and hi <= 1)
+            if not parsed.bad[0] and not parsed.empty[0]:
+                v = float(parsed.values[0])
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             self.bad(full, f"must be a number, got {v!r}")
             return None
@@ -386,13 +387,15 @@ def _defaults(r: _Reader, d: Any) -> Defaults:
 
     glob = values({k: v for k, v in d.items() if k not in group_keys}, "defaults")
     tiers = {str(t).lower(): values(v, f"defaults.tiers.{t}") for t, v in (d.get("tiers") or {}).items()}
-    plats = {str(p).lower(): values(v, f"defaults.platforms.{p}") for p, v in (d.get("platforms") or {}).items()}
+    plats = {_group_key("platforms", p): values(v, f"defaults.platforms.{p}")
+             for p, v in (d.get("platforms") or {}).items()}
     tp: dict[str, dict[str, dict[str, float]]] = {}
     for t, ps in (d.get("tier_platforms") or {}).items():
         if not isinstance(ps, Mapping):
             r.bad(f"defaults.tier_platforms.{t}", "must map platforms to column defaults")
             continue
-        tp[str(t).lower()] = {str(p).lower(): values(v, f"defaults.tier_platforms.{t}.{p}") for p, v in ps.items()}
+        tp[str(t).lower()] = {_group_key("platforms", p): values(v, f"defaults.tier_platforms.{t}.{p}")
+                              for p, v in ps.items()}
     return Defaults(values=glob, tiers=tiers, platforms=plats, tier_platforms=tp, benchmarks=source is not None)
 
 
@@ -495,7 +498,8 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     if candidates is not None:
         try:
             cands = load_candidates(candidates, defaults=defaults, tier_cutoffs=cutoffs, sheet=sheet,
-                                    label=None if isinstance(candidates, pd.DataFrame) else _short(candidates))
+                                    label=None if isinstance(candidates, pd.DataFrame) else _short(candidates),
+                                    columns=_columns(r, d.get("columns")))
         except InputError as exc:
             r.problems.extend(exc.problems)
 
@@ -547,6 +551,26 @@ def _objective(r: _Reader, d: Mapping, path: str) -> tuple[str, dict[str, float]
     return r.choice(d, "objective", path, OBJECTIVES, "profit"), weights
 
 
+def _group_key(group: str, key: Any) -> str:
+    """A group's name as the shortlist's cells are read: lower case, and a platform in its one spelling (a cap on
+    "Tik Tok" is a cap on tiktok)."""
+    if group == "platforms":
+        return str(canonical_platform(pd.Series([str(key)]))[0].iat[0])
+    return str(key).strip().lower()
+
+
+def _columns(r: _Reader, block: Any) -> dict[str, str]:
+    """The scenario's ``columns:``: contract name -> the shortlist's own header."""
+    block = r.keys(block, tuple(BY_NAME), "columns")
+    out = {}
+    for name, header in block.items():
+        if not isinstance(header, str) or not header.strip():
+            r.bad(f"columns.{name}", f"must be the header of a column in the shortlist, got {header!r}")
+        else:
+            out[name] = header
+    return out
+
+
 def _constraints(r: _Reader, block: Any, path: str) -> Constraints:
     """A ``constraints:`` block (the scenario's, or a phase's)."""
     c = r.keys(block, CONSTRAINT_KEYS, path)
@@ -556,7 +580,7 @@ def _constraints(r: _Reader, block: Any, path: str) -> Constraints:
         if not isinstance(sub, Mapping):
             r.bad(f"{path}.{g}", "must map names to limits, e.g. {nano: {min_count: 20}}")
             sub = {}
-        groups[g] = {str(k).lower(): _limits(r, v, f"{path}.{g}.{k}") for k, v in sub.items()}
+        groups[g] = {_group_key(g, k): _limits(r, v, f"{path}.{g}.{k}") for k, v in sub.items()}
     return Constraints(
         min_spend=r.number(c, "min_spend", path, lo=0),
         min_count=r.number(c, "min_count", path, lo=0, integer=True),
