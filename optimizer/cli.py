@@ -7,8 +7,14 @@ conflict, or the time limit ran out first); 2 bad input (one line naming the fil
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
+import os
+import re
+import signal
 import sys
+import threading
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -121,7 +127,55 @@ def _simulation_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=int, metavar="K", help="simulation threads (the numbers do not depend on it)")
 
 
+MAX_RUNS = 10_000_000  # simulated runs: beyond this a run takes hours; a scenario's simulation.runs says the same
+MAX_SEED = 2 ** 63 - 1
+MAX_POINTS = 200  # frontier points
+MAX_WORKERS = 256  # --jobs and --threads
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # terminal escapes and other control characters
+
+
+def clean(text: str) -> str:
+    """``text`` without control characters (an id or a name from a file cannot move the cursor or recolour the
+    terminal); newlines and tabs stay."""
+    return _CONTROL.sub("", text)
+
+
+def _print(text: str = "", file=None) -> None:
+    print(clean(str(text)), file=file or sys.stdout)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The command line (see the module docstring for exit codes). Ctrl-C exits 130 and SIGTERM 143, with one line
+    and no traceback; a closed pipe (``| head``) ends quietly."""
+    previous = signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() \
+        else None
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except _Terminated:
+        print("terminated", file=sys.stderr)
+        return 143
+    except BrokenPipeError:  # the reader went away: nothing more to say, and nowhere to say it
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(BaseException):
+    """Raised by the SIGTERM handler so that the command unwinds (temporary files removed) like on Ctrl-C."""
+
+
+def _terminate(signum, frame) -> None:
+    raise _Terminated()
+
+
+def _main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "validate":
@@ -139,13 +193,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps({"schema_version": SCHEMA_VERSION, "valid": False,
                                   "problems": [str(p) for p in exc.problems]}, indent=2))
             else:
-                print(f"{len(exc.problems)} problem{'s' if len(exc.problems) > 1 else ''} found:", file=sys.stderr)
+                _print(f"{len(exc.problems)} problem{'s' if len(exc.problems) > 1 else ''} found:", file=sys.stderr)
                 for p in exc.problems:
-                    print(f"  {p}", file=sys.stderr)
+                    _print(f"  {p}", file=sys.stderr)
         elif args.command == "calibrate":
-            print(f"error: {exc.one_line('--skip-bad-rows skips bad history rows and counts them')}", file=sys.stderr)
+            _print(f"error: {exc.one_line('--skip-bad-rows skips bad history rows and counts them')}",
+                   file=sys.stderr)
         else:
-            print(f"error: {exc.one_line()}", file=sys.stderr)
+            _print(f"error: {exc.one_line()}", file=sys.stderr)
         return 2
 
 
@@ -156,18 +211,22 @@ def _overrides(args) -> dict:
 
 def _check_solver_flags(args) -> None:
     for flag, v in (("--time-limit", args.time_limit), ("--gap", args.gap)):
-        if v is not None and (v < 0 or (flag == "--time-limit" and v == 0)):
-            raise InputError.at("command line", f"{flag} must be positive, got {v:g}")
+        if v is not None and not (math.isfinite(v) and (v > 0 if flag == "--time-limit" else 0 <= v < 1)):
+            what = "a positive number of seconds" if flag == "--time-limit" else "a relative gap from 0 to below 1"
+            raise InputError.at("command line", f"{flag} must be {what}, got {v:g}")
+    if getattr(args, "jobs", None) is not None and not 1 <= args.jobs <= MAX_WORKERS:
+        raise InputError.at("command line", f"--jobs must be at least 1 and at most {MAX_WORKERS}, got {args.jobs}")
 
 
 def _check_flags(args) -> None:
     _check_solver_flags(args)
-    if args.runs is not None and args.runs < 2:
-        raise InputError.at("command line", f"--runs must be at least 2, got {args.runs}")
-    if args.seed is not None and args.seed < 0:
-        raise InputError.at("command line", f"--seed must be 0 or more, got {args.seed}")
-    if args.threads is not None and args.threads < 1:
-        raise InputError.at("command line", f"--threads must be at least 1, got {args.threads}")
+    if args.runs is not None and not 2 <= args.runs <= MAX_RUNS:
+        raise InputError.at("command line", f"--runs must be at least 2 and at most {MAX_RUNS:,}, got {args.runs:,}")
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise InputError.at("command line", f"--seed must be 0 or more and below 2**63, got {args.seed}")
+    if args.threads is not None and not 1 <= args.threads <= MAX_WORKERS:
+        raise InputError.at("command line", f"--threads must be at least 1 and at most {MAX_WORKERS}, "
+                            f"got {args.threads}")
 
 
 def _settings(args, scenario: Scenario) -> SimulationSettings:
@@ -184,6 +243,8 @@ def _settings(args, scenario: Scenario) -> SimulationSettings:
             targets[key] = float(value)
         except ValueError:
             raise InputError.at("command line", f"--target '{item}': '{value}' is not a number") from None
+        if not math.isfinite(targets[key]):
+            raise InputError.at("command line", f"--target '{item}': the value must be a finite number")
     return replace(st, runs=args.runs or st.runs, seed=st.seed if args.seed is None else args.seed, targets=targets)
 
 
@@ -197,8 +258,9 @@ def _run(args) -> int:
     if out_dir is not None:
         check_out_dir(out_dir, [args.scenario, scenario.candidates.source],
                       OUTPUT_FILES + REPORT_FILES + (PLOT_FILES if simulate else ()))
-    if args.frontier is not None and args.frontier < 2:
-        raise InputError.at("command line", f"--frontier must be at least 2 points, got {args.frontier}")
+    if args.frontier is not None and not 2 <= args.frontier <= MAX_POINTS:
+        raise InputError.at("command line", f"--frontier must be at least 2 points and at most {MAX_POINTS}, "
+                            f"got {args.frontier}")
     budgets = parse_budgets(args.sweep) if args.sweep else None
     if out_dir is not None and (args.frontier or budgets):
         check_out_dir(out_dir, [args.scenario, scenario.candidates.source],
@@ -219,19 +281,19 @@ def _run(args) -> int:
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2))
     else:
-        print(format_table(result))
+        _print(format_table(result))
         if "frontier" in extras:
-            print("\n" + format_frontier(extras["frontier"]))
+            _print("\n" + format_frontier(extras["frontier"]))
         if "sweep" in extras:
-            print("\n" + format_sweep(extras["sweep"]))
+            _print("\n" + format_sweep(extras["sweep"]))
     if out_dir is not None:
         written = write_outputs(result, out_dir)
         for kind, menu in extras.items():
             written += write_menu(menu, out_dir, kind)
         written += write_report(scenario, result, out_dir, **extras)
         if args.format == "table":
-            print("\nWrote " + ", ".join(str(p) for p in written))
-    return 0 if result.has_solution else 1
+            _print("\nWrote " + ", ".join(str(p) for p in written))
+    return 0 if result.has_solution and result.status != "error" else 1
 
 
 def _simulate(args) -> int:
@@ -250,7 +312,7 @@ def _simulate(args) -> int:
         if args.format == "json":
             print(json.dumps(simulation_document(scenario, result, None), indent=2))
         else:
-            print(format_table(result))
+            _print(format_table(result))
         return 1
     with terminal_progress("simulating", enabled=args.format == "table") as bar:
         a = assess(scenario, result, ids=ids, settings=settings, compare=compare, keep_draws=out_dir is not None,
@@ -263,24 +325,22 @@ def _simulate(args) -> int:
         if result is not None:
             gap = "-" if result.gap is None else f"{result.gap:.4%}"
             head += f" (plan {result.status}, proven gap {gap})"
-        print(head)
-        print(format_simulation(a.simulation, a.comparison))
+        _print(head)
+        _print(format_simulation(a.simulation, a.comparison))
         for w in doc["warnings"]:
-            print(f"  warning: {w}")
+            _print(f"  warning: {w}")
     if out_dir is not None:
         written = write_simulation(doc, a.simulation, out_dir)
         if args.format == "table":
-            print("\nWrote " + ", ".join(str(p) for p in written))
+            _print("\nWrote " + ", ".join(str(p) for p in written))
     return 0
 
 
 def _menu(args) -> int:
     """``frontier`` and ``sweep``: many independent solves, a table or JSON, and a chart with --out."""
     _check_solver_flags(args)
-    if args.jobs is not None and args.jobs < 1:
-        raise InputError.at("command line", f"--jobs must be at least 1, got {args.jobs}")
-    if args.command == "frontier" and args.points < 2:
-        raise InputError.at("command line", f"--points must be at least 2, got {args.points}")
+    if args.command == "frontier" and not 2 <= args.points <= MAX_POINTS:
+        raise InputError.at("command line", f"--points must be at least 2 and at most {MAX_POINTS}, got {args.points}")
     budgets = parse_budgets(args.budgets) if args.command == "sweep" else None
     scenario = load_scenario(args.scenario, solver_overrides=_overrides(args))
     out_dir = Path(args.out) if args.out else None
@@ -295,11 +355,11 @@ def _menu(args) -> int:
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2))
     else:
-        print(format_frontier(result) if args.command == "frontier" else format_sweep(result))
+        _print(format_frontier(result) if args.command == "frontier" else format_sweep(result))
     if out_dir is not None:
         written = write_menu(result, out_dir, args.command)
         if args.format == "table":
-            print("\nWrote " + ", ".join(str(p) for p in written))
+            _print("\nWrote " + ", ".join(str(p) for p in written))
     return 0 if result.points and any(p.status != "infeasible" for p in result.points) else 1
 
 
@@ -308,17 +368,22 @@ def _calibrate(args) -> int:
         weights = tuple(float(v) for v in args.weights.split(","))
     except ValueError:
         weights = ()
-    if len(weights) != 3 or any(w < 0 for w in weights) or sum(weights) <= 0:
-        raise InputError.at("command line", f"--weights must be three shares such as 0.4,0.2,0.4, got {args.weights}")
-    if args.half_life <= 0:
-        raise InputError.at("command line", f"--half-life must be positive, got {args.half_life:g}")
+    if len(weights) != 3 or not all(math.isfinite(w) and w >= 0 for w in weights) or sum(weights) <= 0:
+        raise InputError.at("command line", f"--weights must be three finite shares such as 0.4,0.2,0.4, not all "
+                            f"0, got {args.weights}")
+    if not (math.isfinite(args.half_life) and args.half_life > 0):
+        raise InputError.at("command line", f"--half-life must be a positive number of days, got {args.half_life:g}")
     inputs = [p for p in (args.posts, args.candidates, args.touchpoints) if p]
     protected = {Path(p).resolve() for p in inputs}
     outputs = [Path(p) for p in (args.output, args.report) if p]
+    if len(outputs) == 2 and outputs[0].resolve() == outputs[1].resolve():
+        raise InputError.at(str(outputs[1]), "-o and --report name the same file; give each its own")
     for out in outputs:
         if out.resolve() in protected:
             raise InputError.at(str(out), "would overwrite an input file; write the output elsewhere")
-        if not out.parent.exists():
+        if out.is_dir():
+            raise InputError.at(str(out), "is a folder; name a file to write")
+        if not out.parent.is_dir():
             raise InputError.at(str(out), f"the folder {out.parent} does not exist")
     if args.model != "linear" and not args.touchpoints:
         raise InputError.at("command line", f"--model {args.model} needs --touchpoints (an attribution model credits "
@@ -331,8 +396,8 @@ def _calibrate(args) -> int:
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2))
     else:
-        print(format_calibration(result))
-        print("\nWrote " + ", ".join(str(p) for p in outputs))
+        _print(format_calibration(result))
+        _print("\nWrote " + ", ".join(str(p) for p in outputs))
     return 0
 
 
@@ -347,11 +412,11 @@ def _validate(args) -> int:
                           "warnings": list(scenario.warnings)}, indent=2))
         return 0
     order = [t for t in sorted(scenario.tier_cutoffs, key=scenario.tier_cutoffs.get) if t in tiers]
-    print(f"{args.scenario}: valid. {cand.n} candidates from {cand.source} "
+    _print(f"{args.scenario}: valid. {cand.n} candidates from {cand.source} "
           f"({', '.join(f'{t} {tiers[t]}' for t in order)}; {', '.join(f'{p} {k}' for p, k in platforms.items())}); "
           f"objective {scenario.objective}, budget {scenario.budget:,.0f} {scenario.currency}")
     for w in scenario.warnings:
-        print(f"  warning: {w}")
+        _print(f"  warning: {w}")
     return 0
 
 

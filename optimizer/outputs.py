@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+import pandas as pd
+
 from .errors import InputError
 from .result import SCHEMA_VERSION, PlanResult, json_ready
 
@@ -40,6 +42,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that a spreadsheet would run as a formula (one starting with = + - @, a tab
+    or a carriage return) prefixed with a single quote, as OWASP advises for CSV exports; numbers are untouched."""
+    out = frame.copy()
+    for c in [c for c in out.columns if not pd.api.types.is_numeric_dtype(out[c])]:
+        out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA) else v)
+    return out
+
+
 def check_out_dir(out_dir: Path, inputs: Iterable[str | Path], names: Iterable[str] = OUTPUT_FILES) -> None:
     """Raise InputError (before anything is solved or written) if ``out_dir`` cannot take the outputs."""
     if out_dir.exists() and not out_dir.is_dir():
@@ -56,7 +70,7 @@ def write_outputs(result: PlanResult, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     sel = out_dir / "selection.csv"
     summary = out_dir / "summary.json"
-    atomic_write(sel, result.selection.to_csv(index=False))
+    atomic_write(sel, inert_cells(result.selection).to_csv(index=False))
     atomic_write(summary, json.dumps(result.to_dict(), indent=2) + "\n")
     written = [sel, summary]
     if result.simulation is not None:

@@ -14,6 +14,8 @@ def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg", force=True)  # files only: never needs a display
+    # names and currencies come from the inputs: "$5 to $10" is text, not TeX (mathtext would fail or garble it)
+    matplotlib.rcParams["text.parse_math"] = False
     import matplotlib.pyplot as plt
 
     return plt

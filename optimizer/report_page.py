@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -188,13 +189,27 @@ def to_html(title: str, parts: list[Section]) -> str:
             f"<style>{style}</style><script>{script}</script></head><body>" + "\n".join(body) + "</body></html>\n")
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#!])")
+
+
+def md_text(text) -> str:
+    """Text from the inputs made inert in Markdown: no HTML (``<`` ``>`` ``&`` as entities), no emphasis, links,
+    code or table breaks (those characters escaped with a backslash)."""
+    t = html.escape(str(text), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", t)
+
+
 def to_markdown(title: str, parts: list[Section]) -> str:
-    out = [f"# {title}", ""]
+    out = [f"# {md_text(title)}", ""]
     for s in parts:
-        out += [f"## {s.title}", ""]
-        out += [p + "\n" for p in s.paragraphs]
+        out += [f"## {md_text(s.title)}", ""]
+        out += [(f"- {md_text(p[2:])}" if p.startswith("- ") else md_text(p)) + "\n" for p in s.paragraphs]
         if s.table is not None and len(s.table):
-            out += [s.table.to_markdown(index=False) if _has_tabulate() else "```\n" +
+            table = s.table.copy()
+            table.columns = [md_text(c) for c in table.columns]
+            for c in [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]:
+                table[c] = table[c].map(lambda v: md_text(v) if isinstance(v, str) else v)
+            out += [table.to_markdown(index=False) if _has_tabulate() else "```\n" +
                     s.table.to_string(index=False) + "\n```", ""]
         if s.image is not None:
             out += [f"![{s.title}]({s.image[0]})", ""]

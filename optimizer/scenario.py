@@ -4,6 +4,7 @@ plus its shortlist. Unknown keys are errors that suggest the nearest valid key."
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -253,6 +254,49 @@ def load_scenario(path: str | Path, *, solver_overrides: Mapping[str, Any] | Non
     return _build(data, None, path.parent, str(path))
 
 
+MAX_YAML_BYTES = 1_000_000  # a scenario is a page of keys; more is a mistake or an attack
+MAX_YAML_ALIASES = 100  # anchors and aliases are fine for a few shared blocks, not for an expansion bomb
+MAX_YAML_DEPTH = 50
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """The safe loader, refusing what a scenario never needs: a key given twice in one mapping (YAML would keep
+    the last silently), more than ``MAX_YAML_ALIASES`` aliases (a "billion laughs" expansion), and nesting deeper
+    than ``MAX_YAML_DEPTH``."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases (*name): a scenario does not need them")
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.YAMLError(f"nested more than {MAX_YAML_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.setdefault(key, key_node)
+            except TypeError:  # an unhashable key: the base class says so
+                break
+            if first is not key_node:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' is given twice (first on line {first.start_mark.line + 1})",
+                    key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: Path) -> dict:
     label = str(path)
     if not path.exists():
@@ -260,22 +304,39 @@ def read_yaml(path: Path) -> dict:
     if path.is_dir():
         raise InputError.at(label, "is a folder, not a scenario file")
     try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise InputError.at(label, f"is {size:,} bytes; a scenario file is at most {MAX_YAML_BYTES:,}")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError.at(label, f"cannot be read: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader with stricter rules)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError.at(label, f"invalid YAML: {problem}", where) from None
+    except RecursionError:
+        raise InputError.at(label, f"invalid YAML: nested more than {MAX_YAML_DEPTH} levels deep") from None
     if not isinstance(data, dict):
         raise InputError.at(label, "must be a YAML mapping of keys (name, candidates, budget, ...)")
     return data
 
 
 # ------------------------------------------------------------------------------------------- parsing
+
+MAX_NUMBER = 1e15  # no budget, count or limit in a scenario comes near; beyond it a value is a typo or an attack
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxlong, _REPR.maxother = 2, 4, 4, 40, 40, 40
+
+
+def _shown(v: Any) -> str:
+    """A value for a message: short, whatever it is (never expanding a nested or aliased structure whole)."""
+    return _REPR.repr(v)
+
 
 class _Reader:
     """Walks the scenario dict, collecting problems with their key paths."""
@@ -309,17 +370,24 @@ class _Reader:
             parsed = parse_numbers(pd.Series([v.strip()]), percent_ok=hi is not None and hi <= 1)
             if not parsed.bad[0] and not parsed.empty[0]:
                 v = float(parsed.values[0])
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            self.bad(full, f"must be a number, got {v!r}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            self.bad(full, f"must be a number, got {_shown(v)}")
+            return None
+        try:
+            finite = math.isfinite(v)
+        except OverflowError:  # an int with hundreds of digits
+            finite = False
+        if not finite or abs(v) > MAX_NUMBER:
+            self.bad(full, f"must be a finite number below {MAX_NUMBER:g}, got {_shown(v)}")
             return None
         if integer and float(v) != int(v):
-            self.bad(full, f"must be a whole number, got {v!r}")
+            self.bad(full, f"must be a whole number, got {_shown(v)}")
             return None
         if lo is not None and (v <= lo if lo_open else v < lo):
-            self.bad(full, f"must be {'>' if lo_open else '>='} {lo:g}, got {v!r}")
+            self.bad(full, f"must be {'>' if lo_open else '>='} {lo:g}, got {_shown(v)}")
             return None
         if hi is not None and v > hi:
-            self.bad(full, f"must be <= {hi:g}, got {v!r}")
+            self.bad(full, f"must be <= {hi:g}, got {_shown(v)}")
             return None
         return int(v) if integer else float(v)
 
@@ -336,7 +404,7 @@ class _Reader:
         if v is None:
             return default
         if not isinstance(v, (str, int, float)) or isinstance(v, bool):
-            self.bad(f"{path}.{key}" if path else key, f"must be text, got {v!r}")
+            self.bad(f"{path}.{key}" if path else key, f"must be text, got {_shown(v)}")
             return default
         return str(v)
 
@@ -362,7 +430,7 @@ def _id_list(r: _Reader, v: Any, path: str) -> tuple[str, ...]:
     if isinstance(v, (str, int)) and not isinstance(v, bool):
         v = [v]
     if not isinstance(v, list):
-        r.bad(path, f"must be a list of candidate ids, got {v!r}")
+        r.bad(path, f"must be a list of candidate ids, got {_shown(v)}")
         return ()
     return tuple(str(x).strip() for x in v)
 
@@ -448,7 +516,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     gap = r.number(s, "gap", "solver", lo=0, hi=1)
     reduce = s.get("reduce", True)
     if not isinstance(reduce, bool):
-        r.bad("solver.reduce", f"must be true or false, got {reduce!r}")
+        r.bad("solver.reduce", f"must be true or false, got {_shown(reduce)}")
     solver = SolverSettings(name=sname, time_limit=time_limit if "time_limit" in s else 60.0,
                             gap=1e-4 if gap is None else gap, reduce=bool(reduce))
 
@@ -492,7 +560,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
         if spec is None:
             r.bad("candidates", "is required: the shortlist file (CSV or .xlsx), relative to the scenario")
         elif not isinstance(spec, str):
-            r.bad("candidates", f"must be a file name, got {spec!r}")
+            r.bad("candidates", f"must be a file name, got {_shown(spec)}")
         else:
             candidates = base_dir / spec
     if candidates is not None:
@@ -565,7 +633,7 @@ def _columns(r: _Reader, block: Any) -> dict[str, str]:
     out = {}
     for name, header in block.items():
         if not isinstance(header, str) or not header.strip():
-            r.bad(f"columns.{name}", f"must be the header of a column in the shortlist, got {header!r}")
+            r.bad(f"columns.{name}", f"must be the header of a column in the shortlist, got {_shown(header)}")
         else:
             out[name] = header
     return out
@@ -625,7 +693,7 @@ def _phases(r: _Reader, block: Any, budget: float | None, cutoffs: Mapping[str, 
         share = d.get("budget_share")
         if isinstance(share, (list, tuple)):
             if len(share) != 2:
-                r.bad(f"{path}.budget_share", f"a range is two shares [low, high], got {share!r}")
+                r.bad(f"{path}.budget_share", f"a range is two shares [low, high], got {_shown(share)}")
             else:
                 pair = {"lo": share[0], "hi": share[1]}
                 lo = r.number(pair, "lo", f"{path}.budget_share", lo=0, hi=1)
@@ -660,7 +728,7 @@ def _phase_settings(r: _Reader, block: Any, phases: tuple[Phase, ...]) -> PhaseS
               "refined only at the chosen mix); use weighted")
     repeat = d.get("repeat_creators", False)
     if not isinstance(repeat, bool):
-        r.bad("phase_settings.repeat_creators", f"must be true or false, got {repeat!r}")
+        r.bad("phase_settings.repeat_creators", f"must be true or false, got {_shown(repeat)}")
     names = [ph.name for ph in phases]
     order = d.get("order", names)
     if not isinstance(order, list) or sorted(map(str, order)) != sorted(names):
@@ -702,7 +770,7 @@ def _audience(r: _Reader, block: Any) -> AudienceSettings | None:
     model = r.choice(d, "model", "audience", MODELS, "overlap")
     overlap = d.get("overlap")
     if overlap is not None and not isinstance(overlap, str):
-        r.bad("audience.overlap", f"must be a file name (CSV or .xlsx), got {overlap!r}")
+        r.bad("audience.overlap", f"must be a file name (CSV or .xlsx), got {_shown(overlap)}")
         overlap = None
     rates = {k: r.number(d, k, "audience", lo=0, hi=1) for k in ("same_niche_overlap", "same_region_overlap")}
     for k, v in rates.items():
@@ -743,7 +811,7 @@ def _simulation(r: _Reader, block: Any) -> SimulationSettings:
             targets[k] = v
     compare = d.get("compare", True)
     if not isinstance(compare, bool):
-        r.bad("simulation.compare", f"must be true or false, got {compare!r}")
+        r.bad("simulation.compare", f"must be true or false, got {_shown(compare)}")
     return SimulationSettings(runs=base.runs if runs is None else int(runs), seed=base.seed if seed is None else
                               int(seed), alpha=base.alpha if alpha is None else alpha, shocks=shocks,
                               counts=counts, targets=targets, compare=bool(compare))

@@ -9,6 +9,7 @@ across budgets. ``marginal_return`` at a budget is the objective gained per unit
 
 from __future__ import annotations
 
+import math
 import time
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -63,12 +64,15 @@ class SweepResult:
                        "seconds": self.seconds})
 
 
+MAX_BUDGET = 1e15  # as a scenario's budget (scenario.MAX_NUMBER)
+
+
 def parse_budgets(text: str, label: str = "--budgets") -> list[float]:
     """``5000:50000:5000`` (start:stop:step, stop included) or ``5000,10000,20000``."""
     try:
         if ":" in text:
             parts = [float(p) for p in text.split(":")]
-            if len(parts) != 3:
+            if len(parts) != 3 or not all(math.isfinite(p) for p in parts):
                 raise ValueError
             a, b, step = parts
             if step <= 0 or b < a:
@@ -83,9 +87,11 @@ def parse_budgets(text: str, label: str = "--budgets") -> list[float]:
         raise InputError.at(label, f"'{text}' is not START:STOP:STEP or a comma-separated list of budgets") from None
     if not values:
         raise InputError.at(label, "no budgets given")
-    bad = [v for v in values if not v > 0]
+    bad = [v for v in values if not (0 < v <= MAX_BUDGET)]
     if bad:
-        raise InputError.at(label, f"budgets must be positive, got {bad[0]:g}")
+        raise InputError.at(label, f"budgets must be positive and finite (at most {MAX_BUDGET:g}), got {bad[0]:g}")
+    if len(values) > 1000:
+        raise InputError.at(label, f"asks for {len(values)} budgets; at most 1,000")
     return sorted(set(values))
 
 
