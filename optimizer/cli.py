@@ -32,6 +32,7 @@ from .outputs import (
     REPORT_FILES,
     SIMULATION_FILES,
     SWEEP_FILES,
+    OutputSet,
     atomic_write,
     check_out_dir,
     simulation_document,
@@ -255,16 +256,13 @@ def _run(args) -> int:
                     or args.target)
     settings = _settings(args, scenario) if simulate else None
     out_dir = Path(args.out) if args.out else None
-    if out_dir is not None:
-        check_out_dir(out_dir, [args.scenario, scenario.candidates.source],
-                      OUTPUT_FILES + REPORT_FILES + (PLOT_FILES if simulate else ()))
     if args.frontier is not None and not 2 <= args.frontier <= MAX_POINTS:
         raise InputError.at("command line", f"--frontier must be at least 2 points and at most {MAX_POINTS}, "
                             f"got {args.frontier}")
     budgets = parse_budgets(args.sweep) if args.sweep else None
-    if out_dir is not None and (args.frontier or budgets):
-        check_out_dir(out_dir, [args.scenario, scenario.candidates.source],
-                      (FRONTIER_FILES if args.frontier else ()) + (SWEEP_FILES if budgets else ()))
+    if out_dir is not None:
+        check_out_dir(out_dir, scenario.input_files, OUTPUT_FILES + REPORT_FILES + (PLOT_FILES if simulate else ())
+                      + (FRONTIER_FILES if args.frontier else ()) + (SWEEP_FILES if budgets else ()))
     result = plan(scenario)
     if settings is not None and result.has_solution:
         with terminal_progress("simulating", enabled=args.format == "table") as bar:
@@ -287,10 +285,12 @@ def _run(args) -> int:
         if "sweep" in extras:
             _print("\n" + format_sweep(extras["sweep"]))
     if out_dir is not None:
-        written = write_outputs(result, out_dir)
-        for kind, menu in extras.items():
-            written += write_menu(menu, out_dir, kind)
-        written += write_report(scenario, result, out_dir, **extras)
+        with OutputSet(out_dir) as out:
+            write_outputs(result, out.dir)
+            for kind, menu in extras.items():
+                write_menu(menu, out.dir, kind)
+            write_report(scenario, result, out.dir, **extras)
+            written = out.commit()
         if args.format == "table":
             _print("\nWrote " + ", ".join(str(p) for p in written))
     return 0 if result.has_solution and result.status != "error" else 1
@@ -305,7 +305,7 @@ def _simulate(args) -> int:
         positions_of(scenario, ids, "--ids")  # bad ids are input errors, before anything is solved
     out_dir = Path(args.out) if args.out else None
     if out_dir is not None:
-        check_out_dir(out_dir, [args.scenario, scenario.candidates.source], SIMULATION_FILES + PLOT_FILES)
+        check_out_dir(out_dir, scenario.input_files, SIMULATION_FILES + PLOT_FILES)
     compare = not args.no_compare
     result = plan(scenario) if ids is None or compare else None
     if result is not None and ids is None and not result.has_solution:
@@ -330,7 +330,9 @@ def _simulate(args) -> int:
         for w in doc["warnings"]:
             _print(f"  warning: {w}")
     if out_dir is not None:
-        written = write_simulation(doc, a.simulation, out_dir)
+        with OutputSet(out_dir) as out:
+            write_simulation(doc, a.simulation, out.dir)
+            written = out.commit()
         if args.format == "table":
             _print("\nWrote " + ", ".join(str(p) for p in written))
     return 0
@@ -346,7 +348,7 @@ def _menu(args) -> int:
     out_dir = Path(args.out) if args.out else None
     files = FRONTIER_FILES if args.command == "frontier" else SWEEP_FILES
     if out_dir is not None:
-        check_out_dir(out_dir, [args.scenario, scenario.candidates.source], files)
+        check_out_dir(out_dir, scenario.input_files, files)
     with terminal_progress("solving", enabled=args.format == "table", unit="solves") as bar:
         if args.command == "frontier":
             result = frontier(scenario, args.points, jobs=args.jobs, progress=bar)
@@ -357,7 +359,9 @@ def _menu(args) -> int:
     else:
         _print(format_frontier(result) if args.command == "frontier" else format_sweep(result))
     if out_dir is not None:
-        written = write_menu(result, out_dir, args.command)
+        with OutputSet(out_dir) as out:
+            write_menu(result, out.dir, args.command)
+            written = out.commit()
         if args.format == "table":
             _print("\nWrote " + ", ".join(str(p) for p in written))
     return 0 if result.points and any(p.status != "infeasible" for p in result.points) else 1

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import shutil
+import signal
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -55,14 +59,81 @@ def inert_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_out_dir(out_dir: Path, inputs: Iterable[str | Path], names: Iterable[str] = OUTPUT_FILES) -> None:
-    """Raise InputError (before anything is solved or written) if ``out_dir`` cannot take the outputs."""
+    """Raise InputError (before anything is solved or written) if ``out_dir`` cannot take the outputs: it is a
+    file or under one, it cannot be created or written (a read-only place such as /proc), an output's name is a
+    folder there, or an output would replace an input. Folders it creates to find out are removed again."""
+    label = str(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise InputError.at(str(out_dir), "--out must be a folder, and this is a file")
+        raise InputError.at(label, "--out must be a folder, and this is a file")
     protected = {Path(p).resolve() for p in inputs}
     for name in names:
-        target = (out_dir / name).resolve()
-        if target in protected:
-            raise InputError.at(str(out_dir / name), "would overwrite an input file; choose another --out folder")
+        target = out_dir / name
+        if target.resolve() in protected:
+            raise InputError.at(str(target), "would overwrite an input file; choose another --out folder")
+        if target.is_dir():
+            raise InputError.at(str(target), "is a folder: the output of that name cannot be written there")
+    created = []
+    try:
+        missing = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
+        for p in reversed(missing):
+            p.mkdir()
+            created.append(p)
+        fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".influencer-mix-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError.at(label, f"--out cannot be written here: {exc.strerror or exc}") from None
+    finally:
+        for p in reversed(created):
+            with contextlib.suppress(OSError):
+                p.rmdir()
+
+
+class OutputSet:
+    """A command's output files as one set: written into a staging folder inside ``out_dir``, then moved into
+    place together with Ctrl-C and SIGTERM held back for those few renames, under a lock on the folder so that two
+    runs cannot interleave. Leaving the block without :meth:`commit` (an error, an interrupt) removes the staging
+    folder: nothing half-written is left."""
+
+    LOCK = ".influencer-mix.lock"
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.dir = out_dir
+        self._lock = None
+
+    def __enter__(self) -> OutputSet:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.out_dir / self.LOCK, "w")  # noqa: SIM115 (held until __exit__)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            self._lock = None
+            raise InputError.at(str(self.out_dir), "another run is writing to this --out folder; wait for it or "
+                                "choose another") from None
+        self.dir = Path(tempfile.mkdtemp(dir=self.out_dir, prefix=".influencer-mix-staging-"))
+        return self
+
+    def commit(self) -> list[Path]:
+        """Move every staged file into ``out_dir``; returns their final paths."""
+        names = sorted(p.name for p in self.dir.iterdir())
+        held = {signal.SIGINT, signal.SIGTERM}
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        try:
+            for name in names:
+                os.replace(self.dir / name, self.out_dir / name)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        return [self.out_dir / n for n in names]
+
+    def __exit__(self, *exc) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True) if self.dir != self.out_dir else None
+        if self._lock is not None:
+            with contextlib.suppress(OSError):
+                (self.out_dir / self.LOCK).unlink()
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
 
 
 def write_outputs(result: PlanResult, out_dir: Path) -> list[Path]:

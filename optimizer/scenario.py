@@ -195,6 +195,7 @@ class Scenario:
     packages: Packages | None = None  # multi-post offers (options.py); the candidates are then one row per option
     phases: tuple[Phase, ...] = ()  # funnel phases (options.py); objective "phases"
     phase_settings: PhaseSettings = field(default_factory=PhaseSettings)
+    input_files: tuple[str, ...] = ()  # every file the scenario was read from (absolute): outputs never replace them
 
     @property
     def weights(self) -> dict[str, float]:
@@ -597,7 +598,8 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
                         name=name, currency=r.text(d, "currency", "", "USD"), tier_cutoffs=cutoffs, source=source,
                         warnings=tuple(cands.warnings) + tuple(warnings) + (pools.warnings if pools else ()),
                         simulation=simulation, risk=risk, audience_settings=audience, objective_weights=weights,
-                        packages=packages, phases=phases, phase_settings=settings)
+                        packages=packages, phases=phases, phase_settings=settings,
+                        input_files=_input_files(source, candidates, base_dir, d, audience))
     if pools is not None:
         scenario.__dict__["audience"] = pools  # cached_property stores its value here (frozen fields are untouched)
     return scenario
@@ -831,6 +833,20 @@ def _risk(r: _Reader, block: Any) -> RiskSettings:
         "alpha": alpha,
     }
     return replace(base, **{k: v for k, v in values.items() if v is not None})
+
+
+def _input_files(source: str, candidates, base_dir: Path, d: Mapping, audience) -> tuple[str, ...]:
+    """The files a scenario was read from: the YAML, the shortlist, the packages and overlap files."""
+    files = [Path(source)] if source != "scenario" else []
+    if isinstance(candidates, (str, Path)):
+        files.append(Path(candidates))
+    pk = d.get("packages")
+    pk = pk.get("file") if isinstance(pk, Mapping) else pk
+    if isinstance(pk, str):
+        files.append(base_dir / pk)
+    if audience is not None and audience.overlap is not None:
+        files.append(base_dir / audience.overlap)
+    return tuple(str(f.resolve()) for f in files)
 
 
 def _short(p: str | Path) -> str:
