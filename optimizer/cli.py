@@ -45,14 +45,21 @@ from .plan import plan
 from .progress import terminal_progress
 from .report import format_calibration, format_frontier, format_simulation, format_sweep, format_table
 from .result import SCHEMA_VERSION
-from .scenario import SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
+from .scenario import MAX_RUNS, MAX_SEED, SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
 from .simulation import positions_of
 from .sweep import parse_budgets, sweep
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit 2), like every other input error of the tool."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, clean(f"error: {self.prog}: {message} (see {self.prog} --help)\n"))
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="influencer-mix", description="Plan an influencer-marketing campaign as a "
-                                "portfolio: an exact integer program picks the creator mix.")
+    p = _Parser(prog="influencer-mix", description="Plan an influencer-marketing campaign as a "
+                "portfolio: an exact integer program picks the creator mix.")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="solve a scenario and report the mix")
     run.add_argument("scenario", help="scenario YAML file")
@@ -128,8 +135,6 @@ def _simulation_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=int, metavar="K", help="simulation threads (the numbers do not depend on it)")
 
 
-MAX_RUNS = 10_000_000  # simulated runs: beyond this a run takes hours; a scenario's simulation.runs says the same
-MAX_SEED = 2 ** 63 - 1
 MAX_POINTS = 200  # frontier points
 MAX_WORKERS = 256  # --jobs and --threads
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # terminal escapes and other control characters

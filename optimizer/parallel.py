@@ -1,14 +1,19 @@
-"""Independent solves (frontier points, budgets) run through a ``concurrent.futures.Executor``.
+"""Independent solves (frontier points, budgets) run in parallel.
 
-Any executor works: the default process pool, a thread pool, or a Dask ``distributed.Client.get_executor()``
-to run the same sweep on a cluster. The work items and the function are plain picklable objects.
+By default in a ``multiprocessing`` pool of our own, whose workers leave Ctrl-C and SIGTERM to the main process and
+are ended at once when it is interrupted (no queued work runs on, no worker is left behind). Any
+``concurrent.futures.Executor`` works instead (a thread pool, or a Dask ``distributed.Client.get_executor()`` to
+run the same sweep on a cluster); it is used as given and not shut down. The work items and the function are
+plain picklable objects.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -28,15 +33,36 @@ def run_all(fn: Callable[[T], R], items: Iterable[T], *, executor: Executor | No
             if progress is not None:
                 progress(len(done), len(items))
         return done
-    own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=min(len(items), jobs or os.cpu_count() or 1))
+    if executor is not None:
+        futures = [executor.submit(fn, item) for item in items]
+        try:
+            for f in futures:
+                done.append(f.result())
+                if progress is not None:
+                    progress(len(done), len(items))
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+        return done
+    # our own workers: a multiprocessing pool, which can be ended at once (terminate) on Ctrl-C or SIGTERM
+    pool = multiprocessing.get_context().Pool(min(len(items), jobs or os.cpu_count() or 1),
+                                               initializer=_quiet_worker)
     try:
-        futures = [pool.submit(fn, item) for item in items]
-        for f in futures:
-            done.append(f.result())
+        for result in pool.imap(fn, items):
+            done.append(result)
             if progress is not None:
                 progress(len(done), len(items))
-    finally:
-        if own:
-            pool.shutdown()
+    except BaseException:  # Ctrl-C, SIGTERM, an error: stop now, not after the work already queued
+        pool.terminate()
+        pool.join()
+        raise
+    pool.close()
+    pool.join()
     return done
+
+
+def _quiet_worker() -> None:
+    """Workers leave Ctrl-C and SIGTERM to the main process, which ends them (no traceback from each worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

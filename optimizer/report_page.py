@@ -210,7 +210,7 @@ def to_markdown(title: str, parts: list[Section]) -> str:
             for c in [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]:
                 table[c] = table[c].map(lambda v: md_text(v) if isinstance(v, str) else v)
             out += [table.to_markdown(index=False) if _has_tabulate() else "```\n" +
-                    s.table.to_string(index=False) + "\n```", ""]
+                    table.to_string(index=False) + "\n```", ""]
         if s.image is not None:
             out += [f"![{s.title}]({s.image[0]})", ""]
     return "\n".join(out) + "\n"

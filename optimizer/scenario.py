@@ -240,7 +240,18 @@ class Scenario:
         return _build(data, candidates, Path(base_dir) if base_dir else Path.cwd(), source)
 
     def with_changes(self, **changes) -> Scenario:
-        """A copy with top-level fields replaced (``budget``, ``objective``, ``constraints``, ``solver``)."""
+        """A copy with top-level fields replaced (``budget``, ``objective``, ``constraints``, ``solver``). A budget
+        that is not a finite number of 0 or more raises :class:`InputError` (key ``budget``)."""
+        if "budget" in changes:
+            b = changes["budget"]
+            ok = isinstance(b, (int, float)) and not isinstance(b, bool)
+            try:
+                ok = ok and math.isfinite(b) and 0 <= b <= MAX_NUMBER
+            except OverflowError:
+                ok = False
+            if not ok:
+                raise InputError.at(self.source, f"must be a finite number from 0 to {MAX_NUMBER:g}, got "
+                                    f"{_shown(b)}", "key 'budget'")
         return replace(self, **changes)
 
 
@@ -328,6 +339,9 @@ def read_yaml(path: Path) -> dict:
 # ------------------------------------------------------------------------------------------- parsing
 
 MAX_NUMBER = 1e15  # no budget, count or limit in a scenario comes near; beyond it a value is a typo or an attack
+MAX_RUNS = 10_000_000  # simulated runs: more would take hours (raise it here if a machine can)
+MAX_RISK_SCENARIOS = 100_000  # runs inside the CVaR model: one row each per candidate, beyond this it does not solve
+MAX_SEED = 2 ** 63 - 1
 
 
 _REPR = reprlib.Repr()
@@ -455,6 +469,11 @@ def _defaults(r: _Reader, d: Any) -> Defaults:
         return out
 
     glob = values({k: v for k, v in d.items() if k not in group_keys}, "defaults")
+    for key in group_keys:
+        if d.get(key) is not None and not isinstance(d[key], Mapping):
+            r.bad(f"defaults.{key}", f"must map each {key[:-1].replace('_', ' x ')} to column defaults, got "
+                  f"{_shown(d[key])}")
+            d[key] = {}
     tiers = {str(t).lower(): values(v, f"defaults.tiers.{t}") for t, v in (d.get("tiers") or {}).items()}
     plats = {_group_key("platforms", p): values(v, f"defaults.platforms.{p}")
              for p, v in (d.get("platforms") or {}).items()}
@@ -796,8 +815,8 @@ def _audience(r: _Reader, block: Any) -> AudienceSettings | None:
 def _simulation(r: _Reader, block: Any) -> SimulationSettings:
     d = r.keys(block, SIMULATION_KEYS, "simulation")
     base = SimulationSettings()
-    runs = r.number(d, "runs", "simulation", lo=2, integer=True)
-    seed = r.number(d, "seed", "simulation", lo=0, integer=True)
+    runs = r.number(d, "runs", "simulation", lo=2, hi=MAX_RUNS, integer=True)
+    seed = r.number(d, "seed", "simulation", lo=0, hi=MAX_SEED, integer=True)
     alpha = _alpha(r, d, "simulation")
     shocks = base.shocks
     if d.get("shocks") is not None:
@@ -824,12 +843,12 @@ def _risk(r: _Reader, block: Any) -> RiskSettings:
     base = RiskSettings()
     alpha = _alpha(r, d, "risk")
     values = {
-        "scenarios": r.number(d, "scenarios", "risk", lo=1, integer=True),
-        "seed": r.number(d, "seed", "risk", lo=0, integer=True),
+        "scenarios": r.number(d, "scenarios", "risk", lo=1, hi=MAX_RISK_SCENARIOS, integer=True),
+        "seed": r.number(d, "seed", "risk", lo=0, hi=MAX_SEED, integer=True),
         "min_cvar": r.number(d, "min_cvar", "risk"),
         "max_prob_loss": r.number(d, "max_prob_loss", "risk", lo=0, hi=1),
-        "validation_runs": r.number(d, "validation_runs", "risk", lo=2, integer=True),
-        "validation_seed": r.number(d, "validation_seed", "risk", lo=0, integer=True),
+        "validation_runs": r.number(d, "validation_runs", "risk", lo=2, hi=MAX_RUNS, integer=True),
+        "validation_seed": r.number(d, "validation_seed", "risk", lo=0, hi=MAX_SEED, integer=True),
         "alpha": alpha,
     }
     return replace(base, **{k: v for k, v in values.items() if v is not None})

@@ -1,0 +1,396 @@
+"""A corpus of bad and hostile inputs through every command (issue 14): each gets exit 2, one line on stderr, no
+traceback, nothing written, and every input byte-identical afterwards."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import SCENARIOS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from optimizer.cli import main
+
+GOOD_ROWS = [
+    {"id": f"c{i}", "platform": ["instagram", "tiktok", "youtube"][i % 3], "followers": 2000 + 1500 * i,
+     "fee": 50 + 20 * i, "reach_rate": 0.3, "engagement_rate": 0.05, "conversion_rate": 0.01, "order_value": 40,
+     "niche": "beauty"} for i in range(8)]
+POSTS = ("id,platform,date,followers,reach,engagements,orders,revenue\n"
+         + "".join(f"c{i},{['instagram', 'tiktok', 'youtube'][i % 3]},2025-01-0{p + 1},{2000 + 1500 * i},"
+                   f"{600 + 100 * i},{30 + i},{2 + p},{80.0 + p}\n" for i in range(8) for p in range(2)))
+
+
+def _setup(tmp: Path, *, rows=None, yaml: str | None = None, posts: str | None = None) -> None:
+    pd.DataFrame(rows or GOOD_ROWS).to_csv(tmp / "list.csv", index=False)
+    (tmp / "s.yaml").write_text(yaml if yaml is not None else "budget: 400\ncandidates: list.csv\n")
+    (tmp / "posts.csv").write_text(posts if posts is not None else POSTS)
+
+
+def _snapshot(tmp: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(tmp)): (p.read_bytes() if p.is_file() else b"<dir>") for p in sorted(tmp.rglob("*"))}
+
+
+def _run(argv: list[str], capsys) -> tuple[int, str, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _check(tmp: Path, argv: list[str], capsys, needle: str | None = None) -> None:
+    before = _snapshot(tmp)
+    code, out, err = _run(argv, capsys)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2, (argv, code, out[-300:], err[-500:])
+    assert "Traceback" not in err + out
+    assert len(lines) == 1, lines
+    if needle is not None:
+        assert needle in lines[0], (needle, lines[0])
+    assert _snapshot(tmp) == before, "something was written or an input changed"
+
+
+# --------------------------------------------------------------------------------------- shortlist cells
+
+BAD_CELLS = {
+    "followers": ["", "abc", "-5", "1e400", "nan", "inf", "=1+1", "12,5", "1e21", "12.7", "∞", "5 apples", "--"],
+    "fee": ["", "abc", "-1", "1e50", "nan", "=cmd|' /C calc'!A0", "$$5", "1,2", "+-3"],
+    "reach_rate": ["", "x", "-0.1", "1e9", "nan", "@SUM(1)"],
+    "engagement_rate": ["", "1.5", "150%", "-1%", "abc", "NaN%"],
+    "conversion_rate": ["", "2", "300%", "-0.5", "inf"],
+    "order_value": ["", "-40", "1e12", "forty", "$"],
+    "audience_quality": ["1.2", "-0.1", "abc", "120%"],
+    "engagement_rate_sd": ["0.9", "-1", "x"],
+    "history_posts": ["-1", "2.5", "1e9", "many"],
+    "id": [""],
+    "platform": [""],
+}
+CELL_CASES = [(col, v) for col, values in BAD_CELLS.items() for v in values]
+
+
+@pytest.mark.parametrize(("column", "value"), CELL_CASES, ids=[f"{c}={v!r}" for c, v in CELL_CASES])
+def test_bad_cells_get_one_line_and_exit_2(column, value, tmp_path, capsys):
+    rows = [dict(r) for r in GOOD_ROWS]
+    rows[3][column] = value
+    _setup(tmp_path, rows=rows)
+    _check(tmp_path, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out")], capsys, "row 5")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.text(min_size=1, max_size=12).filter(lambda t: t.strip() != ""), column=st.sampled_from(
+    ["followers", "fee", "order_value"]))
+def test_any_text_in_a_number_cell_is_read_or_refused_cleanly(value, column, tmp_path_factory, capsys):
+    tmp = tmp_path_factory.mktemp("cell")
+    rows = [dict(r) for r in GOOD_ROWS]
+    rows[2][column] = value
+    _setup(tmp, rows=rows)
+    before = _snapshot(tmp)
+    code, out, err = _run(["validate", str(tmp / "s.yaml")], capsys)
+    assert code in (0, 2) and "Traceback" not in err + out
+    assert _snapshot(tmp) == before
+
+
+# ------------------------------------------------------------------------------------------ YAML values
+
+BOMB = "".join(f"{k}: &{k} [{','.join([f'*{p}'] * 9 if p else ['x'] * 9)}]\n"
+               for k, p in zip("abcdefghijkl", [None, *"abcdefghijk"], strict=True))
+YAML_CASES = {
+    "budget list": "budget: [1, 2]\ncandidates: list.csv\n",
+    "budget text": "budget: lots\ncandidates: list.csv\n",
+    "budget negative": "budget: -5\ncandidates: list.csv\n",
+    "budget 400 digits": "budget: " + "9" * 400 + "\ncandidates: list.csv\n",
+    "budget inf": "budget: .inf\ncandidates: list.csv\n",
+    "budget nan": "budget: .nan\ncandidates: list.csv\n",
+    "budget bool": "budget: yes\ncandidates: list.csv\n",
+    "no budget": "candidates: list.csv\n",
+    "duplicate key": "budget: 400\nbudget: 500\ncandidates: list.csv\n",
+    "nested brackets": "budget: 400\ncandidates: list.csv\nx: " + "[" * 3000 + "]" * 3000 + "\n",
+    "alias bomb": BOMB + "budget: 400\ncandidates: list.csv\n",
+    "not a mapping": "- budget\n- 400\n",
+    "tab indent": "budget: 400\n\tcandidates: list.csv\n",
+    "unknown key": "budget: 400\ncandidates: list.csv\nbugdet: 5\n",
+    "objective unknown": "budget: 400\ncandidates: list.csv\nobjective: happiness\n",
+    "objective list": "budget: 400\ncandidates: list.csv\nobjective: [profit]\n",
+    "max_count huge": "budget: 400\ncandidates: list.csv\nconstraints: {max_count: " + "9" * 400 + "}\n",
+    "max_count fraction": "budget: 400\ncandidates: list.csv\nconstraints: {max_count: 2.5}\n",
+    "max_share above 1": "budget: 400\ncandidates: list.csv\nconstraints: {platforms: {tiktok: {max_share: 1.5}}}\n",
+    "max_share 140%": "budget: 400\ncandidates: list.csv\nconstraints: {platforms: {tiktok: {max_share: 140%}}}\n",
+    "constraints list": "budget: 400\ncandidates: list.csv\nconstraints: [1]\n",
+    "defaults.tiers list": "budget: 400\ncandidates: list.csv\ndefaults: {tiers: [nano]}\n",
+    "defaults.platforms text": "budget: 400\ncandidates: list.csv\ndefaults: {platforms: tiktok}\n",
+    "defaults unknown column": "budget: 400\ncandidates: list.csv\ndefaults: {reach: 0.3}\n",
+    "defaults.from": "budget: 400\ncandidates: list.csv\ndefaults: {from: vendors}\n",
+    "sheet list": "budget: 400\ncandidates: {path: list.csv, sheet: [A, B]}\n",
+    "candidates missing file": "budget: 400\ncandidates: nothere.csv\n",
+    "candidates a folder": "budget: 400\ncandidates: .\n",
+    "candidates number": "budget: 400\ncandidates: 5\n",
+    "columns unknown": "budget: 400\ncandidates: list.csv\ncolumns: {idd: Creator}\n",
+    "columns missing header": "budget: 400\ncandidates: list.csv\ncolumns: {id: Creator}\n",
+    "columns list": "budget: 400\ncandidates: list.csv\ncolumns: {id: [a]}\n",
+    "tiers text": "budget: 400\ncandidates: list.csv\ntiers: big\n",
+    "tiers negative": "budget: 400\ncandidates: list.csv\ntiers: {nano: -5, micro: 10000}\n",
+    "solver unknown": "budget: 400\ncandidates: list.csv\nsolver: {name: gurobi}\n",
+    "solver time_limit 0": "budget: 400\ncandidates: list.csv\nsolver: {time_limit: 0}\n",
+    "solver gap text": "budget: 400\ncandidates: list.csv\nsolver: {gap: small}\n",
+    "simulation runs huge": "budget: 400\ncandidates: list.csv\nsimulation: {runs: 100000000000}\n",
+    "simulation runs 1": "budget: 400\ncandidates: list.csv\nsimulation: {runs: 1}\n",
+    "simulation seed 2**64": "budget: 400\ncandidates: list.csv\nsimulation: {seed: 18446744073709551616}\n",
+    "simulation counts": "budget: 400\ncandidates: list.csv\nsimulation: {counts: some}\n",
+    "simulation shocks": "budget: 400\ncandidates: list.csv\nsimulation: {shocks: {campaign: -1}}\n",
+    "simulation target": "budget: 400\ncandidates: list.csv\nsimulation: {targets: {happiness: 3}}\n",
+    "risk scenarios 1e8": "budget: 400\ncandidates: list.csv\nrisk: {scenarios: 100000000}\n",
+    "risk alpha 1": "budget: 400\ncandidates: list.csv\nrisk: {alpha: 1}\n",
+    "risk max_prob_loss 2": "budget: 400\ncandidates: list.csv\nrisk: {max_prob_loss: 2}\n",
+    "audience population 0": "budget: 400\ncandidates: list.csv\naudience: {population: 0}\n",
+    "audience model": "budget: 400\ncandidates: list.csv\naudience: {population: 1000000, model: random}\n",
+    "audience overlaps above 1": "budget: 400\ncandidates: list.csv\naudience: {population: 1000000, "
+                                 "same_niche_overlap: 0.8, same_region_overlap: 0.5}\n",
+    "audience overlap file missing": "budget: 400\ncandidates: list.csv\naudience: {population: 1000000, "
+                                     "overlap: none.csv}\n",
+    "packages file missing": "budget: 400\ncandidates: list.csv\npackages: none.csv\n",
+    "phases share": "budget: 400\ncandidates: list.csv\nphases: {a: {budget_share: 2}}\n",
+    "phases roi": "budget: 400\ncandidates: list.csv\nphases: {a: {objective: roi}}\n",
+    "include unknown": "budget: 400\ncandidates: list.csv\nconstraints: {include: [nobody]}\n",
+    "min_unique_reach without audience": "budget: 400\ncandidates: list.csv\nconstraints: {min_unique_reach: 10}\n",
+    "weighted without weights": "budget: 400\ncandidates: list.csv\nobjective: weighted\n",
+}
+
+
+@pytest.mark.parametrize("case", list(YAML_CASES))
+def test_bad_scenarios_get_one_line_and_exit_2(case, tmp_path, capsys):
+    _setup(tmp_path, yaml=YAML_CASES[case])
+    for command in ("run", "simulate"):
+        _check(tmp_path, [command, str(tmp_path / "s.yaml")], capsys)
+
+
+def test_a_huge_scenario_file_is_refused_unread(tmp_path, capsys):
+    _setup(tmp_path, yaml="budget: 400\ncandidates: list.csv\n" + "# padding\n" * 200_000)
+    _check(tmp_path, ["run", str(tmp_path / "s.yaml")], capsys, "a scenario file is at most")
+
+
+# ---------------------------------------------------------------------------------------------- flags
+
+FLAG_CASES = {
+    "runs 0": ["run", "{s}", "--runs", "0"],
+    "runs 1e9": ["run", "{s}", "--runs", "1000000000"],
+    "runs text": ["run", "{s}", "--runs", "many"],
+    "seed negative": ["run", "{s}", "--seed", "-1"],
+    "seed 2**64": ["run", "{s}", "--seed", str(2 ** 64)],
+    "threads 0": ["simulate", "{s}", "--threads", "0"],
+    "threads 100000": ["simulate", "{s}", "--threads", "100000"],
+    "time-limit negative": ["run", "{s}", "--time-limit", "-1"],
+    "time-limit nan": ["run", "{s}", "--time-limit", "nan"],
+    "time-limit inf": ["run", "{s}", "--time-limit", "inf"],
+    "gap 2": ["run", "{s}", "--gap", "2"],
+    "gap nan": ["run", "{s}", "--gap", "nan"],
+    "solver unknown": ["run", "{s}", "--solver", "gurobi"],
+    "format unknown": ["run", "{s}", "--format", "xml"],
+    "target nan": ["run", "{s}", "--target", "roi=nan"],
+    "target inf": ["run", "{s}", "--target", "profit=inf"],
+    "target unknown": ["run", "{s}", "--target", "happiness=1"],
+    "target no value": ["run", "{s}", "--target", "roi"],
+    "frontier 1": ["run", "{s}", "--frontier", "1"],
+    "frontier 10000": ["run", "{s}", "--frontier", "10000"],
+    "sweep inf": ["run", "{s}", "--sweep", "1:inf:1"],
+    "sweep list inf": ["run", "{s}", "--sweep", "1000,inf"],
+    "sweep nan": ["run", "{s}", "--sweep", "nan"],
+    "sweep text": ["run", "{s}", "--sweep", "lots"],
+    "sweep zero": ["run", "{s}", "--sweep", "0,100"],
+    "sweep too many": ["run", "{s}", "--sweep", "1:100000:1"],
+    "sweep backwards": ["run", "{s}", "--sweep", "500:100:10"],
+    "sweep budgets inf": ["sweep", "{s}", "--budgets", "100:inf:10"],
+    "sweep jobs 0": ["sweep", "{s}", "--budgets", "100,200", "--jobs", "0"],
+    "frontier points 10000": ["frontier", "{s}", "--points", "10000"],
+    "frontier points 1": ["frontier", "{s}", "--points", "1"],
+    "frontier jobs huge": ["frontier", "{s}", "--jobs", "99999"],
+    "ids unknown": ["simulate", "{s}", "--ids", "nobody"],
+    "unknown command": ["plan", "{s}"],
+    "unknown flag": ["run", "{s}", "--fast"],
+    "no scenario": ["run"],
+    "calibrate weights inf": ["calibrate", "{p}", "--candidates", "{c}", "-o", "{t}/cal.csv", "--weights", "inf,0,0"],
+    "calibrate weights nan": ["calibrate", "{p}", "--candidates", "{c}", "-o", "{t}/cal.csv", "--weights", "nan,1,1"],
+    "calibrate weights zero": ["calibrate", "{p}", "--candidates", "{c}", "-o", "{t}/cal.csv", "--weights", "0,0,0"],
+    "calibrate weights two": ["calibrate", "{p}", "--candidates", "{c}", "-o", "{t}/cal.csv", "--weights", "1,2"],
+    "calibrate half-life nan": ["calibrate", "{p}", "--candidates", "{c}", "-o", "{t}/cal.csv", "--half-life", "nan"],
+    "calibrate half-life 0": ["calibrate", "{p}", "--candidates", "{c}", "-o", "{t}/cal.csv", "--half-life", "0"],
+    "calibrate model": ["calibrate", "{p}", "--candidates", "{c}", "-o", "{t}/cal.csv", "--model", "magic"],
+    "calibrate model no log": ["calibrate", "{p}", "--candidates", "{c}", "-o", "{t}/cal.csv", "--model",
+                               "time_decay"],
+}
+
+
+@pytest.mark.parametrize("case", list(FLAG_CASES))
+def test_bad_flags_get_one_line_and_exit_2(case, tmp_path, capsys):
+    _setup(tmp_path)
+    argv = [a.format(s=tmp_path / "s.yaml", p=tmp_path / "posts.csv", c=tmp_path / "list.csv", t=tmp_path)
+            for a in FLAG_CASES[case]]
+    _check(tmp_path, argv, capsys)
+
+
+# ---------------------------------------------------------------------------------------------- paths
+
+def _file_under(tmp: Path) -> Path:
+    (tmp / "afile").write_text("x")
+    return tmp / "afile" / "out"
+
+
+def _shortlist_named_like_an_output(t: Path) -> list[str]:
+    (t / "list.csv").rename(t / "selection.csv")
+    (t / "s.yaml").write_text("budget: 400\ncandidates: selection.csv\n")
+    return ["run", str(t / "s.yaml"), "--out", str(t)]
+
+
+def _packages_named_like_an_output(t: Path) -> list[str]:
+    (t / "summary.json").write_text("id,posts,fee\nc1,3,120\n")
+    (t / "s.yaml").write_text("budget: 400\ncandidates: list.csv\npackages: summary.json\n")
+    return ["run", str(t / "s.yaml"), "--out", str(t)]
+
+
+def _binary_scenario(t: Path) -> list[str]:
+    (t / "s.yaml").write_bytes(b"\xff\xfe\x00\x01budget")
+    return ["run", str(t / "s.yaml")]
+
+
+def _folder_named_like_an_output(t: Path) -> list[str]:
+    (t / "o" / "selection.csv").mkdir(parents=True)
+    return ["run", str(t / "s.yaml"), "--out", str(t / "o")]
+
+
+PATH_CASES = {
+    "out under a file": lambda t: ["run", str(t / "s.yaml"), "--out", str(_file_under(t))],
+    "out is a file": lambda t: ["run", str(t / "s.yaml"), "--out", str(t / "list.csv")],
+    "out in /proc": lambda t: ["run", str(t / "s.yaml"), "--out", "/proc/influencer-mix-out"],
+    "out in /sys": lambda t: ["run", str(t / "s.yaml"), "--out", "/sys/influencer-mix-out"],
+    "out folder named like an output": _folder_named_like_an_output,
+    "out replaces the shortlist": _shortlist_named_like_an_output,
+    "out replaces a packages file": _packages_named_like_an_output,
+    "simulate out is a file": lambda t: ["simulate", str(t / "s.yaml"), "--out", str(t / "list.csv")],
+    "sweep out under a file": lambda t: ["sweep", str(t / "s.yaml"), "--budgets", "100,200", "--out",
+                                         str(_file_under(t))],
+    "scenario missing": lambda t: ["run", str(t / "none.yaml")],
+    "scenario a folder": lambda t: ["run", str(t)],
+    "scenario binary": _binary_scenario,
+    "calibrate -o a folder": lambda t: ["calibrate", str(t / "posts.csv"), "--candidates", str(t / "list.csv"),
+                                        "-o", str(t)],
+    "calibrate -o the report": lambda t: ["calibrate", str(t / "posts.csv"), "--candidates", str(t / "list.csv"),
+                                          "-o", str(t / "x.json"), "--report", str(t / "x.json")],
+    "calibrate -o an input": lambda t: ["calibrate", str(t / "posts.csv"), "--candidates", str(t / "list.csv"),
+                                        "-o", str(t / "posts.csv")],
+    "calibrate -o in a missing folder": lambda t: ["calibrate", str(t / "posts.csv"), "--candidates",
+                                                   str(t / "list.csv"), "-o", str(t / "no" / "cal.csv")],
+    "calibrate posts missing": lambda t: ["calibrate", str(t / "none.csv"), "--candidates", str(t / "list.csv"),
+                                          "-o", str(t / "cal.csv")],
+}
+
+
+@pytest.mark.parametrize("case", list(PATH_CASES))
+def test_bad_paths_get_one_line_and_exit_2(case, tmp_path, capsys):
+    _setup(tmp_path)
+    argv = PATH_CASES[case](tmp_path)
+    _check(tmp_path, argv, capsys)
+
+
+# -------------------------------------------------------------------------------------------- history
+
+POST_CASES = {
+    "negative reach": "c0,instagram,2025-01-01,2000,-5,3,1,40\n",
+    "bad date": "c0,instagram,someday,2000,500,3,1,40\n",
+    "orders above reach": "c0,instagram,2025-01-01,2000,5,3,9,40\n",
+    "revenue without orders": "c0,instagram,2025-01-01,2000,500,3,0,40\n",
+    "followers 0": "c0,instagram,2025-01-01,0,0,0,0,0\n",
+    "fractional engagements": "c0,instagram,2025-01-01,2000,500,3.5,1,40\n",
+    "missing id": ",instagram,2025-01-01,2000,500,3,1,40\n",
+    "huge followers": "c0,instagram,2025-01-01,1e400,500,3,1,40\n",
+    "formula": "c0,instagram,2025-01-01,=1+1,500,3,1,40\n",
+}
+
+
+@pytest.mark.parametrize("case", list(POST_CASES))
+def test_bad_history_rows_get_one_line_and_exit_2(case, tmp_path, capsys):
+    _setup(tmp_path, posts=POSTS + POST_CASES[case])
+    _check(tmp_path, ["calibrate", str(tmp_path / "posts.csv"), "--candidates", str(tmp_path / "list.csv"), "-o",
+                      str(tmp_path / "cal.csv")], capsys, "row 18")
+
+
+# ------------------------------------------------------------------------------------------------ API
+
+@pytest.mark.parametrize("budget", [float("nan"), float("inf"), -5.0, "lots", None, 10 ** 400])
+def test_with_changes_refuses_a_budget_that_is_not_one(budget):
+    from optimizer.errors import InputError
+    from optimizer.scenario import load_scenario
+
+    sc = load_scenario(SCENARIOS / "skincare_launch.yaml")
+    with pytest.raises(InputError, match="key 'budget'"):
+        sc.with_changes(budget=budget)
+
+
+# ----------------------------------------------------------------------- output made safe for its reader
+
+def test_text_from_inputs_is_inert_in_csv_markdown_charts_and_the_terminal(tmp_path):
+    rows = [dict(r) for r in GOOD_ROWS]
+    rows[0]["id"] = "=HYPERLINK(\"http://x\")"
+    rows[1]["id"] = "@SUM(A1)"
+    rows[2]["id"] = "\x1b[31mred\x1b[0m"
+    rows[3]["niche"] = "<script>alert(1)</script>"
+    _setup(tmp_path, rows=rows, yaml="name: <b>*Launch* $5 to $10</b>\ncurrency: $\nbudget: 2000\n"
+                                     "candidates: list.csv\nsimulation: {runs: 500}\n")
+    out = subprocess.run([sys.executable, "-m", "optimizer", "run", str(tmp_path / "s.yaml"), "--out",
+                          str(tmp_path / "out")], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert "\x1b" not in out.stdout + out.stderr
+    sel = (tmp_path / "out" / "selection.csv").read_text()
+    assert "'=HYPERLINK" in sel and "'@SUM" in sel
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert "<script>" not in md and "<b>" not in md and "&lt;script&gt;" in md
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "<script>alert" not in html
+    assert (tmp_path / "out" / "profit_distribution.png").stat().st_size > 1000
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    out = subprocess.run(f"{sys.executable} -m optimizer run {SCENARIOS / 'skincare_launch.yaml'} | head -1",
+                         shell=True, capture_output=True, text=True, check=False)
+    assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr
+
+
+# ------------------------------------------------------------------------------------------------ signals
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_stops_a_sweep_with_its_code_and_no_output(sig, code, tmp_path):
+    budgets = ",".join(str(b) for b in range(1000, 16000, 500))
+    proc = subprocess.Popen([sys.executable, "-m", "optimizer", "sweep", str(SCENARIOS / "three_phase_funnel.yaml"),
+                             "--budgets", budgets, "--jobs", "2", "--out", str(tmp_path / "out")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    assert proc.poll() is None, "the sweep ended before the signal: make it longer"
+    workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                                              text=True).stdout.split()]
+    start = time.perf_counter()
+    proc.send_signal(sig)
+    try:
+        _, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    elapsed = time.perf_counter() - start
+    assert proc.returncode == code, (proc.returncode, err[-400:])
+    assert "Traceback" not in err
+    assert elapsed < 2.5, elapsed
+    left = [p for p in (tmp_path / "out").rglob("*") if p.is_file()] if (tmp_path / "out").exists() else []
+    assert not left, left
+    time.sleep(0.5)
+    alive = []
+    for pid in workers:
+        try:
+            os.kill(pid, 0)
+            alive.append(pid)
+        except ProcessLookupError:
+            pass
+    assert not alive, f"worker processes left running: {alive}"
