@@ -298,7 +298,7 @@ def _run(args) -> int:
             written = out.commit()
         if args.format == "table":
             _print("\nWrote " + ", ".join(str(p) for p in written))
-    return 0 if result.has_solution and result.status != "error" else 1
+    return 0 if result.has_solution and result.status not in ("error", "empty") else 1
 
 
 def _simulate(args) -> int:

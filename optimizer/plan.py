@@ -25,7 +25,7 @@ from .diagnose import conflicting_keys
 from .errors import InputError
 from .formulation import MilpModel, build_model
 from .funnel import Totals
-from .objectives import minimises
+from .objectives import linear_vector, minimises
 from .objectives import value as objective_value
 from .reach_model import MIN_UNIQUE, UNIQUE_ROWS, ReachColumns, floor_violations
 from .reach_model import extend as reach_extend
@@ -41,7 +41,18 @@ from .risk_model import (
 )
 from .scenario import Scenario, SimulationSettings
 from .simulation import Progress, simulate_mixes
-from .solvers import ERROR, FEASIBLE, INFEASIBLE, OPTIMAL, TIME_LIMIT, SolveOutcome, lp_relaxation, relative_gap, solve
+from .solvers import (
+    EMPTY,
+    ERROR,
+    FEASIBLE,
+    INFEASIBLE,
+    OPTIMAL,
+    TIME_LIMIT,
+    SolveOutcome,
+    lp_relaxation,
+    relative_gap,
+    solve,
+)
 
 MAX_REFINEMENTS = 60  # rounds of tangents added to the unique-reach model (reach_model.py) before giving up
 RISK_MODEL_WARN = 5_000_000  # coefficients in the scenario rows beyond which a slow solve is worth a warning
@@ -300,6 +311,9 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
                         f"and may be up to {gap:.2%} from the optimum" if gap is not None else
                         "stopped by the time limit; no bound on the optimum is known")
     warnings += evidence_warnings(totals)
+    if pos.size == 0 and status in (OPTIMAL, FEASIBLE):
+        status = EMPTY
+        warnings.append(empty_reason(scenario))
     violated = model.violations(x_full) + floor_violations(scenario, x)
     if violated:  # a solver bug or numerical trouble: never hand out a plan that breaks the rules
         raise RuntimeError(f"solver returned a mix that breaks {', '.join(violated)}")
@@ -308,6 +322,21 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
                       totals=totals, breakdown=breakdown(scenario, pos),
                       constraints=constraint_status(scenario, model, x_full, draws),
                       phases=phase_breakdown(scenario, pos, comb), **common)
+
+
+def empty_reason(scenario: Scenario) -> str:
+    """Why the best mix hires nobody: no fee fits the budget, no creator adds to the objective at its fee, or the
+    rules leave nobody."""
+    cand = scenario.candidates
+    fees = cand.outcomes.cost
+    if not (fees <= scenario.budget).any():
+        return (f"the mix is empty: no creator's fee fits the budget of {scenario.budget:,.0f} (the cheapest is "
+                f"{fees.min():,.0f})")
+    if scenario.weights and not minimises(scenario.objective) and \
+            not (linear_vector(scenario.weights, cand.outcomes) > 0).any():
+        return (f"the mix is empty: no creator adds to {scenario.objective} at its fee (every one's expected "
+                f"{scenario.objective} is 0 or less)")
+    return "the mix is empty: the rules leave no creator worth hiring (see the rules below)"
 
 
 def evidence_warnings(totals: Totals) -> list[str]:

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from .formulation import MilpModel
 
 OPTIMAL, FEASIBLE, TIME_LIMIT, INFEASIBLE, ERROR = "optimal", "feasible", "time_limit", "infeasible", "error"
+EMPTY = "empty"  # solved, and the best mix hires nobody (plan.py says why)
 
 
 @dataclass

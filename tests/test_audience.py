@@ -237,7 +237,8 @@ def test_optimiser_matches_enumeration(solver, model, seed, n, tmp_path_factory)
         assert result.status == "infeasible" and result.conflicts
         return
     best = unique[ok].max()
-    assert result.status == "optimal", (result.status, result.gap, data)
+    # the best mix may hire nobody: that is reported as "empty" (with a warning saying why), never as optimal
+    assert result.status == ("empty" if not result.selected else "optimal"), (result.status, result.gap, data)
     x = np.isin(df["id"], result.selected).astype(float)
     assert feasible_rows(x[None, :], metrics(df), data)[0]
     value = reference_unique(x, df, spec)[0]
@@ -285,7 +286,7 @@ def test_unique_reach_floor_holds_and_costs_what_enumeration_says(model, seed, n
     # to drop is not binding
     assert status.binding == (status.slack <= 1e-9 * floor or not room) or abs(status.slack) < 1e-6 * floor
     got = float(x @ metrics(df)["profit"])
-    assert result.status == "optimal"
+    assert result.status == ("empty" if not result.selected else "optimal")
     assert got == pytest.approx(profit[meets].max(), rel=1e-4, abs=1e-6)
 
 

@@ -4,6 +4,7 @@ nothing, and decisions judged on the truth of synthetic markets (tests/market_si
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -170,7 +171,7 @@ def test_every_file_calibrate_writes_is_accepted_by_run(case, tmp_path_factory):
     assert np.isfinite(t[["reach_rate_sd", "engagement_rate_sd", "conversion_rate_sd"]].to_numpy()).all()
     r = plan(Scenario.from_dict({"budget": float(short["fee"].sum()) / 3, "simulation": {"runs": 256}},
                                 candidates=res.candidates), baselines=False, simulate=True)
-    assert r.status in ("optimal", "infeasible"), r.message
+    assert r.status in ("optimal", "infeasible", "empty"), r.message
     if r.has_solution:
         assert set(r.selection["evidence"]) <= {"none", "thin", "solid"}
 
@@ -191,7 +192,8 @@ def test_calibrated_file_round_trips_through_the_cli(tmp_path):
     (tmp_path / "s.yaml").write_text("budget: 1000\ncandidates: cal.csv\n")
     run = subprocess.run([sys.executable, "-m", "optimizer", "run", str(tmp_path / "s.yaml"), "--format", "json"],
                          capture_output=True, text=True, check=False)
-    assert run.returncode == 0, run.stderr
+    # no orders anywhere: the best mix may well be empty (exit 1, with the reason), but the file is accepted
+    assert run.returncode in (0, 1) and json.loads(run.stdout)["status"] in ("optimal", "empty"), run.stderr
     written = pd.read_csv(tmp_path / "cal.csv")
     assert written["history_posts"].tolist() == [2, 1, 3, 0] and written.loc[3, "evidence_weight"] == 0
     assert (written["conversion_rate"] > 0).all()

@@ -3,6 +3,7 @@ traceback, nothing written, and every input byte-identical afterwards."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -330,6 +331,23 @@ def test_with_changes_refuses_a_budget_that_is_not_one(budget):
     sc = load_scenario(SCENARIOS / "skincare_launch.yaml")
     with pytest.raises(InputError, match="key 'budget'"):
         sc.with_changes(budget=budget)
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"budget": 10}, "no creator's fee fits the budget of 10 (the cheapest is 50)"),
+    ({"budget": 400, "fee": 5000}, "no creator's fee fits"),
+    ({"budget": 400, "conversion_rate": 0.0}, "no creator adds to profit at its fee"),
+    ({"budget": 400, "constraints": {"max_count": 0}}, "the rules leave no creator worth hiring"),
+])
+def test_an_empty_mix_is_empty_says_why_and_exits_1(change, reason, tmp_path, capsys):
+    rows = [{**r, **{k: v for k, v in change.items() if k in r}} for r in GOOD_ROWS]
+    cons = change.get("constraints")
+    _setup(tmp_path, rows=rows, yaml=f"budget: {change['budget']}\ncandidates: list.csv\n"
+           + (f"constraints: {cons}\n".replace("'", "") if cons else ""))
+    code, out, _ = _run(["run", str(tmp_path / "s.yaml"), "--format", "json"], capsys)
+    doc = json.loads(out)
+    assert code == 1 and doc["status"] == "empty" and doc["selected"] == []
+    assert any(reason in w for w in doc["warnings"]), doc["warnings"]
 
 
 # ----------------------------------------------------------------------- output made safe for its reader

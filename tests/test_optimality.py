@@ -29,7 +29,8 @@ def _check_against_brute_force(seed: int, objective: str, solver: str, reduce: b
         assert result.status == "infeasible", (data, result.objective_value)
         assert result.conflicts, "an infeasible scenario must name the conflicting rules"
         return
-    assert result.status == "optimal", (result.status, data)
+    # the best mix may hire nobody: that is reported as "empty" (with a warning saying why), never as optimal
+    assert result.status == ("empty" if not result.selected else "optimal"), (result.status, data)
     x = np.isin(df["id"], result.selected).astype(float)[None, :]
     assert feasible_rows(x, metrics(df), data)[0], f"returned mix breaks a rule: {data}"
     assert result.objective_value == pytest.approx(best, rel=1e-7, abs=1e-6), data
