@@ -240,9 +240,12 @@ def load_candidates(
     sheet: str | int | None = None,
     label: str | None = None,
     columns: Mapping[str, str] | None = None,
+    engagement_basis: str = "reach",
 ) -> Candidates:
     """Read and validate a shortlist. ``columns`` maps contract names to the file's own headers (the scenario's
-    ``columns:``). Raises :class:`InputError` listing every problem found."""
+    ``columns:``); ``engagement_basis`` says whether ``engagement_rate`` is per reached account (``reach``, the
+    contract) or per follower (``followers``, as platforms quote it; converted at load). Raises
+    :class:`InputError` listing every problem found."""
     if isinstance(source, pd.DataFrame):
         raw = source.copy()
         label = label or "candidates"
@@ -253,7 +256,7 @@ def load_candidates(
         raw = read_table(path, sheet, accepts=lambda header: _looks_like_shortlist(header, columns))
         rows = raw.index.to_numpy()  # as a spreadsheet numbers them: the header is row 1
     return _validate(raw, label, rows, "row", defaults or Defaults(), dict(tier_cutoffs or tiers_mod.DEFAULT_TIERS),
-                     dict(columns or {}))
+                     dict(columns or {}), engagement_basis)
 
 
 def _looks_like_shortlist(header: list[str], columns: Mapping[str, str] | None) -> bool:
@@ -298,7 +301,8 @@ def _header_map(header: list[str], columns: Mapping[str, str]) -> tuple[dict[int
 
 
 def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, defaults: Defaults,
-              cutoffs: dict[str, float], columns: dict[str, str] | None = None) -> Candidates:
+              cutoffs: dict[str, float], columns: dict[str, str] | None = None,
+              engagement_basis: str = "reach") -> Candidates:
     problems = ProblemList()
     warnings: list[str] = []
     notes: list[str] = []
@@ -465,6 +469,21 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
                 what = "column is missing" if col.name not in raw.columns else "empty"
                 problems.add(label, f"{what} and no scenario default covers it (add `defaults: "
                              f"{{{col.name}: ...}}` globally, per tier or per platform)", where(miss, col.name))
+    problems.raise_if_any()
+    if engagement_basis == "followers":  # engagements per follower, as platforms quote them: per reached account
+        seen = table["audience_quality"].to_numpy(float) * table["reach_rate"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(seen > 0, 1.0 / seen, 0.0)
+        er = table["engagement_rate"].to_numpy(float) * factor
+        over = er > 1.0
+        if over.any():
+            problems.add(label, "engagements per follower above the share of followers reached (more engagements than "
+                         "accounts reached): is engagement_basis right?", where(np.flatnonzero(over),
+                                                                                "engagement_rate"))
+        table["engagement_rate"] = er
+        table["engagement_rate_sd"] = table["engagement_rate_sd"].to_numpy(float) * factor
+        notes.append("engagement_rate read per follower (engagement_basis: followers) and converted to per reached "
+                     "account: divided by audience_quality x reach_rate")
     problems.raise_if_any()
     _check_spreads(table, problems, label, where)
     problems.raise_if_any()

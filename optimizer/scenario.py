@@ -29,8 +29,8 @@ SOLVERS: tuple[str, ...] = ("cbc", "highs")
 GROUPS: tuple[str, ...] = ("tiers", "platforms", "niches", "regions")
 GROUP_COLUMN = {"tiers": "tier", "platforms": "platform", "niches": "niche", "regions": "region"}
 FLOORS: tuple[str, ...] = ("min_reach", "min_engagements", "min_conversions", "min_revenue")
-TOP_KEYS = ("name", "currency", "candidates", "columns", "budget", "objective", "tiers", "defaults", "constraints",
-            "solver", "simulation", "risk", "audience", "packages", "phases", "phase_settings")
+TOP_KEYS = ("name", "currency", "candidates", "columns", "engagement_basis", "budget", "objective", "tiers", "defaults",
+            "constraints", "solver", "simulation", "risk", "audience", "packages", "phases", "phase_settings")
 PHASE_KEYS = ("budget_share", "objective", "weight", "constraints")
 PHASE_SETTING_KEYS = ("combine", "repeat_creators", "order")
 COMBINE = ("weighted", "lexicographic")
@@ -587,7 +587,9 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
         try:
             cands = load_candidates(candidates, defaults=defaults, tier_cutoffs=cutoffs, sheet=sheet,
                                     label=None if isinstance(candidates, pd.DataFrame) else _short(candidates),
-                                    columns=_columns(r, d.get("columns")))
+                                    columns=_columns(r, d.get("columns")),
+                                    engagement_basis=r.choice(d, "engagement_basis", "", ("reach", "followers"),
+                                                              "reach"))
         except InputError as exc:
             r.problems.extend(exc.problems)
 
@@ -636,6 +638,8 @@ def _objective(r: _Reader, d: Mapping, path: str) -> tuple[str, dict[str, float]
                 weights[k] = v
         if not block:
             r.bad(full, "a weighted objective needs at least one weight, e.g. {profit: 1.0, reach: 0.002}")
+        elif weights and not any(v != 0 for v in weights.values()):
+            r.bad(full, "every weight is 0: the objective would value nothing; give at least one a non-zero weight")
         return "weighted", weights
     return r.choice(d, "objective", path, OBJECTIVES, "profit"), weights
 

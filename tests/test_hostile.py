@@ -162,6 +162,9 @@ YAML_CASES = {
     "include unknown": "budget: 400\ncandidates: list.csv\nconstraints: {include: [nobody]}\n",
     "min_unique_reach without audience": "budget: 400\ncandidates: list.csv\nconstraints: {min_unique_reach: 10}\n",
     "weighted without weights": "budget: 400\ncandidates: list.csv\nobjective: weighted\n",
+    "all-zero weights": "budget: 400\ncandidates: list.csv\nobjective: {profit: 0, reach: 0}\n",
+    "inf weight": "budget: 400\ncandidates: list.csv\nobjective: {profit: .inf}\n",
+    "engagement_basis unknown": "budget: 400\ncandidates: list.csv\nengagement_basis: views\n",
 }
 
 

@@ -218,3 +218,23 @@ def test_calibrate_numbers_shortlist_rows_as_run_does(tmp_path):
     short.to_csv(path, index=False)
     with pytest.raises(InputError, match="row 5, column 'fee'"):
         calibrate(posts, path)
+
+
+def test_engagement_per_follower_is_converted_to_per_reached_account():
+    df = pd.DataFrame({"id": ["a", "b"], "platform": "instagram", "followers": [5000, 8000], "fee": 100.0,
+                       "reach_rate": [0.25, 0.4], "audience_quality": [0.8, 1.0], "engagement_rate": ["1.5%", "2%"],
+                       "engagement_rate_sd": [0.005, 0.0], "conversion_rate": 0.01, "order_value": 40.0})
+    sc = Scenario.from_dict({"budget": 200, "engagement_basis": "followers"}, candidates=df)
+    t = sc.candidates.table
+    assert t["engagement_rate"].tolist() == pytest.approx([0.015 / 0.2, 0.02 / 0.4])
+    assert t["engagement_rate_sd"][0] == pytest.approx(0.005 / 0.2)
+    # the engagements themselves do not move: followers x per-follower rate
+    assert sc.candidates.outcomes.engagements.tolist() == pytest.approx([5000 * 0.015, 8000 * 0.02])
+    assert any("engagement_basis: followers" in w for w in sc.warnings)
+    same = Scenario.from_dict({"budget": 200}, candidates=df).candidates.table
+    assert same["engagement_rate"].tolist() == pytest.approx([0.015, 0.02])
+    with pytest.raises(InputError, match="key 'engagement_basis'"):
+        Scenario.from_dict({"budget": 200, "engagement_basis": "views"}, candidates=df)
+    too_much = df.assign(engagement_rate=[0.5, 0.02])
+    with pytest.raises(InputError, match="is engagement_basis right"):
+        Scenario.from_dict({"budget": 200, "engagement_basis": "followers"}, candidates=too_much)
