@@ -331,7 +331,7 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
     extra_names = []
     for i in extra:
         name = header[i].strip() or f"column {i + 1}"
-        if name.lower() in RESERVED or name in extra_names:
+        while name.lower() in RESERVED or name in extra_names or name in BY_NAME:
             name = f"{name} (input)"
         extra_names.append(name)
         hint = suggest(canonical_header(header[i]), BY_NAME)
