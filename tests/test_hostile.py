@@ -384,12 +384,17 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
 
 # ------------------------------------------------------------------------------------------------ signals
 
-@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_signal_stops_a_sweep_with_its_code_and_no_output(sig, code, tmp_path):
-    budgets = ",".join(str(b) for b in range(1000, 16000, 500))
-    proc = subprocess.Popen([sys.executable, "-m", "optimizer", "sweep", str(SCENARIOS / "three_phase_funnel.yaml"),
-                             "--budgets", budgets, "--jobs", "2", "--out", str(tmp_path / "out")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+SWEEP = ["sweep", str(SCENARIOS / "three_phase_funnel.yaml"), "--budgets",
+         ",".join(str(b) for b in range(1000, 16000, 500))]
+FRONTIER = ["frontier", str(SCENARIOS / "skincare_launch.yaml"), "--points", "10"]
+
+
+@pytest.mark.parametrize(("sig", "code", "command"), [(signal.SIGINT, 130, SWEEP), (signal.SIGTERM, 143, SWEEP),
+                                                      (signal.SIGTERM, 143, FRONTIER)],
+                         ids=["sweep-int", "sweep-term", "frontier-term"])
+def test_a_signal_stops_parallel_solves_with_its_code_and_no_output(sig, code, command, tmp_path):
+    argv = [sys.executable, "-m", "optimizer", *command, "--jobs", "2", "--out", str(tmp_path / "out")]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(4)
     assert proc.poll() is None, "the sweep ended before the signal: make it longer"
     workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
