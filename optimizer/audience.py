@@ -113,7 +113,8 @@ class Audience:
         """Per nested group, the share of the population outside its covered core: 1 - covered / N."""
         return 1.0 - np.minimum(covered / self.segment_size[self.core_segment], 1.0)
 
-    def _group_of_entry(self) -> np.ndarray:
+    def group_of_entry(self) -> np.ndarray:
+        """Each group entry's group (an index into ``group_names``)."""
         return np.searchsorted(self.group_ptr, np.arange(self.group_member.size), side="right") - 1
 
     @staticmethod
@@ -141,7 +142,7 @@ class Audience:
         keep = np.asarray(mask, dtype=bool)
         seg = sp.csc_matrix(sp.diags(keep.astype(float)) @ self.segment_reach)
         entry = keep[self.group_member]
-        group = self._group_of_entry()
+        group = self.group_of_entry()
         kept_groups = np.unique(group[entry])
         sizes = np.bincount(group[entry], minlength=self.group_ptr.size - 1)[kept_groups]
         return replace(self, segment_reach=seg, group_names=tuple(self.group_names[g] for g in kept_groups),
@@ -256,7 +257,7 @@ class Audience:
         q = np.asarray(self.segment_reach[positions][:, c].todense()).ravel() / N
         missed = np.prod(np.clip(1.0 - rel * q[None, :], 0.0, 1.0), axis=1)
         col_of = {int(p): j for j, p in enumerate(positions)}
-        gidx = self._group_of_entry()
+        gidx = self.group_of_entry()
         best: dict[int, np.ndarray] = {}
         for e in np.flatnonzero(np.isin(self.group_member, positions)):
             part = self.group_value[e] * rel[:, col_of[int(self.group_member[e])]]

@@ -70,7 +70,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("evidence_weight", "number", "share", "weight of the creator's own history in its rates, the weakest "
            "of the three (written by calibrate)", 0, 1, percent_ok=True),
 )
-EVIDENCE_LEVELS = ("none", "thin", "solid", "stated")
 THIN_WEIGHT = 0.5  # below this weight on its own history, a creator's rates rest mostly on the prior
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 #: Header names exports and colleagues use for the contract's columns (compared after ``cells.canonical_header``;
@@ -203,7 +202,7 @@ def read_table(path: Path, sheet: str | int | None = None,
     if len(grid) == 0:
         raise InputError.at(label, "the file is empty: no header and no candidates")
     cells = grid.astype(object).where(~pd.isna(grid), "")
-    header = [as_text(pd.Series([v])).iat[0] for v in cells.iloc[0]]
+    header = as_text(cells.iloc[0]).tolist()
     body = cells.iloc[1:]
     body.index = np.arange(len(body)) + 2
     filled = body.apply(lambda col: as_text(col) != "").any(axis=1) if len(body) else pd.Series(dtype=bool)

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
+
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9}
 _CURRENCY = r"(?:[$€£¥₹]|usd|eur|gbp|jpy|inr|cad|aud|chf)"
 _NUMBER = re.compile(
@@ -68,10 +70,9 @@ class Numbers:
     notes: list[str] = field(default_factory=list)
 
 
-def parse_numbers(text: pd.Series, *, percent_ok: bool, written: bool = True, label: str = "") -> Numbers:
-    """Numbers from text cells. ``percent_ok``: "6.5%" is 0.065 (else a percent sign is bad). ``written``: accept
-    suffixes, thousands separators and currency (see the module docstring); else plain numbers only. ``label``
-    names the column in the notes."""
+def parse_numbers(text: pd.Series, *, percent_ok: bool, label: str = "") -> Numbers:
+    """Numbers from text cells, as written (see the module docstring). ``percent_ok``: "6.5%" is 0.065 (else a
+    percent sign is bad). ``label`` names the column in the notes."""
     text = text.astype(str)
     empty = (text == "").to_numpy()
     values = np.array(pd.to_numeric(text, errors="coerce"), dtype=float)  # a copy: written below
@@ -81,9 +82,8 @@ def parse_numbers(text: pd.Series, *, percent_ok: bool, written: bool = True, la
     kinds: dict[str, list[str]] = {}
     for i in rest:
         cell = text.iat[i]
-        m = _NUMBER.match(cell.strip().lower()) if written or "%" in cell else None
-        if m is None or (m["pct"] and not percent_ok) or (not written and (m["suffix"] or m["pre"] or m["cur"]
-                                                                            or m["post"] or "," in m["num"])):
+        m = _NUMBER.match(cell.strip().lower())
+        if m is None or (m["pct"] and not percent_ok):
             continue
         if sum(bool(m[k]) for k in ("pre", "cur", "post")) > 1:
             continue
@@ -121,6 +121,16 @@ def canonical_header(name) -> str:
     text = re.sub(r"\s*[(\[].*?[)\]]\s*", " ", str(name)).strip().lower()
     text = re.sub(r"[\s\-./]+", "_", text)
     return re.sub(r"_+", "_", text).strip("_")
+
+
+def contract_headers(columns, label: str) -> list[str]:
+    """A contract file's headers read as ``canonical_header``; a name given twice raises :class:`InputError`."""
+    names = [canonical_header(c) for c in columns]
+    repeated = sorted({c for c in names if c and names.count(c) > 1})
+    if repeated:
+        raise InputError.at(label, f"appears {names.count(repeated[0])} times in the header: keep one",
+                            f"column '{repeated[0]}'")
+    return names
 
 
 def canonical_platform(values: pd.Series) -> tuple[pd.Series, list[str]]:

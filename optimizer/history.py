@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .candidates import read_table
-from .cells import as_text, canonical_header, parse_numbers
+from .cells import as_text, contract_headers, parse_numbers
 from .errors import InputError, ProblemList, rows_text, suggest
 
 POST_REQUIRED = ("id", "platform", "date", "followers", "engagements", "orders", "revenue")
@@ -92,11 +92,7 @@ def read_contract(path: str | Path | pd.DataFrame, label: str | None, required: 
     else:
         label = label or str(path)
         raw = read_table(Path(path))
-    raw.columns = [canonical_header(c) for c in raw.columns]
-    repeated = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1 and c})
-    if repeated:
-        raise InputError.at(label, f"appears {list(raw.columns).count(repeated[0])} times in the header: keep one",
-                            f"column '{repeated[0]}'")
+    raw.columns = contract_headers(raw.columns, label)
     known = required + optional
     missing = [c for c in required if c not in raw.columns]
     if missing:

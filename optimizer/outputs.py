@@ -128,7 +128,8 @@ class OutputSet:
         return [self.out_dir / n for n in names]
 
     def __exit__(self, *exc) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True) if self.dir != self.out_dir else None
+        if self.dir != self.out_dir:  # the staging folder: empty after a commit, half-written after an error
+            shutil.rmtree(self.dir, ignore_errors=True)
         if self._lock is not None:
             with contextlib.suppress(OSError):
                 (self.out_dir / self.LOCK).unlink()

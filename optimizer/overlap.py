@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .candidates import read_table
-from .cells import as_text, canonical_header, parse_numbers
+from .cells import as_text, contract_headers, parse_numbers
 from .errors import InputError, ProblemList, rows_text, suggest
 
 PAIR_COLUMNS = ("id_a", "id_b", "shared")
@@ -61,11 +61,7 @@ def load_overlap(path: str | Path, ids: set[str], label: str | None = None) -> t
     path = Path(path)
     label = label or str(path)
     raw = read_table(path)
-    names = [canonical_header(c) for c in raw.columns]
-    repeated = sorted({c for c in names if names.count(c) > 1 and c})
-    if repeated:
-        raise InputError.at(label, f"appears {names.count(repeated[0])} times in the header: keep one",
-                            f"column '{repeated[0]}'")
+    names = contract_headers(raw.columns, label)
     raw = raw.copy()
     raw.columns = names
     if set(PAIR_COLUMNS) <= set(names):

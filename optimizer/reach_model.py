@@ -162,7 +162,7 @@ def _layers(aud: Audience) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     """Nested-core layers: (layer of each group entry, entries in layer order, each layer's level (the part of its
     members), the next smaller level of its group (0 for the smallest), whether a layer continues the previous
     one's chain)."""
-    g = np.searchsorted(aud.group_ptr, np.arange(aud.group_member.size), side="right") - 1
+    g = aud.group_of_entry()
     order = np.lexsort((-aud.group_value, g))
     gs, vs = g[order], aud.group_value[order]
     start = np.ones(order.size, dtype=bool)

@@ -10,16 +10,15 @@ toward a group average. Three layers (Fay and Herriot 1979; Gelman and Hill 2007
                 short video; Poisson). phi is the post-to-post variation: a post that lands multiplies the rate, so
                 its sd is sqrt(phi) times the rate, and a post is worth at most g(theta) / (phi theta^2) trials
                 however many people saw it: one viral post cannot settle a creator's rate.
-    creator     theta_i has mean mu_i and sd kappa mu_i (a Gamma; kappa is the spread between creators of one
-                size and platform, as a coefficient of variation), with
-                    log mu_i = x_i' beta,  x_i = [1, z_i, platform_i, platform_i z_i, tier_i],  z_i = log10(F_i / 10^4)
-                (F_i the creator's followers): a common intercept and slope per decade of followers, each
-                platform's own intercept and slope as deviations from them, and each tier's deviation from the
-                line, so the curve may bend where the data say so.
-    population  the deviations are partially pooled: platform intercepts ~ N(0, 1), platform slopes ~ N(0, 0.3^2),
-                tier deviations ~ N(0, 0.3^2) (log scale: a platform may differ by a factor of e, a tier by 35%);
-                intercept ~ N(0, 10^2), common slope ~ N(0, 1) per decade (weak), log kappa ~ N(log 0.3, 1) (a weak
-                pull toward a 30% spread, which keeps kappa off 0 when the creators' noise hides their spread).
+    creator     theta_i has mean mu_i and sd kappa_p mu_i (a Gamma; kappa_p is the spread between creators of
+                one size on platform p, as a coefficient of variation), with log mu_i = x_i' beta, where
+                z_i = log10(F_i / 10^4) (F_i the creator's followers) and x_i holds: an intercept and z_i; a hinge
+                max(0, z_i - z_k) at each tier cut-off above the lowest (the slope may change there); a level step
+                for each tier; and each platform's own intercept and slope (platform_i, platform_i z_i).
+    population  the deviations are partially pooled toward the common line (prior sds on the log scale): platform
+                intercepts 1, platform slopes 0.3, slope changes 0.15 per decade, tier steps 0.15; intercept 10 and
+                common slope 1 per decade (weak). A hinge or tier beyond the largest creator with history keeps
+                its prior: the line goes on with the last slope seen, and its uncertainty grows with the distance.
 
 Fitting (``fit_rate``). phi is estimated first, per creator against the creator's *own* binomial noise (so that
 rates that fall with reach are not mistaken for post-to-post variation): with m_i >= 2 posts, s_i^2 the variance
@@ -30,15 +29,18 @@ theta_i^2),
 
 (t_i the creator's fitted mean, iterated; a_i approximates inverse-variance weights), with a sandwich standard
 error. Each creator's posts then count as n_i = sum_p 1 / (1 / n_p + rho_i) trials with
-k_i = sum_p y_p / (1 / n_p + rho_i) successes, rho_i = phi t_i^2 / g(t_i), and beta and kappa maximise the
-penalised negative-binomial (Gamma-Poisson) marginal likelihood of (k_i, n_i) over all creators with history
-(for a share, k_i and n_i are first divided by 1 - t_i, so that the Poisson variance is the binomial one).
+k_i = sum_p y_p / (1 / n_p + rho_i) successes, rho_i = phi t_i^2 / g(t_i), and beta maximises the penalised
+negative-binomial (Gamma-Poisson) likelihood of (k_i, n_i) over all creators with history, given kappa (for a
+share, k_i and n_i are first divided by 1 - t_i, so that the Poisson variance is the binomial one). kappa_p is then
+estimated by moments: the squared residuals (k_i - e_i)^2 / (1 - h_i) (e_i the fitted counts, h_i their leverage)
+less their Poisson part e_i, against e_i^2, never below one standard error of the estimate; per platform with
+``MIN_SPREAD_CREATORS`` or more creators with history, else pooled; beta and kappa alternate until they settle.
 The fit's covariance V_beta is the inverse of the penalised information, X' W X + P.
 
-Prediction (``RateModel.prior``). A creator j gets the prior mean mu_j = exp(x_j' beta) and the prior variance
+Prediction (``RateModel.priors``). A creator j gets the prior mean mu_j = exp(x_j' beta) and the prior variance
 
-    mu_j^2 ((1 + kappa^2) exp(v_j) - 1),    v_j = x_j' V_beta x_j (+ 1 + 0.09 z_j^2 for a platform without history,
-                                                                     + 0.09 for a tier without history)
+    mu_j^2 ((1 + kappa_p^2) exp(v_j) - 1),    v_j = x_j' V_beta x_j (+ 1 + 0.09 z_j^2 for a platform without
+                                                                       history, whose kappa is the largest seen)
 
 which holds both the spread between creators of its size and the uncertainty of the fitted curve at its size: a
 1.4M-follower creator predicted from two macro creators is far from the data and its v_j says so. The posterior
