@@ -52,6 +52,9 @@ def floor_score(scenario: Scenario) -> np.ndarray:
     return score if score.any() else np.ones(out.cost.size)
 
 
+_CHUNK = 256  # creators tested at once in greedy's vectorised passes
+
+
 def _ratio_order(value: np.ndarray, fee: np.ndarray) -> np.ndarray:
     """Positions by value per unit of fee, best first; free creators with value first; ties by row order."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -114,13 +117,46 @@ def greedy(scenario: Scenario, model: MilpModel,
         rev, cost = rev + out.revenue[j], cost + fee[j]
         return True
 
+    order = _ratio_order(rank, fee)
+
+    def allowed(js: np.ndarray, phase: str, value: np.ndarray) -> np.ndarray:
+        """``consider``'s test for the creators ``js`` at once, against the mix as it stands."""
+        cols = A[:, js]
+        new = act[:, None] + cols
+        unmet = act < model.lo - tol
+        ok = (x[js] < model.ub[js]) & (fee[js] <= budget_left + 1e-9) & ~(new > (model.hi + tol)[:, None]).any(0)
+        helps = (unmet[:, None] & (cols > 0)).any(axis=0)
+        if objective == "roi":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                improves = (fee[js] > 0) & ((cost == 0) | (out.revenue[js] / np.where(fee[js] > 0, fee[js], 1.0)
+                                                           > (rev / cost if cost else 0.0)))
+        else:
+            improves = value[js] > 0
+        wanted = helps if phase == "minimums" else (improves | helps)
+        return ok & wanted & ~((~unmet)[:, None] & (new < (model.lo - tol)[:, None])).any(axis=0)
+
+    def ordered_pass(phase: str) -> bool:
+        """One pass in ratio order, exactly as calling ``consider`` on each creator would go, but vectorised:
+        the creators before the next one ``allowed`` would all be refused (the mix does not change until a creator
+        joins), so they are skipped at once."""
+        live = order[(x[order] < model.ub[order]) & (fee[order] <= budget_left + 1e-9)]
+        added = False
+        for k in range(0, live.size, _CHUNK):
+            rest = live[k: k + _CHUNK]
+            while rest.size:
+                hit = np.flatnonzero(allowed(rest, phase, static))
+                if hit.size == 0:
+                    break
+                added |= consider(int(rest[hit[0]]), phase, static, False)  # the one test that decides
+                rest = rest[hit[0] + 1:]
+        return added
+
     for phase in ("minimums", "objective"):  # first meet the lower limits, then add what improves the objective
         added = True
         while added:  # passes until one adds nobody: a creator an upper limit blocked early may fit later
             added = False
             if not dynamic:
-                for j in _ratio_order(rank, fee):
-                    added |= consider(j, phase, static, False)
+                added = ordered_pass(phase)
                 continue
             # in the order of what each creator adds at the start of the pass; whether a creator still adds unique
             # reach (and whether the floor is still unmet) is checked against the mix as it grows

@@ -47,6 +47,7 @@ from .report import format_calibration, format_frontier, format_simulation, form
 from .result import SCHEMA_VERSION
 from .scenario import MAX_RUNS, MAX_SEED, SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
 from .simulation import positions_of
+from .sizing import check_risk_model
 from .sweep import parse_budgets, sweep
 
 
@@ -265,6 +266,7 @@ def _run(args) -> int:
         raise InputError.at("command line", f"--frontier must be at least 2 points and at most {MAX_POINTS}, "
                             f"got {args.frontier}")
     budgets = parse_budgets(args.sweep) if args.sweep else None
+    _size_up(scenario, frontier=bool(args.frontier))
     if out_dir is not None:
         check_out_dir(out_dir, scenario.input_files, OUTPUT_FILES + REPORT_FILES + (PLOT_FILES if simulate else ())
                       + (FRONTIER_FILES if args.frontier else ()) + (SWEEP_FILES if budgets else ()))
@@ -352,6 +354,7 @@ def _menu(args) -> int:
     scenario = load_scenario(args.scenario, solver_overrides=_overrides(args))
     out_dir = Path(args.out) if args.out else None
     files = FRONTIER_FILES if args.command == "frontier" else SWEEP_FILES
+    _size_up(scenario, frontier=args.command == "frontier")
     if out_dir is not None:
         check_out_dir(out_dir, scenario.input_files, files)
     with terminal_progress("solving", enabled=args.format == "table", unit="solves") as bar:
@@ -410,8 +413,16 @@ def _calibrate(args) -> int:
     return 0
 
 
+def _size_up(scenario: Scenario, frontier: bool = False) -> None:
+    """Refuse, before any work, a risk model beyond the scenario's limits (``sizing.py``); the simulation is sized
+    when its creators are known, before it starts."""
+    if frontier or scenario.uses_risk_model:
+        check_risk_model(scenario.limits, scenario.source, scenario.risk_settings().scenarios, scenario.candidates.n)
+
+
 def _validate(args) -> int:
     scenario = load_scenario(args.scenario)
+    _size_up(scenario)
     cand = scenario.candidates
     tiers = Counter(cand.table["tier"])
     platforms = Counter(cand.table["platform"])

@@ -9,12 +9,16 @@ plain picklable objects.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import subprocess
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from typing import TypeVar
+
+children: set = set()  # solver processes (CBC) this process has running; ended with it (see _quiet_worker)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -63,6 +67,15 @@ def run_all(fn: Callable[[T], R], items: Iterable[T], *, executor: Executor | No
 
 
 def _quiet_worker() -> None:
-    """Workers leave Ctrl-C and SIGTERM to the main process, which ends them (no traceback from each worker)."""
+    """Workers leave Ctrl-C to the main process, which ends them with SIGTERM: a worker then kills the solver it
+    runs (a CBC process would otherwise live on) and exits at once, with no traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, _end_worker)
+
+
+def _end_worker(signum, frame) -> None:
+    for proc in list(children):
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait(timeout=1.0)  # reaped, not left a zombie
+    os._exit(128 + signum)

@@ -51,6 +51,7 @@ from .solvers import (
     SolveOutcome,
     lp_relaxation,
     relative_gap,
+    remaining,
     solve,
 )
 
@@ -101,7 +102,7 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
     if scenario.objective == "roi":
         out, roi_bound, iterations, model = _solve_roi(scenario, model, incumbent, start, run)
     else:
-        out, model = run(model, s.time_limit, inc=incumbent)
+        out, model = run(model, remaining(s.time_limit, start), inc=incumbent)  # the limit is the whole plan's
         roi_bound = None
     result = _assemble(scenario, model, out, roi_bound, iterations, draws, reach, comb)
     result.warnings += list(comb.notes)
@@ -168,7 +169,8 @@ def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | Non
     out_f = scenario.candidates.outcomes
     n = scenario.candidates.n
     rev, fee = out_f.revenue, out_f.cost
-    status, _, min_cost_neg, _ = lp_relaxation(model.with_objective(_padded(model, -fee)))
+    status, _, min_cost_neg, _ = lp_relaxation(model.with_objective(_padded(model, -fee)),
+                                               remaining(s.time_limit, start))
     if status == INFEASIBLE:
         return SolveOutcome(INFEASIBLE, None, None, None, 0.0, s.name), None, 0, model
     c_min = max(0.0, -min_cost_neg) if min_cost_neg is not None else 0.0
@@ -177,9 +179,9 @@ def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | Non
     iterations = 0
     while True:
         iterations += 1
-        remaining = None if s.time_limit is None else max(0.01, s.time_limit - (time.perf_counter() - start))
+        left = remaining(s.time_limit, start)
         abs_gap = s.gap * max(lam, 1e-9) * c_min if c_min > 0 else 1e-9
-        out, model = run(model.with_objective(_padded(model, rev - lam * fee)), remaining, max(abs_gap, 1e-9), best,
+        out, model = run(model.with_objective(_padded(model, rev - lam * fee)), left, max(abs_gap, 1e-9), best,
                          0.0)
         if out.status == INFEASIBLE or out.x is None:
             if best is not None and out.status != INFEASIBLE:
@@ -237,9 +239,8 @@ def _solve_refined(scenario: Scenario, model: MilpModel, reach: ReachColumns | N
     best: SolveOutcome | None = None
     best_u, bound, timed_out, out = -np.inf, np.inf, False, None
     for _ in range(MAX_REFINEMENTS):
-        remaining = None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - start))
-        out = solve(model, s.name, time_limit=remaining, gap=gap / 2 if wants_unique else gap, abs_gap=abs_gap,
-                    reduce=False)
+        out = solve(model, s.name, time_limit=remaining(time_limit, start), gap=gap / 2 if wants_unique else gap,
+                    abs_gap=abs_gap, reduce=False)
         timed_out |= out.status == TIME_LIMIT
         if out.x is None:
             break

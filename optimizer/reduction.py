@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .formulation import MilpModel
-from .solvers import INFEASIBLE, OPTIMAL, lp_relaxation
+from .solvers import INFEASIBLE, OPTIMAL, TIME_LIMIT, lp_relaxation
 
 _FILL_TRIES = 400  # candidates tried when filling up the rounded LP solution
 _CORE_MIN = 300  # columns in the core problem solved for an incumbent
@@ -26,6 +26,7 @@ _CORE_MIN = 300  # columns in the core problem solved for an incumbent
 @dataclass
 class Reduction:
     lp_infeasible: bool
+    lp_timed_out: bool = False  # the LP relaxation did not finish within the time given
     lp_bound: float = np.inf
     incumbent: np.ndarray | None = None  # best known feasible solution (full length)
     keep: np.ndarray | None = None  # columns left free
@@ -100,15 +101,16 @@ def _restrict(model: MilpModel, free: np.ndarray, x0: np.ndarray) -> MilpModel |
     )
 
 
-def reduce_model(model: MilpModel, incumbent: np.ndarray | None = None, core_solver=None) -> Reduction:
-    """LP relaxation, an incumbent (given, LP rounding, or the core MILP), then reduced-cost fixing.
-
-    ``core_solver(model) -> SolveOutcome`` solves the small core problem; without it no core is tried."""
-    status, x_lp, z_lp, d = lp_relaxation(model)
+def reduce_model(model: MilpModel, incumbent: np.ndarray | None = None, core_solver=None,
+                 time_limit: float | None = None) -> Reduction:
+    """LP relaxation (within ``time_limit`` seconds), an incumbent (given, LP rounding, or the core MILP), then
+    reduced-cost fixing. ``core_solver(model) -> SolveOutcome`` solves the small core problem; without it no core
+    is tried. No reduction (and no bound) when the LP does not finish in time."""
+    status, x_lp, z_lp, d = lp_relaxation(model, time_limit)
     if status == INFEASIBLE:
         return Reduction(lp_infeasible=True)
     if status != OPTIMAL:
-        return Reduction(lp_infeasible=False)
+        return Reduction(lp_infeasible=False, lp_timed_out=status == TIME_LIMIT)
     cands = [x for x in (incumbent, _rounded_incumbent(model, x_lp, d), _core_incumbent(model, x_lp, d, core_solver))
              if x is not None and is_feasible(model, x)]
     if not cands:

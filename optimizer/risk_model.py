@@ -27,6 +27,7 @@ from .formulation import MilpModel, Row
 from .risk import var_cvar
 from .scenario import RiskSettings, Scenario, SimulationSettings
 from .simulation import creator_revenue
+from .sizing import check_risk_model
 
 CVAR_ROWS, MIN_CVAR, MAX_PROB_LOSS = "risk.cvar_rows", "risk.min_cvar", "risk.max_prob_loss"
 RISK_KEYS = (MIN_CVAR, MAX_PROB_LOSS)
@@ -47,7 +48,8 @@ def out_of_sample_settings(scenario: Scenario) -> SimulationSettings:
 
 
 def profit_draws(scenario: Scenario, threads: int | None = None) -> np.ndarray:
-    """(S x n) profit of every candidate in each in-sample run."""
+    """(S x n) profit of every candidate in each in-sample run (refused above ``limits.risk_cells``)."""
+    check_risk_model(scenario.limits, scenario.source, in_sample_settings(scenario).runs, scenario.candidates.n)
     rev = creator_revenue(scenario, in_sample_settings(scenario), threads=threads)
     return rev - scenario.candidates.outcomes.cost[None, :]
 

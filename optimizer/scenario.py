@@ -22,6 +22,7 @@ from .cells import canonical_platform, parse_numbers
 from .errors import InputError, ProblemList, suggest
 from .options import DEFAULT_DECAY, Packages, Phase, PhaseSettings, expand, load_packages
 from .overlap import load_overlap
+from .sizing import Limits
 
 OBJECTIVES: tuple[str, ...] = ("profit", "revenue", "roi", "reach", "engagements", "conversions", "cvar",
                                "unique_reach", "min_cost")
@@ -30,7 +31,8 @@ GROUPS: tuple[str, ...] = ("tiers", "platforms", "niches", "regions")
 GROUP_COLUMN = {"tiers": "tier", "platforms": "platform", "niches": "niche", "regions": "region"}
 FLOORS: tuple[str, ...] = ("min_reach", "min_engagements", "min_conversions", "min_revenue")
 TOP_KEYS = ("name", "currency", "candidates", "columns", "engagement_basis", "budget", "objective", "tiers", "defaults",
-            "constraints", "solver", "simulation", "risk", "audience", "packages", "phases", "phase_settings")
+            "constraints", "solver", "simulation", "risk", "audience", "packages", "phases", "phase_settings",
+            "limits")
 PHASE_KEYS = ("budget_share", "objective", "weight", "constraints")
 PHASE_SETTING_KEYS = ("combine", "repeat_creators", "order")
 COMBINE = ("weighted", "lexicographic")
@@ -196,6 +198,7 @@ class Scenario:
     phases: tuple[Phase, ...] = ()  # funnel phases (options.py); objective "phases"
     phase_settings: PhaseSettings = field(default_factory=PhaseSettings)
     input_files: tuple[str, ...] = ()  # every file the scenario was read from (absolute): outputs never replace them
+    limits: Limits = field(default_factory=Limits)  # how much work a command may ask for (sizing.py)
 
     @property
     def weights(self) -> dict[str, float]:
@@ -549,6 +552,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
         objective = "phases"
     simulation = _simulation(r, d["simulation"]) if "simulation" in d else None
     risk = _risk(r, d["risk"]) if "risk" in d else None
+    limits = _limits_block(r, d.get("limits"))
     audience = _audience(r, d["audience"]) if "audience" in d else None
     unique_terms = int("unique_reach" in weights) + sum("unique_reach" in ph.weights for ph in phases) + int(
         cons.min_unique_reach is not None)
@@ -620,7 +624,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
                         warnings=tuple(cands.warnings) + tuple(warnings) + (pools.warnings if pools else ()),
                         simulation=simulation, risk=risk, audience_settings=audience, objective_weights=weights,
                         packages=packages, phases=phases, phase_settings=settings,
-                        input_files=_input_files(source, candidates, base_dir, d, audience))
+                        input_files=_input_files(source, candidates, base_dir, d, audience), limits=limits)
     if pools is not None:
         scenario.__dict__["audience"] = pools  # cached_property stores its value here (frozen fields are untouched)
     return scenario
@@ -856,6 +860,13 @@ def _risk(r: _Reader, block: Any) -> RiskSettings:
         "alpha": alpha,
     }
     return replace(base, **{k: v for k, v in values.items() if v is not None})
+
+
+def _limits_block(r: _Reader, block: Any) -> Limits:
+    """``limits: {creator_runs, risk_cells}`` (sizing.py): how much work a command may ask for."""
+    d = r.keys(block, ("creator_runs", "risk_cells"), "limits")
+    values = {k: r.number(d, k, "limits", lo=1) for k in ("creator_runs", "risk_cells")}
+    return Limits(**{k: float(v) for k, v in values.items() if v is not None})
 
 
 def _input_files(source: str, candidates, base_dir: Path, d: Mapping, audience) -> tuple[str, ...]:

@@ -45,6 +45,7 @@ from .distributions import Uncertainty, lognormal_params
 from .errors import InputError, suggest
 from .risk import Summary, binomial_se, prob_below, var_cvar
 from .scenario import Scenario, SimulationSettings
+from .sizing import check_simulation
 
 BLOCK = 2048  # runs per random-number block (fixed: changing it changes the numbers)
 CHUNK_ELEMENTS = 1 << 21  # creator-runs held in memory per outcome matrix (a chunk is a whole number of blocks)
@@ -331,6 +332,7 @@ def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.nd
     start = time.perf_counter()
     pos = {name: np.unique(np.asarray(p, dtype=int)) for name, p in mixes.items()}
     union = np.unique(np.concatenate([p for p in pos.values()] + [np.zeros(0, int)]))
+    check_simulation(scenario.limits, scenario.source, st.runs, union.size)
     engine = _Engine(scenario, union, st)
     outcomes = scenario.candidates.outcomes
     keep = set(mixes) if keep_draws is True else set(keep_draws or ())
@@ -354,6 +356,7 @@ def creator_revenue(scenario: Scenario, settings: SimulationSettings, positions:
     (default: the whole shortlist). The same draws as :func:`simulate_mixes` with these settings: a mix's
     revenue in run r is the sum of its columns in row r."""
     pos = np.arange(scenario.candidates.n) if positions is None else np.unique(np.asarray(positions, dtype=int))
+    check_simulation(scenario.limits, scenario.source, settings.runs, pos.size)
     engine = _Engine(scenario, pos, settings)
     out = np.empty((settings.runs, pos.size), order="F")
     for r0, r1, mats in _chunks(engine, settings.runs, threads, None):
