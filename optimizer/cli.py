@@ -160,10 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return _stopped(130)
     except _Terminated:
         print("terminated", file=sys.stderr)
-        return 143
+        return _stopped(143)
     except BrokenPipeError:  # the reader went away: nothing more to say, and nowhere to say it
         with contextlib.suppress(OSError):
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -172,6 +172,18 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _stopped(code: int) -> int:
+    """``code``; or, when a HiGHS solve was interrupted and is still winding down in its thread, the process ends
+    here with ``code`` (a normal exit would tear down HiGHS's threads under it and abort)."""
+    solvers = sys.modules.get("optimizer.solvers")
+    if solvers is not None and solvers.abandoned:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 class _Terminated(BaseException):

@@ -8,6 +8,7 @@ bound on the objective; 0 when the two agree.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
@@ -168,6 +169,7 @@ def _run(h) -> None:
     if threading.current_thread() is not threading.main_thread():
         h.run()
         return
+    global abandoned
     h.HandleUserInterrupt = True
     h.startSolve()
     try:
@@ -175,7 +177,13 @@ def _run(h) -> None:
             pass
     except BaseException:
         h.cancelSolve()
+        with contextlib.suppress(BaseException):
+            if not h.wait(0.5)[0]:
+                abandoned = True  # still running: the process must end without C++ teardown (cli.main)
         raise
+
+
+abandoned = False  # a HiGHS solve was interrupted and did not stop: end the process with os._exit
 
 
 def _highs(model: MilpModel, integral: bool, time_limit: float | None = None, gap: float = 0.0):

@@ -479,8 +479,8 @@ def test_a_signal_stops_parallel_solves_with_its_code_and_no_output(sig, code, c
 
 
 @pytest.mark.parametrize(("sig", "code", "solver"), [(signal.SIGINT, 130, "cbc"), (signal.SIGTERM, 143, "cbc"),
-                                                     (signal.SIGTERM, 143, "highs")],
-                         ids=["cbc-int", "cbc-term", "highs-term"])
+                                                     (signal.SIGINT, 130, "highs"), (signal.SIGTERM, 143, "highs")],
+                         ids=["cbc-int", "cbc-term", "highs-int", "highs-term"])
 def test_a_signal_stops_one_long_solve(sig, code, solver, tmp_path):
     """``run`` inside a single long MILP (a CVaR objective over 3,000 runs: 12 s for HiGHS, 26 s for CBC here): the
     CBC process is killed, HiGHS's solve is abandoned, and the command ends at once."""
