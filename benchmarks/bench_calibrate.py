@@ -24,7 +24,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from history_sim import make_history  # noqa: E402
 
-from optimizer.calibrate import calibrate  # noqa: E402
+from optimizer.learn.calibrate import calibrate  # noqa: E402
 
 RATES = ("reach_rate", "engagement_rate", "conversion_rate")
 

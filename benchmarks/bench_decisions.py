@@ -41,8 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from market_sim import STRUCTURES, Market, make_market, true_outcomes, true_prior_posterior  # noqa: E402
 
 from optimizer import Scenario, plan  # noqa: E402
-from optimizer.calibrate import calibrate  # noqa: E402
-from optimizer.tiers import DEFAULT_TIERS, assign  # noqa: E402
+from optimizer.domain.tiers import DEFAULT_TIERS, assign  # noqa: E402
+from optimizer.learn.calibrate import calibrate  # noqa: E402
 
 ARMS = ("calibrated", "raw", "greedy ROIS", "nano greedy", "engagement", "biggest")
 TRUTH_RUNS = 20_000

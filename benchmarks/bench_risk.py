@@ -31,10 +31,13 @@ import pulp
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_simulate import synthetic  # noqa: E402
 
-from optimizer import Scenario, plan  # noqa: E402
-from optimizer.risk_model import mix_cvar, profit_draws  # noqa: E402
-from optimizer.scenario import SimulationSettings  # noqa: E402
-from optimizer.simulation import simulate  # noqa: E402
+from optimizer import (  # noqa: E402
+    Scenario,
+    plan,
+    simulate,  # noqa: E402
+)
+from optimizer.io.scenario import SimulationSettings  # noqa: E402
+from optimizer.model.risk import mix_cvar, profit_draws  # noqa: E402
 
 GAP = 1e-3
 HIGHS_LIMIT = 120.0

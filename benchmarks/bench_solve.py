@@ -22,8 +22,8 @@ import pandas as pd
 import pulp
 
 from optimizer import Scenario
-from optimizer.formulation import build_model
-from optimizer.solvers import solve
+from optimizer.model.formulation import build_model
+from optimizer.solve import solve
 
 GAP = 1e-4
 

@@ -26,9 +26,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_simulate import synthetic  # noqa: E402
 
-from optimizer import Scenario, plan  # noqa: E402
-from optimizer.scenario import SimulationSettings  # noqa: E402
-from optimizer.simulation import simulate  # noqa: E402
+from optimizer import (  # noqa: E402
+    Scenario,
+    plan,
+    simulate,  # noqa: E402
+)
+from optimizer.io.scenario import SimulationSettings  # noqa: E402
 
 
 def shortlist_and_segments(n: int, segments: int, folder: Path, seed: int = 3) -> tuple[pd.DataFrame, float]:

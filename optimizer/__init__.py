@@ -5,13 +5,12 @@
     >>> result.to_dict()["totals"]["profit"]
 """
 
-from .candidates import COLUMNS, Candidates, Defaults, load_candidates
-from .comparison import Alternative, Assessment, assess
-from .errors import InputError, Problem
-from .funnel import Outcomes, Totals
-from .plan import plan
-from .result import SCHEMA_VERSION, ConstraintStatus, PlanResult
-from .scenario import (
+from optimizer.analysis.comparison import assess
+from optimizer.api import plan, simulate
+from optimizer.domain.funnel import Outcomes, Totals
+from optimizer.errors import InputError, Problem
+from optimizer.io.candidates import COLUMNS, Candidates, Defaults, load_candidates
+from optimizer.io.scenario import (
     OBJECTIVES,
     Constraints,
     GroupLimit,
@@ -21,7 +20,9 @@ from .scenario import (
     SolverSettings,
     load_scenario,
 )
-from .simulation import SimulationResult, simulate, simulate_mixes
+from optimizer.result import Alternative, Assessment, ConstraintStatus, PlanResult
+from optimizer.simulate.engine import SimulationResult, simulate_mixes
+from optimizer.utils.jsonable import SCHEMA_VERSION
 
 __all__ = [
     "COLUMNS", "OBJECTIVES", "SCHEMA_VERSION", "Alternative", "Assessment", "Candidates", "ConstraintStatus",

@@ -19,13 +19,16 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from .attribution import DEFAULT_HALF_LIFE
-from .attribution import MODELS as ATTRIBUTION_MODELS
-from .calibrate import calibrate
-from .comparison import assess
-from .errors import InputError, suggest
-from .frontier import frontier
-from .outputs import (
+from optimizer.analysis.comparison import assess
+from optimizer.analysis.frontier import frontier
+from optimizer.analysis.sweep import parse_budgets, sweep
+from optimizer.api import plan
+from optimizer.errors import InputError, suggest
+from optimizer.io.scenario import MAX_RUNS, MAX_SEED, SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
+from optimizer.learn.attribution import DEFAULT_HALF_LIFE
+from optimizer.learn.attribution import MODELS as ATTRIBUTION_MODELS
+from optimizer.learn.calibrate import calibrate
+from optimizer.report.files import (
     FRONTIER_FILES,
     OUTPUT_FILES,
     PLOT_FILES,
@@ -35,20 +38,13 @@ from .outputs import (
     OutputSet,
     atomic_write,
     check_out_dir,
-    simulation_document,
-    write_menu,
-    write_outputs,
-    write_report,
-    write_simulation,
 )
-from .plan import plan
-from .progress import terminal_progress
-from .report import format_calibration, format_frontier, format_simulation, format_sweep, format_table
-from .result import SCHEMA_VERSION
-from .scenario import MAX_RUNS, MAX_SEED, SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
-from .simulation import positions_of
-from .sizing import check_risk_model
-from .sweep import parse_budgets, sweep
+from optimizer.report.outputs import simulation_document, write_menu, write_outputs, write_report, write_simulation
+from optimizer.report.tables import format_calibration, format_frontier, format_simulation, format_sweep, format_table
+from optimizer.simulate.engine import positions_of
+from optimizer.utils.jsonable import SCHEMA_VERSION
+from optimizer.utils.progress import terminal_progress
+from optimizer.utils.sizing import check_risk_model
 
 
 class _Parser(argparse.ArgumentParser):
@@ -177,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
 def _stopped(code: int) -> int:
     """``code``; or, when a HiGHS solve was interrupted and is still winding down in its thread, the process ends
     here with ``code`` (a normal exit would tear down HiGHS's threads under it and abort)."""
-    solvers = sys.modules.get("optimizer.solvers")
+    solvers = sys.modules.get("optimizer.solve.highs")
     if solvers is not None and solvers.abandoned:
         with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()

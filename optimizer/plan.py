@@ -17,20 +17,18 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .audience import Audience
-from .baselines import Baseline, best_single, greedy
-from .combine import LEXICOGRAPHIC_TOL, Combination, alone, combination, phase_values
-from .combine import mask as phase_mask
-from .diagnose import conflicting_keys
-from .errors import InputError
-from .formulation import MilpModel, build_model
-from .funnel import Totals
-from .objectives import linear_vector, minimises
-from .objectives import value as objective_value
-from .reach_model import MIN_UNIQUE, UNIQUE_ROWS, ReachColumns, floor_violations
-from .reach_model import extend as reach_extend
-from .result import ConstraintStatus, PlanResult, RiskReport
-from .risk_model import (
+from optimizer.domain.funnel import Totals
+from optimizer.domain.objectives import linear_vector, minimises
+from optimizer.domain.objectives import value as objective_value
+from optimizer.errors import InputError
+from optimizer.io.audience import Audience
+from optimizer.io.scenario import Scenario
+from optimizer.model.combine import LEXICOGRAPHIC_TOL, Combination, alone, combination, phase_values
+from optimizer.model.combine import mask as phase_mask
+from optimizer.model.formulation import MilpModel, build_model
+from optimizer.model.reach import MIN_UNIQUE, UNIQUE_ROWS, ReachColumns, floor_violations
+from optimizer.model.reach import extend as reach_extend
+from optimizer.model.risk import (
     MAX_PROB_LOSS,
     MIN_CVAR,
     extend,
@@ -39,9 +37,9 @@ from .risk_model import (
     out_of_sample_settings,
     profit_draws,
 )
-from .scenario import Scenario, SimulationSettings
-from .simulation import Progress, simulate_mixes
-from .solvers import (
+from optimizer.result import ConstraintStatus, PlanResult, RiskReport
+from optimizer.simulate.engine import simulate_mixes
+from optimizer.solve import (
     EMPTY,
     ERROR,
     FEASIBLE,
@@ -54,8 +52,10 @@ from .solvers import (
     remaining,
     solve,
 )
+from optimizer.solve.diagnose import conflicting_keys
+from optimizer.solve.heuristics import Baseline, best_single, greedy
 
-MAX_REFINEMENTS = 60  # rounds of tangents added to the unique-reach model (reach_model.py) before giving up
+MAX_REFINEMENTS = 60  # rounds of tangents added to the unique-reach model (model/reach.py) before giving up
 RISK_MODEL_WARN = 5_000_000  # coefficients in the scenario rows beyond which a slow solve is worth a warning
 NO_HISTORY_WARN = 0.25  # share of spend on creators without history of their own that earns a warning
 THIN_WARN = 0.5  # share of spend on creators with thin or no history that earns a warning
@@ -63,27 +63,23 @@ SELECTION_COLUMNS = ("id", "handle", "platform", "tier", "niche", "region", "fol
                      "engagements", "conversions", "revenue", "profit", "roi")
 
 
-def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | SimulationSettings = False,
-         threads: int | None = None, progress: Progress | None = None, out_of_sample: bool = True) -> PlanResult:
-    """Choose the mix that maximises the scenario's objective within its budget and rules.
-
-    With ``simulate`` (True: the scenario's ``simulation:`` settings or the defaults; or explicit settings), the
-    mix is also simulated and, unless the settings say ``compare: false``, set against the alternatives
-    (``result.simulation``, ``result.comparison``). ``threads`` and ``progress`` are passed to the simulator.
+def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None = None,
+             out_of_sample: bool = True) -> PlanResult:
+    """Choose the mix that maximises the scenario's objective within its budget and rules (the decision alone;
+    :func:`optimizer.plan` also simulates it). ``baselines``: also build the greedy and best-single alternatives.
     With a ``risk:`` block the result carries ``risk``: CVaR and P(loss) in sample and, unless ``out_of_sample`` is
-    False, on fresh runs."""
+    False, on fresh runs (``threads`` for their simulation)."""
     start = time.perf_counter()
     s = scenario.solver
     n = scenario.candidates.n
     settings = scenario.phase_settings
     if scenario.phases and settings.only is None and settings.combine == "lexicographic":
-        return _plan_lexicographic(scenario, baselines=baselines, simulate=simulate, threads=threads,
-                                   progress=progress, out_of_sample=out_of_sample)
+        return _plan_lexicographic(scenario, baselines=baselines, threads=threads, out_of_sample=out_of_sample)
     ideals = None
     if scenario.phases and settings.only is None:  # each phase's best on its own scales its objective (combine.py)
         ideals = {}
         for ph in scenario.phases:
-            alone_r = plan(alone(scenario, ph.name), baselines=False, out_of_sample=False)
+            alone_r = optimize(alone(scenario, ph.name), baselines=False, out_of_sample=False)
             ideals[ph.name] = alone_r.objective_value if alone_r.has_solution else None
     comb = combination(scenario, ideals)
     base = build_model(scenario, c=np.zeros(n) if scenario.objective == "roi" else comb.c)
@@ -129,12 +125,6 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
         result.conflicts = conflicting_keys(scenario, time_limit=s.time_limit, build=build)
         result.message = ("no mix meets every rule; these conflict: " + ", ".join(result.conflicts)
                           if result.conflicts else "no mix meets every rule")
-    if simulate and result.has_solution:
-        from .comparison import assess  # comparison plans single-tier mixes with this function
-
-        settings = simulate if isinstance(simulate, SimulationSettings) else None
-        a = assess(scenario, result, settings=settings, threads=threads, progress=progress)
-        result.simulation, result.comparison = a.simulation, a.comparison
     result.seconds = time.perf_counter() - start
     return result
 
@@ -216,7 +206,7 @@ def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | Non
 def _solve_refined(scenario: Scenario, model: MilpModel, reach: ReachColumns | None, *, gap: float, abs_gap: float,
                    time_limit: float | None, reduce: bool,
                    incumbent: np.ndarray | None) -> tuple[SolveOutcome, MilpModel]:
-    """Solve ``model``; when its unique reach is an outer approximation (``reach_model.py``), add tangents where
+    """Solve ``model``; when its unique reach is an outer approximation (``model/reach.py``), add tangents where
     the solution's unique reach was overstated and solve again, until the mix meets the unique-reach floor in
     truth and, for the unique-reach objective, its true unique reach is within ``gap`` of the bound. Returns the
     outcome and the model as last solved."""
@@ -404,7 +394,7 @@ def _plan_lexicographic(scenario: Scenario, **kwargs) -> PlanResult:
     for name in settings.order:
         variant = replace(scenario, phase_settings=replace(settings, only=name, kept=tuple(kept)))
         last = name == settings.order[-1]
-        result = plan(variant, **(kwargs if last else {**kwargs, "baselines": False, "simulate": False}))
+        result = optimize(variant, **(kwargs if last else {**kwargs, "baselines": False}))
         seconds += result.seconds
         if not result.has_solution:
             result.message = f"lexicographic, phase {name}: {result.message or result.status}"

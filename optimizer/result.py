@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .baselines import Baseline
-from .funnel import Totals
-
-if TYPE_CHECKING:  # comparison.py imports this module
-    from .comparison import Alternative
-    from .simulation import SimulationResult
-
-SCHEMA_VERSION = "1"
+from optimizer.domain.funnel import Totals
+from optimizer.simulate.engine import SimulationResult
+from optimizer.solve.heuristics import Baseline
+from optimizer.utils.jsonable import SCHEMA_VERSION, json_ready
 
 
 @dataclass(frozen=True)
@@ -59,6 +53,48 @@ class RiskReport:
         return asdict(self)
 
 
+PORTFOLIO, GIVEN, OPTIMISER, BEST_SINGLE, SINGLE_TIER, GREEDY = (
+    "portfolio", "given", "optimiser", "best_single", "single_tier", "greedy")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One row of the comparison. ``simulation`` is None when the alternative has no mix (``status`` says why)."""
+
+    name: str
+    kind: str  # portfolio | given | optimiser | best_single | single_tier | greedy
+    status: str  # ok, or why there is no mix (infeasible, time_limit, ...)
+    note: str
+    meets_rules: bool | None
+    simulation: SimulationResult | None
+
+    def to_dict(self) -> dict:
+        s = self.simulation
+        row = {"name": self.name, "kind": self.kind, "status": self.status, "note": self.note,
+               "meets_rules": self.meets_rules}
+        if s is None:
+            return {**row, "selected": [], "count": 0, "cost": None, "expected_profit": None, "mean_profit": None,
+                    "sd_profit": None, "cv_profit": None, "p5_profit": None, "p95_profit": None, "prob_loss": None,
+                    "var": None, "cvar": None, "roi": None, "roi_p5": None, "unique_reach": None,
+                    "unique_reach_p5": None}
+        p, u = s.metrics["profit"], s.metrics.get("unique_reach")
+        return {**row, "selected": list(s.ids), "count": len(s.ids), "cost": s.cost,
+                "expected_profit": s.expected["profit"], "mean_profit": p.mean, "sd_profit": p.sd,
+                "cv_profit": p.sd / abs(p.mean) if p.mean else None, "p5_profit": p.p5, "p95_profit": p.p95,
+                "prob_loss": s.prob_loss, "var": s.var, "cvar": s.cvar, "roi": s.metrics["roi"].mean,
+                "roi_p5": s.metrics["roi"].p5, "unique_reach": u.mean if u else None,
+                "unique_reach_p5": u.p5 if u else None}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The simulated distribution of the mix under study and, if asked, the comparison rows (that mix first)."""
+
+    simulation: SimulationResult
+    comparison: list[Alternative]
+
+
+
 @dataclass
 class PlanResult:
     """Outcome of :func:`optimizer.plan`.
@@ -88,7 +124,7 @@ class PlanResult:
     message: str = ""
     budget: float = 0.0
     iterations: int = 1
-    simulation: SimulationResult | None = None  # set by plan(..., simulate=True)
+    simulation: SimulationResult | None = None  # set by optimizer.plan(..., simulate=True)
     comparison: list[Alternative] = field(default_factory=list)
     risk: RiskReport | None = None  # when the scenario has a ``risk:`` block
     phases: list[dict] = field(default_factory=list)  # per funnel phase (plan.phase_breakdown); [] without phases
@@ -142,14 +178,3 @@ class PlanResult:
         })
 
 
-def json_ready(obj):
-    """numpy scalars to Python, non-finite floats to None."""
-    if isinstance(obj, dict):
-        return {str(k): json_ready(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [json_ready(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj

@@ -14,11 +14,10 @@ from conftest import feasible_rows, metrics, random_rules, random_shortlist, sub
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimizer import Scenario, plan
+from optimizer import Scenario, plan, simulate
 from optimizer.errors import InputError
-from optimizer.reach_model import tangent_points
-from optimizer.scenario import Shocks, SimulationSettings
-from optimizer.simulation import simulate
+from optimizer.io.scenario import Shocks, SimulationSettings
+from optimizer.model.reach import tangent_points
 
 MODELS = ("independent", "cores", "pairs", "segments", "disjoint")
 PROPERTY = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -466,7 +465,7 @@ def test_json_and_cli_carry_unique_reach_and_frequency(tmp_path):
 def test_shipped_awareness_scenario(tmp_path):
     from conftest import SCENARIOS
 
-    from optimizer.scenario import load_scenario
+    from optimizer.io.scenario import load_scenario
 
     sc = load_scenario(SCENARIOS / "skincare_awareness.yaml")
     r = plan(sc, simulate=SimulationSettings(runs=4096, seed=0))

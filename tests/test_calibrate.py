@@ -16,13 +16,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from optimizer import Scenario, plan
-from optimizer.attribution import MODELS, attribute
-from optimizer.benchmarks import BY_KEY, curve, markdown
-from optimizer.calibrate import calibrate
-from optimizer.candidates import load_candidates
+from optimizer.domain.benchmarks import BY_KEY, curve, markdown
 from optimizer.errors import InputError
-from optimizer.history import load_posts, load_touchpoints
-from optimizer.shrinkage import RatePrior, fit_rate, posterior
+from optimizer.io.candidates import load_candidates
+from optimizer.io.history import load_posts, load_touchpoints
+from optimizer.learn.attribution import MODELS, attribute
+from optimizer.learn.calibrate import calibrate
+from optimizer.learn.shrinkage import RatePrior, fit_rate, posterior
 
 RATES = ("reach_rate", "engagement_rate", "conversion_rate")
 
@@ -367,7 +367,7 @@ def test_shipped_history_example_calibrates_the_skincare_shortlist(tmp_path):
     res.candidates.to_csv(path, index=False)
     text = (SCENARIOS / "skincare_launch.yaml").read_text().replace("skincare_shortlist.csv", str(path))
     (tmp_path / "s.yaml").write_text(text)
-    from optimizer.scenario import load_scenario
+    from optimizer.io.scenario import load_scenario
 
     r = plan(load_scenario(tmp_path / "s.yaml"))
     assert r.status == "optimal"

@@ -13,10 +13,9 @@ from conftest import SCENARIOS, feasible_rows, metrics, random_shortlist, subset
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from optimizer import Scenario, plan
+from optimizer import Scenario, plan, simulate
 from optimizer.errors import InputError
-from optimizer.scenario import SimulationSettings, load_scenario
-from optimizer.simulation import simulate
+from optimizer.io.scenario import SimulationSettings, load_scenario
 
 SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                          HealthCheck.function_scoped_fixture])
@@ -317,7 +316,7 @@ def test_repeat_creators_lets_a_creator_serve_two_phases():
 
 
 def test_phase_rules_can_be_relaxed_by_key():
-    from optimizer.comparison import without
+    from optimizer.analysis.comparison import without
 
     sc = load_scenario(SCENARIOS / "three_phase_funnel.yaml")
     relaxed = without(sc, "phases.awareness.constraints.tiers.nano.min_count")

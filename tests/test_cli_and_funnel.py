@@ -11,8 +11,8 @@ from conftest import SCENARIOS, metrics, random_shortlist
 
 from optimizer import Scenario, load_scenario, plan
 from optimizer.cli import main
-from optimizer.funnel import Totals
-from optimizer.tiers import assign
+from optimizer.domain.funnel import Totals
+from optimizer.domain.tiers import assign
 
 
 def test_run_shipped_scenario_json_and_out(tmp_path, capsys):

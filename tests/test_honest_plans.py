@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from market_sim import make_market, true_outcomes
 
 from optimizer import Scenario, plan
-from optimizer.benchmarks import curve
-from optimizer.calibrate import calibrate
-from optimizer.candidates import load_candidates
+from optimizer.domain.benchmarks import curve
 from optimizer.errors import InputError
-from optimizer.shrinkage import fit_rate
+from optimizer.io.candidates import load_candidates
+from optimizer.learn.calibrate import calibrate
+from optimizer.learn.shrinkage import fit_rate
 
 CUTOFFS = (1_000, 10_000, 100_000, 1_000_000)
 
@@ -234,14 +234,14 @@ def test_defaults_count_as_no_evidence_and_stated_rates_say_so():
     assert r.selection.set_index("id")["evidence"].to_dict() == {"a": "stated", "b": "stated", "c": "none"}
     assert r.totals.no_history_spend_share == pytest.approx(1 / 3)
     assert any("no history of their own" in w for w in r.warnings)
-    from optimizer.report import format_table
+    from optimizer.report.tables import format_table
 
     text = format_table(r)
     assert "Evidence behind the figures (share of spend): no history of their own 33%" in text
 
 
 def test_report_page_has_an_evidence_section(tmp_path):
-    from optimizer.report_page import sections
+    from optimizer.report.page import sections
 
     m = make_market(5, "sparse", creators=80)
     res = calibrate(m.posts, m.shortlist)

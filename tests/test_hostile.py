@@ -362,7 +362,7 @@ def test_bad_history_rows_get_one_line_and_exit_2(case, tmp_path, capsys):
 @pytest.mark.parametrize("budget", [float("nan"), float("inf"), -5.0, "lots", None, 10 ** 400])
 def test_with_changes_refuses_a_budget_that_is_not_one(budget):
     from optimizer.errors import InputError
-    from optimizer.scenario import load_scenario
+    from optimizer.io.scenario import load_scenario
 
     sc = load_scenario(SCENARIOS / "skincare_launch.yaml")
     with pytest.raises(InputError, match="key 'budget'"):

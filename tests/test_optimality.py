@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optimizer import Scenario, plan
-from optimizer.scenario import OBJECTIVES as ALL_OBJECTIVES
+from optimizer.io.scenario import OBJECTIVES as ALL_OBJECTIVES
 
 # cvar needs the runs (tests/test_risk.py); unique_reach an audience (tests/test_audience.py); min_cost floors
 # (tests/test_campaign_structure.py)

@@ -12,13 +12,12 @@ import pandas as pd
 import pytest
 from conftest import SCENARIOS, feasible_rows, metrics, random_rules, random_shortlist, subsets
 
-from optimizer import Scenario, plan
+from optimizer import Scenario, plan, simulate
+from optimizer.analysis.frontier import frontier
+from optimizer.analysis.sweep import sweep
 from optimizer.cli import main
-from optimizer.frontier import frontier
-from optimizer.risk_model import profit_draws
-from optimizer.scenario import RiskSettings, SolverSettings
-from optimizer.simulation import simulate
-from optimizer.sweep import sweep
+from optimizer.io.scenario import RiskSettings, SolverSettings
+from optimizer.model.risk import profit_draws
 
 
 def uncertain(df: pd.DataFrame) -> pd.DataFrame:
@@ -230,9 +229,9 @@ def test_risk_settings_defaults():
 def test_the_models_cvar_of_a_fixed_mix_is_its_empirical_cvar(solver):
     """The formulation itself: with the mix fixed, maximising t - sum(u) / ((1 - alpha) S) gives the mean of the
     worst 5% of the mix's runs, and the chance rows count exactly the losing runs."""
-    from optimizer.formulation import build_model
-    from optimizer.risk_model import extend
-    from optimizer.solvers import solve
+    from optimizer.model.formulation import build_model
+    from optimizer.model.risk import extend
+    from optimizer.solve import solve
 
     df = uncertain(random_shortlist(12, 3))
     s = Scenario.from_dict({"budget": 1e9, "objective": "cvar", "risk": {"scenarios": 200, "seed": 1}},

@@ -6,7 +6,7 @@ import pytest
 from conftest import SCENARIOS
 
 from optimizer import plan
-from optimizer.scenario import SimulationSettings, load_scenario
+from optimizer.io.scenario import SimulationSettings, load_scenario
 
 SIM = SimulationSettings(runs=4096, seed=0)
 

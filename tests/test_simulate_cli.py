@@ -10,7 +10,7 @@ import pytest
 from conftest import SCENARIOS
 
 from optimizer.cli import main
-from optimizer.progress import TerminalProgress
+from optimizer.utils.progress import TerminalProgress
 
 SUMMARY_KEYS = {"mean", "sd", "se", "p5", "p50", "p95"}
 

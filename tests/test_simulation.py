@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from optimizer import Scenario, load_scenario, plan
-from optimizer.comparison import BEST_SINGLE, GREEDY, SINGLE_TIER, assess
-from optimizer.distributions import rate_marginal, value_marginal
-from optimizer.risk import var_cvar
-from optimizer.scenario import Shocks, SimulationSettings
-from optimizer.simulation import BLOCK, simulate, simulate_mixes
+from optimizer import Scenario, load_scenario, plan, simulate
+from optimizer.analysis.comparison import BEST_SINGLE, GREEDY, SINGLE_TIER, assess
+from optimizer.domain.distributions import rate_marginal, value_marginal
+from optimizer.io.scenario import Shocks, SimulationSettings
+from optimizer.simulate.engine import BLOCK, simulate_mixes
+from optimizer.simulate.measures import var_cvar
 
 NO_SHOCKS = Shocks.none()
 

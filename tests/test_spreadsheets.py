@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optimizer import Scenario, plan
-from optimizer.candidates import load_candidates
-from optimizer.cells import canonical_header, parse_numbers
 from optimizer.errors import InputError
+from optimizer.io.candidates import load_candidates
+from optimizer.io.cells import canonical_header, parse_numbers
 
 EXPORT = """Creator,Network,Followers,Price,Reach Rate (%),Engagement Rate,CVR,AOV,Notes,Manager
 @ana,Instagram,12.5K,$80,35%,6.5%,0.5%,$40,likes dogs,Kim
@@ -122,7 +122,7 @@ def test_columns_map_reads_any_header_and_percent_works_in_yaml(tmp_path):
         "budget: $1K\ncandidates: list.csv\ncolumns: {id: Who, platform: Where, followers: How many,\n"
         "  fee: What it costs, reach_rate: r, engagement_rate: e, conversion_rate: c, order_value: v}\n"
         "constraints: {platforms: {tiktok: {max_share: 40%}}}\n")
-    from optimizer.scenario import load_scenario
+    from optimizer.io.scenario import load_scenario
 
     sc = load_scenario(tmp_path / "s.yaml")
     assert sc.budget == 1000 and sc.candidates.table["followers"].tolist() == [5000, 7000]
@@ -161,7 +161,7 @@ def test_a_repeated_header_is_an_error(tmp_path):
         load_candidates(path)
     posts = tmp_path / "posts.csv"
     posts.write_text("id,platform,date,followers,reach,engagements,orders,revenue,orders\n")
-    from optimizer.history import load_posts
+    from optimizer.io.history import load_posts
 
     with pytest.raises(InputError, match="appears 2 times"):
         load_posts(posts)
@@ -209,7 +209,7 @@ def test_rows_are_numbered_as_the_spreadsheet_numbers_them_after_blank_rows(tmp_
 def test_calibrate_numbers_shortlist_rows_as_run_does(tmp_path):
     from history_sim import make_history
 
-    from optimizer.calibrate import calibrate
+    from optimizer.learn.calibrate import calibrate
 
     posts, short, _ = make_history(3, creators_per_group=5)
     short = short.astype(object)

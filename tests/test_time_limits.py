@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from optimizer import Scenario
-from optimizer.formulation import MilpModel, build_model
-from optimizer.plan import plan
-from optimizer.solvers import INFEASIBLE, OPTIMAL, TIME_LIMIT, _lp_direct, _run_cbc, lp_relaxation, solve
+from optimizer import Scenario, plan
+from optimizer.model.formulation import MilpModel, build_model
+from optimizer.solve import INFEASIBLE, OPTIMAL, TIME_LIMIT, lp_relaxation, solve
+from optimizer.solve.cbc import _run_cbc
+from optimizer.solve.lp import _lp_direct
 
 
 def market_split(m: int = 5, seed: int = 0) -> MilpModel:

@@ -1,0 +1,162 @@
+"""The portfolio against the star: the chosen mix beside the obvious alternatives, simulated on the same runs.
+
+Alternatives: the best single creator whose fee fits the budget (mix rules ignored, as a star deal would); the
+best mix from each tier alone, optimised for the scenario's objective under the same budget and rules, except
+limits that name another tier (they cannot apply; each row's note says which were dropped); and the greedy pick.
+All are simulated in one pass with common random numbers (``simulate/engine.py``): a creator's draws are identical in
+every mix, so differences between rows are differences between mixes, not Monte Carlo noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from optimizer.io.scenario import Scenario, SimulationSettings
+from optimizer.model.formulation import build_model
+from optimizer.model.reach import floor_violations
+from optimizer.plan import optimize
+from optimizer.result import (
+    BEST_SINGLE,
+    GIVEN,
+    GREEDY,
+    OPTIMISER,
+    PORTFOLIO,
+    SINGLE_TIER,
+    Alternative,
+    Assessment,
+    PlanResult,
+)
+from optimizer.simulate.engine import Progress, positions_of, simulate_mixes
+from optimizer.solve.heuristics import best_single, greedy
+
+
+def single_tier_scenario(scenario: Scenario, tier: str) -> tuple[Scenario, list[str]]:
+    """The scenario with only one tier's candidates; also the keys of the rules dropped because they name
+    another tier (their minimums cannot apply)."""
+    cand = scenario.candidates
+    cons = scenario.constraints
+    mine = cand.table["tier"].to_numpy(dtype=object) == tier
+    dropped = [f"constraints.tiers.{t}" for t, lim in cons.tiers.items()
+               if t != tier and ((lim.min_count or 0) > 0 or (lim.min_share or 0) > 0)]
+    others = set(cand.ids[~mine])
+    include = tuple(i for i in cons.include if i not in others)
+    if len(include) < len(cons.include):
+        dropped.append("constraints.include")
+    new = replace(cons, tiers={t: lim for t, lim in cons.tiers.items() if t == tier}, include=include,
+                  exclude=tuple(i for i in cons.exclude if i not in others))
+    return scenario.with_changes(candidates=cand.subset(mine), constraints=new), dropped
+
+
+def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 6) -> tuple[PlanResult, list[str],
+                                                                                        list[str]]:
+    """The best mix from one tier: (plan, rules dropped because they name other tiers, rules relaxed because
+    this tier alone cannot meet them). When the tier cannot meet the rules, one rule of the conflict (a minimum
+    first; never the budget) is relaxed at a time, so the row still shows what that tier could do."""
+    variant, dropped = single_tier_scenario(scenario, tier)
+    relaxed: list[str] = []
+    r = optimize(variant, baselines=False)
+    for _ in range(max_relaxations):
+        if r.has_solution or r.status != "infeasible":
+            break
+        keys = [k for k in r.conflicts if k.startswith(("constraints.", "phases."))]
+        if not keys:
+            break
+        # One rule per round, minimums first: a single tier usually fails a floor (spend, count), not a cap.
+        key = next((k for k in keys if ".min_" in k or k.endswith("include")), keys[0])
+        relaxed.append(key)
+        variant = without(variant, key)
+        r = optimize(variant, baselines=False)
+    return r, dropped, relaxed
+
+
+def without(scenario: Scenario, key: str) -> Scenario:
+    """The scenario without the rule ``key``: a plan-wide rule (``constraints.*``), or a phase's
+    (``phases.NAME.constraints.*``; ``phases.NAME.budget_share`` drops the phase's lowest share)."""
+    if key.startswith("constraints."):
+        return scenario.with_changes(constraints=scenario.constraints.without(key))
+    _, name, rest = key.split(".", 2)
+    phases = []
+    for ph in scenario.phases:
+        if ph.name == name:
+            ph = replace(ph, budget_lo=None) if rest == "budget_share" else \
+                replace(ph, constraints=ph.constraints.without(rest))
+        phases.append(ph)
+    return scenario.with_changes(phases=tuple(phases))
+
+
+def tier_order(scenario: Scenario) -> list[str]:
+    present = set(scenario.candidates.table["tier"])
+    return [t for t in sorted(scenario.tier_cutoffs, key=scenario.tier_cutoffs.get) if t in present]
+
+
+def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[str] | None = None,
+           settings: SimulationSettings | None = None, compare: bool | None = None, keep_draws: bool = False,
+           threads: int | None = None, progress: Progress | None = None) -> Assessment:
+    """Simulate a mix and, with ``compare``, set it against the alternatives on common random numbers.
+
+    The mix is ``ids`` when given (the optimiser's mix, from ``result``, is then one of the alternatives), else
+    ``result``'s. ``compare`` defaults to the settings' ``compare``."""
+    st = settings or scenario.simulation or SimulationSettings()
+    compare = st.compare if compare is None else compare
+    cand = scenario.candidates
+    mixes: dict[str, np.ndarray] = {}
+    rows: list[tuple[str, str, str, str, bool | None]] = []  # (name, kind, status, note, meets_rules)
+    model = build_model(scenario)
+
+    def meets(pos: np.ndarray) -> bool:
+        x = cand.indicator(pos)
+        return not (model.violations(x) or floor_violations(scenario, x))
+
+    if ids is not None:
+        main = positions_of(scenario, ids)
+        mixes["given mix"] = main
+        rows.append(("given mix", GIVEN, "ok", "the ids given", meets(main)))
+    if ids is None or compare:
+        if result is None:
+            result = optimize(scenario, baselines=False)
+        name = "portfolio" if ids is None else "optimiser"
+        if result.has_solution:
+            mixes[name] = cand.positions(result.selected)
+            rows.append((name, PORTFOLIO if ids is None else OPTIMISER, "ok",
+                         f"the optimiser's mix ({result.status}, maximising {scenario.objective})", True))
+        elif ids is None:
+            raise ValueError(f"the plan has no mix to simulate (status {result.status})")
+        else:
+            rows.append((name, OPTIMISER, result.status, result.message or "no mix meets the rules", None))
+    if compare:
+        single = (result.baselines.get("best_single") if result is not None else None) or best_single(scenario, model)
+        if single is not None:
+            mixes["best single creator"] = single.positions
+            rows.append(("best single creator", BEST_SINGLE, "ok",
+                         f"{single.ids[0]}: the best {scenario.objective} of any one creator within the budget, "
+                         "mix rules ignored", single.feasible))
+        else:
+            rows.append(("best single creator", BEST_SINGLE, "none", "no creator's fee fits the budget", None))
+        for tier in tier_order(scenario):
+            r, dropped, relaxed = best_single_tier(scenario, tier)
+            note = f"best {tier}-only mix under the same rules"
+            if dropped:
+                note += "; without " + ", ".join(dropped)
+            if relaxed:
+                note += f"; relaxed {', '.join(relaxed)} ({tier} creators alone cannot meet them)"
+            if r.has_solution and not r.selected:
+                rows.append((f"{tier} only", SINGLE_TIER, "empty", f"no {tier} creator fits the budget and rules or "
+                             f"adds to {scenario.objective}" + (f" ({note})" if dropped or relaxed else ""), None))
+            elif r.has_solution:
+                mixes[f"{tier} only"] = cand.positions(r.selected)
+                if r.status != "optimal":
+                    note += f" ({r.status}, gap {r.gap:.2%})" if r.gap is not None else f" ({r.status})"
+                rows.append((f"{tier} only", SINGLE_TIER, "ok", note, meets(mixes[f"{tier} only"])))
+            else:
+                rows.append((f"{tier} only", SINGLE_TIER, r.status, f"no {tier}-only mix: {r.message or r.status}",
+                             None))
+        g = (result.baselines.get("greedy") if result is not None else None) or greedy(scenario, model)
+        mixes["greedy"] = g.positions
+        rows.append(("greedy", GREEDY, "ok", "best ratio first within the same rules", g.feasible))
+    first = next(iter(mixes))
+    sims = simulate_mixes(scenario, mixes, settings=st, keep_draws=[first] if keep_draws else False,
+                          threads=threads, progress=progress)
+    comparison = [Alternative(name, kind, status, note, ok, sims.get(name)) for name, kind, status, note, ok in rows]
+    return Assessment(simulation=sims[first], comparison=comparison if compare else [])

@@ -1,0 +1,135 @@
+"""The expected-value funnel per creator and the campaign totals and KPIs of a mix.
+
+reach = followers x audience_quality x reach_rate; engagements = reach x engagement_rate;
+conversions = reach x conversion_rate; revenue = conversions x order_value; cost = fee;
+profit = revenue - cost. ROI = profit / cost, ROIS = revenue / cost, CPM = cost / reach x 1000,
+CPE = cost / engagements, CAC = cost / conversions (None where the denominator is zero).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+
+class ReachCounter(Protocol):
+    """What totals need of an audience (``io/audience.py``'s ``Audience``): the people a 0/1 mix reaches."""
+
+    def unique_reach(self, x: np.ndarray) -> float: ...
+
+#: Each evidence level (candidates.evidence) and the totals field holding the share of the cost spent on it.
+EVIDENCE_SHARES = {"none": "no_history_spend_share", "thin": "thin_evidence_spend_share",
+                   "solid": "solid_evidence_spend_share", "stated": "stated_rates_spend_share"}
+
+#: Additive metrics, in the order they are reported.
+METRICS: tuple[str, ...] = ("cost", "revenue", "profit", "reach", "engagements", "conversions")
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Expected outcomes per candidate (arrays of length n). Money is in the scenario's currency."""
+
+    cost: np.ndarray
+    revenue: np.ndarray
+    profit: np.ndarray
+    reach: np.ndarray
+    engagements: np.ndarray
+    conversions: np.ndarray
+    evidence: np.ndarray | None = None  # per candidate: none, thin, solid or stated (candidates.evidence)
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame) -> Outcomes:
+        f = table["followers"].to_numpy(float)
+        posts = table["post_factor"].to_numpy(float) if "post_factor" in table else 1.0  # packages: options.py
+        reach = f * table["audience_quality"].to_numpy(float) * table["reach_rate"].to_numpy(float) * posts
+        conversions = reach * table["conversion_rate"].to_numpy(float)
+        revenue = conversions * table["order_value"].to_numpy(float)
+        cost = table["fee"].to_numpy(float)
+        return cls(
+            cost=cost,
+            revenue=revenue,
+            profit=revenue - cost,
+            reach=reach,
+            engagements=reach * table["engagement_rate"].to_numpy(float),
+            conversions=conversions,
+            evidence=table["evidence"].to_numpy(object) if "evidence" in table else None,
+        )
+
+    def metric(self, name: str) -> np.ndarray:
+        return getattr(self, name)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame({m: self.metric(m) for m in METRICS})
+
+
+def _ratio(num: float, den: float, scale: float = 1.0) -> float | None:
+    return None if den <= 0 else float(num) / float(den) * scale
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Campaign totals and KPIs of one mix."""
+
+    count: int
+    cost: float
+    revenue: float
+    profit: float
+    reach: float
+    engagements: float
+    conversions: float
+    roi: float | None  # (revenue - cost) / cost
+    rois: float | None  # revenue / cost
+    cpm: float | None  # cost per 1,000 reached accounts
+    cpe: float | None  # cost per engagement
+    cac: float | None  # cost per conversion
+    unique_reach: float | None = None  # people reached at least once (with an audience; see audience.py)
+    frequency: float | None = None  # impressions (the sum of reach) per person reached
+    # Shares of the cost by what the creators' rates rest on (candidates.evidence): no history of their own (or
+    # scenario defaults), thin history, solid history, or rates stated in the shortlist with no history given.
+    no_history_spend_share: float | None = None
+    thin_evidence_spend_share: float | None = None
+    solid_evidence_spend_share: float | None = None
+    stated_rates_spend_share: float | None = None
+
+    @classmethod
+    def of(cls, outcomes: Outcomes, selected: np.ndarray, audience: ReachCounter | None = None) -> Totals:
+        """Totals of the candidates at integer positions (or boolean mask) ``selected``; unique reach and
+        frequency when ``audience`` is given."""
+        sel = np.asarray(selected)
+        if sel.dtype == bool:
+            sel = np.flatnonzero(sel)
+        s = {m: float(outcomes.metric(m)[sel].sum()) for m in METRICS}
+        unique = frequency = None
+        if audience is not None:
+            x = np.zeros(outcomes.cost.size)
+            x[sel] = 1.0
+            unique = audience.unique_reach(x)
+            frequency = s["reach"] / unique if unique > 0 else None
+        shares: dict[str, float | None] = dict.fromkeys(EVIDENCE_SHARES.values())
+        if outcomes.evidence is not None:
+            cost = outcomes.cost[sel]
+            level = outcomes.evidence[sel]
+            total = float(cost.sum())
+            shares = {key: float(cost[level == e].sum()) / total if total > 0 else 0.0
+                      for e, key in EVIDENCE_SHARES.items()}
+        return cls(
+            count=int(sel.size),
+            **s,
+            roi=_ratio(s["profit"], s["cost"]),
+            rois=_ratio(s["revenue"], s["cost"]),
+            cpm=_ratio(s["cost"], s["reach"], 1000.0),
+            cpe=_ratio(s["cost"], s["engagements"]),
+            cac=_ratio(s["cost"], s["conversions"]),
+            unique_reach=unique,
+            frequency=frequency,
+            **shares,
+        )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def value(self, objective: str) -> float | None:
+        return getattr(self, objective)

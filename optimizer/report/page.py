@@ -1,0 +1,222 @@
+"""The planner's one-page report: ``report.html`` (one self-contained file, plots embedded, no network) and
+``report.md``, written by ``influencer-mix run SCENARIO --out DIR``.
+
+Sections: the scenario in a few lines; the chosen mix; totals and KPIs; the mix by tier and platform (chart); the
+phases (when planned); the simulated distribution of profit and ROI and the portfolio against the star (when
+simulated); which rules bind and what loosening each one would buy (a re-solve without it, or with 10% more
+budget); warnings. The HTML carries a small script that counts images that failed to load into
+``<body data-broken-images>``, so a headless browser can check the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from optimizer.analysis.comparison import without
+from optimizer.io.scenario import Scenario
+from optimizer.plan import optimize
+from optimizer.report.plots import histogram_png, mix_chart
+from optimizer.report.tables import diversification_sentence, evidence_sentence, shown_selection
+from optimizer.result import PlanResult
+
+MAX_RELAXATIONS = 6  # binding rules re-solved without them (each is one more solve)
+
+
+@dataclass
+class Section:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    table: pd.DataFrame | None = None
+    image: tuple[str, bytes] | None = None  # (file name for report.md, PNG bytes)
+
+
+def _num(v, digits: int = 0) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "-"
+    return f"{v:,.{digits}f}"
+
+
+def loosening(scenario: Scenario, result: PlanResult) -> pd.DataFrame:
+    """What loosening each binding rule would buy: the objective re-solved without it (the budget: with 10% more)."""
+    rows = []
+    for key in [k for k in result.binding if not k.startswith(("risk.", "options."))][:MAX_RELAXATIONS]:
+        try:
+            variant = (scenario.with_changes(budget=scenario.budget * 1.1) if key == "budget"
+                       else without(scenario, key))
+        except (KeyError, ValueError):
+            continue
+        r = optimize(variant, baselines=False, out_of_sample=False)
+        gain = (r.objective_value - result.objective_value
+                if r.objective_value is not None and result.objective_value is not None else None)
+        if gain is not None and scenario.objective == "min_cost":
+            gain = -gain  # a cost saved
+        rows.append({"rule": key, "change": "+10% budget" if key == "budget" else "dropped",
+                     "objective after": r.objective_value, "gain": gain, "status": r.status})
+    return pd.DataFrame(rows)
+
+
+def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=None, out_dir=None) -> list[Section]:
+    r = result
+    cur = r.currency
+    out = []
+    gap = "-" if r.gap is None else f"{r.gap:.4%}"
+    head = Section("Scenario", [
+        f"{scenario.candidates.n:,} candidate rows from {scenario.candidates.source}; budget {_num(r.budget)} {cur}; "
+        f"objective {r.objective}.",
+        f"Status: {r.status} (proven gap {gap}, {r.solver}, {r.seconds:.2f} s). {r.message}".strip(),
+    ])
+    if r.conflicts:
+        head.paragraphs.append("These rules cannot all be met: " + ", ".join(r.conflicts) + ".")
+    out.append(head)
+    if r.totals is None:
+        return out
+    t = r.totals
+    out.append(Section(f"Chosen mix: {t.count} creators", table=shown_selection(r.selection)))
+    kpis = pd.DataFrame([
+        ("cost", _num(t.cost)), ("revenue", _num(t.revenue)), ("profit", _num(t.profit)), ("ROI", _num(t.roi, 2)),
+        ("ROIS", _num(t.rois, 2)), ("reach", _num(t.reach)), ("engagements", _num(t.engagements)),
+        ("conversions", _num(t.conversions, 1)), ("CPM", _num(t.cpm, 2)), ("CPE", _num(t.cpe, 3)),
+        ("CAC", _num(t.cac, 2)), ("unique reach", _num(t.unique_reach)), ("frequency", _num(t.frequency, 2)),
+    ], columns=["KPI", "expected"])
+    out.append(Section("Totals and KPIs", [f"Money in {cur}. ROI = profit / cost; ROIS = revenue / cost; CPM per "
+                                           "1,000 reached; CPE per engagement; CAC per conversion."], kpis))
+    evidence = evidence_sentence(t)
+    if evidence:
+        out.append(Section("Evidence behind the figures", [
+            f"Share of spend by what its figures rest on: {evidence}. A creator with no history of its own is "
+            "priced as a typical creator of its size and "
+            "platform (calibrated size model, scenario defaults or benchmark priors): its figures are a guess about "
+            "that creator, and a plan that leans on such creators tends to disappoint (the optimiser's curse).",
+            "Each creator's evidence is in the mix table: none, thin (under half the weight on its own posts), "
+            "solid, or stated (rates given in the shortlist, history not given)."]))
+    out.append(Section("The mix by tier and platform", image=("mix.png", mix_chart(r))))
+    if r.phases:
+        rows = [{"phase": p["name"], "objective": p["objective"], "creators": len(p["selected"]),
+                 "cost": _num(p["totals"]["cost"]), "value": _num(p["objective_value"]),
+                 "share of its best": "-" if not p["ideal"] else f"{p['objective_value'] / p['ideal']:.1%}"}
+                for p in r.phases]
+        out.append(Section("Phases", table=pd.DataFrame(rows)))
+    sim = r.simulation
+    if sim is not None:
+        p = sim.metrics["profit"]
+        text = [f"{sim.runs:,} simulated runs (seed {sim.seed}): mean profit {_num(p.mean)} (sd {_num(p.sd)}), "
+                f"P5 {_num(p.p5)}, P95 {_num(p.p95)}; P(loss) {sim.prob_loss:.1%}; CVaR {sim.alpha:.0%} "
+                f"{_num(sim.cvar)}."]
+        image = None
+        if sim.draws is not None:
+            image = ("profit_distribution.png", histogram_png(
+                sim.draws["profit"].to_numpy(), title="profit over the simulated runs", xlabel=f"profit ({cur})",
+                marks={"P5": p.p5, "P50": p.p50, "P95": p.p95}, zero_line=True))
+        out.append(Section("Distribution of profit and ROI", text, image=image))
+        if sim.draws is not None and sim.metrics["roi"].mean is not None:
+            q = sim.metrics["roi"]
+            out.append(Section("ROI", image=("roi_distribution.png", histogram_png(
+                sim.draws["roi"].to_numpy(), title="ROI over the simulated runs", xlabel="ROI",
+                marks={"P5": q.p5, "P50": q.p50, "P95": q.p95}, zero_line=True))))
+        if r.comparison:
+            rows = []
+            for alt in r.comparison:
+                d = alt.to_dict()
+                rows.append({"mix": alt.name, "creators": d["count"], "cost": _num(d["cost"]),
+                             "mean profit": _num(d["mean_profit"]), "P5 profit": _num(d["p5_profit"]),
+                             "P(loss)": "-" if d["prob_loss"] is None else f"{d['prob_loss']:.1%}",
+                             f"CVaR {sim.alpha:.0%}": _num(d["cvar"]), "rules": {True: "met", False: "not met",
+                                                                                 None: "-"}[alt.meets_rules]})
+            out.append(Section("The portfolio against the star", [diversification_sentence(r.comparison, sim.alpha)],
+                               pd.DataFrame(rows)))
+    if frontier is not None and frontier.points:
+        rows = [{"point": k + 1, "creators": len(p.selected), "cost": _num(p.cost),
+                 "expected profit": _num(p.expected_profit), "CVaR": _num(p.cvar),
+                 "P(loss)": f"{p.prob_loss:.1%}", "status": p.status} for k, p in enumerate(frontier.points)]
+        image = ("frontier.png", (out_dir / "frontier.png").read_bytes()) if out_dir is not None and \
+            (out_dir / "frontier.png").exists() else None
+        out.append(Section("Return against risk (frontier)", [
+            f"Expected profit against CVaR {frontier.alpha:.0%} (the mean profit of the worst runs): point 1 is the "
+            "risk-neutral optimum, the last the safest mix."], pd.DataFrame(rows), image))
+    if sweep is not None and sweep.points:
+        rows = [{"budget": _num(p.budget), "status": p.status, "creators": len(p.selected), "cost": _num(p.cost),
+                 "expected profit": _num(p.expected_profit), "ROI": _num(p.roi, 2),
+                 "marginal return": _num(p.marginal_return, 3)} for p in sweep.points]
+        image = ("sweep.png", (out_dir / "sweep.png").read_bytes()) if out_dir is not None and \
+            (out_dir / "sweep.png").exists() else None
+        out.append(Section("Budget sweep", [f"The plan re-solved at each budget; marginal return: {sweep.objective} "
+                                            "gained per extra unit of budget, up to the next budget."],
+                           pd.DataFrame(rows), image))
+    if r.constraints:
+        rules = pd.DataFrame([c.to_dict() for c in r.constraints])
+        rules["binding"] = rules["binding"].map({True: "yes", False: ""})
+        out.append(Section("Rules", ["Binding: no room for one more creator (upper limits) or one fewer (lower "
+                                     "limits) under this rule."], rules))
+        loose = loosening(scenario, r)
+        if len(loose):
+            loose = loose.assign(**{"objective after": loose["objective after"].map(lambda v: _num(v, 3)),
+                                    "gain": loose["gain"].map(lambda v: _num(v, 3))})
+            out.append(Section("What loosening each binding rule would buy",
+                               ["Each row re-solves the plan without that rule (the budget: with 10% more) and "
+                                f"reports the change in the objective ({r.objective})."], loose))
+    if r.warnings:
+        out.append(Section("Warnings", [f"- {w}" for w in dict.fromkeys(r.warnings)]))
+    return out
+
+
+def to_html(title: str, parts: list[Section]) -> str:
+    body = [f"<h1>{html.escape(title)}</h1>"]
+    for s in parts:
+        body.append(f"<h2>{html.escape(s.title)}</h2>")
+        body += [f"<p>{html.escape(p)}</p>" for p in s.paragraphs]
+        if s.table is not None and len(s.table):
+            table = s.table.to_html(index=False, border=0, classes="t", float_format=lambda v: f"{v:,.2f}")
+            if len(s.table) > 25:  # long tables fold, so the page reads as one page
+                table = f"<details><summary>show all {len(s.table)} rows</summary>{table}</details>"
+            body.append(table)
+        if s.image is not None:
+            data = base64.b64encode(s.image[1]).decode("ascii")
+            body.append(f'<img alt="{html.escape(s.title)}" src="data:image/png;base64,{data}">')
+    script = ("window.addEventListener('load',function(){var b=0;document.querySelectorAll('img').forEach("
+              "function(i){if(!i.complete||i.naturalWidth===0){b++;}});document.body.dataset.brokenImages=b;"
+              "document.body.dataset.images=document.images.length;});")
+    style = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:24px auto;padding:0 16px;color:#222}"
+             "table.t{border-collapse:collapse;font-size:12px;margin:8px 0}table.t td,table.t th{padding:2px 8px;"
+             "border-bottom:1px solid #ddd;text-align:right}img{max-width:100%}h2{margin-top:28px}")
+    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
+            f"<style>{style}</style><script>{script}</script></head><body>" + "\n".join(body) + "</body></html>\n")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#!])")
+
+
+def md_text(text) -> str:
+    """Text from the inputs made inert in Markdown: no HTML (``<`` ``>`` ``&`` as entities), no emphasis, links,
+    code or table breaks (those characters escaped with a backslash)."""
+    t = html.escape(str(text), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", t)
+
+
+def to_markdown(title: str, parts: list[Section]) -> str:
+    out = [f"# {md_text(title)}", ""]
+    for s in parts:
+        out += [f"## {md_text(s.title)}", ""]
+        out += [(f"- {md_text(p[2:])}" if p.startswith("- ") else md_text(p)) + "\n" for p in s.paragraphs]
+        if s.table is not None and len(s.table):
+            table = s.table.copy()
+            table.columns = [md_text(c) for c in table.columns]
+            for c in [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]:
+                table[c] = table[c].map(lambda v: md_text(v) if isinstance(v, str) else v)
+            out += [table.to_markdown(index=False) if _has_tabulate() else "```\n" +
+                    table.to_string(index=False) + "\n```", ""]
+        if s.image is not None:
+            out += [f"![{s.title}]({s.image[0]})", ""]
+    return "\n".join(out) + "\n"
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -1,0 +1,311 @@
+"""The readable table printed by ``influencer-mix run``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from optimizer.domain.funnel import EVIDENCE_SHARES
+from optimizer.result import Alternative, PlanResult
+from optimizer.simulate.engine import SimulationResult
+
+_MONEY = ("fee", "revenue", "profit", "cost")
+
+
+def _num(v, digits: int = 0) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "-"
+    return f"{v:,.{digits}f}"
+
+
+def _frame_text(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> str:
+    digits = digits or {}
+    fmt = {}
+    for c in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[c]):
+            d = digits.get(c, 0)
+            fmt[c] = lambda v, d=d: _num(v, d)
+    return frame.to_string(index=False, formatters=fmt)
+
+
+def _indent(text: str, pad: str = "  ") -> str:
+    return "\n".join(pad + line for line in text.splitlines())
+
+
+def format_table(result: PlanResult) -> str:
+    r = result
+    out = [f"{r.name}: maximise {r.objective} ({r.currency}), budget {_num(r.budget)}"]
+    gap = "-" if r.gap is None else f"{r.gap:.4%}"
+    out.append(f"Status: {r.status} (proven gap {gap}, {r.solver}, {r.seconds:.2f} s"
+               + (f", {r.iterations} Dinkelbach iterations" if r.objective == "roi" else "") + ")")
+    if r.message:
+        out.append(f"  {r.message}")
+    if r.conflicts:
+        out.append("")
+        out.append("These rules cannot all be met; relaxing any one of them makes the scenario feasible:")
+        out += [f"  - {k}" for k in r.conflicts]
+    if r.totals is not None:
+        t = r.totals
+        out.append("")
+        out.append(f"Chosen mix: {t.count} creators")
+        if len(r.selection):
+            out.append(_indent(_frame_text(shown_selection(r.selection), {"roi": 2, "evidence_weight": 2})))
+        out.append("")
+        out.append("Totals")
+        out.append(f"  cost {_num(t.cost)}   revenue {_num(t.revenue)}   profit {_num(t.profit)}   "
+                   f"ROI {_num(t.roi, 2)}   ROIS {_num(t.rois, 2)}")
+        out.append(f"  reach {_num(t.reach)}   engagements {_num(t.engagements)}   conversions "
+                   f"{_num(t.conversions, 1)}   CPM {_num(t.cpm, 2)}   CPE {_num(t.cpe, 3)}   CAC {_num(t.cac, 2)}")
+        if t.unique_reach is not None:
+            out.append(f"  unique reach {_num(t.unique_reach)} people (reached at least once)   frequency "
+                       f"{_num(t.frequency, 2)} impressions per person reached")
+        evidence = evidence_sentence(t)
+        if evidence:
+            out.append(f"  Evidence behind the figures (share of spend): {evidence}")
+        if r.phases:
+            out.append("")
+            out.append("By phase (objective value: the phase's own; share of best: against the phase alone)")
+            table = []
+            for ph in r.phases:
+                t = ph["totals"]
+                ideal = ph["ideal"]
+                budget = ph["budget"]
+                cap = _num(budget["high"]) if budget["high"] is not None else "-"
+                table.append({"phase": ph["name"], "objective": ph["objective"], "creators": len(ph["selected"]),
+                              "cost": _num(t["cost"]), "budget cap": cap, "value": _num(ph["objective_value"]),
+                              "share of best": _pct(ph["objective_value"] / ideal) if ideal else "-",
+                              "reach": _num(t["reach"]), "profit": _num(t["profit"])})
+            out.append(_indent(pd.DataFrame(table).to_string(index=False)))
+        for kind, rows in r.breakdown.items():
+            if rows:
+                out.append("")
+                out.append(f"By {kind}")
+                out.append(_indent(_frame_text(pd.DataFrame(rows), {"share_of_spend": 3})))
+        if r.constraints:
+            out.append("")
+            out.append("Rules (binding: no room for one more creator, or one fewer, under this rule)")
+            frame = pd.DataFrame([c.to_dict() for c in r.constraints])
+            frame["binding"] = frame["binding"].map({True: "yes", False: ""})
+            out.append(_indent(_frame_text(frame, {"limit": 3, "value": 3, "slack": 3})))
+        if r.baselines:
+            out.append("")
+            out.append(f"Against the alternatives ({r.objective})")
+            lines = [("optimiser", r.objective_value, "", "")]
+            for name, b in r.baselines.items():
+                imp = r.improvement_over(name)
+                rules = "meets the rules" if b.feasible else "breaks " + ", ".join(b.violated)
+                lines.append((name, b.objective_value, "-" if imp is None else f"{imp:+.1%}", rules))
+            width = max(len(n) for n, *_ in lines)
+            digits = 3 if r.objective in ("roi", "phases") else 0
+            for name, value, imp, rules in lines:
+                extra = f"   optimiser {imp} better; {rules}" if rules else ""
+                out.append(f"  {name:<{width}}  {_num(value, digits):>16}{extra}")
+    if r.risk is not None:
+        out.append("")
+        out.append(format_risk(r.risk))
+    if r.simulation is not None:
+        out.append("")
+        out.append(format_simulation(r.simulation, r.comparison))
+    if r.warnings:
+        out.append("")
+        out.append("Warnings")
+        out += [f"  - {w}" for w in dict.fromkeys(r.warnings)]  # each once
+    return "\n".join(out)
+
+
+def shown_selection(selection: pd.DataFrame) -> pd.DataFrame:
+    """The selection as displayed: without the optional columns no chosen creator fills (niche, region, handle;
+    the history columns when the shortlist gave none)."""
+    empty = [c for c in ("niche", "region", "handle") if c in selection and (selection[c] == "").all()]
+    empty += [c for c in ("history_posts", "evidence_weight") if c in selection and selection[c].isna().all()]
+    if "evidence" in selection and (selection["evidence"] == "stated").all():
+        empty.append("evidence")
+    return selection.drop(columns=empty)
+
+
+EVIDENCE_WORDS = {"none": "no history of their own", "thin": "thin history", "solid": "solid history",
+                  "stated": "rates stated in the shortlist, history not given"}
+
+
+def evidence_sentence(t) -> str | None:
+    """What the spend's figures rest on, by share of spend, e.g. "no history of their own 31%, thin history 20%,
+    solid history 49%"; None when every rate was stated without history."""
+    shares = {e: getattr(t, key) for e, key in EVIDENCE_SHARES.items()}
+    if shares["stated"] is None or shares["stated"] >= 1.0 - 1e-12:
+        return None
+    return ", ".join(f"{EVIDENCE_WORDS[e]} {v:.0%}" for e, v in shares.items() if v and v > 0)
+
+
+def _pct(p: float | None) -> str:
+    return "-" if p is None else f"{p:.1%}"
+
+
+def format_simulation(sim: SimulationResult, comparison: list[Alternative] | None = None, top: int = 5) -> str:
+    """The simulated distribution of a mix and, if given, the comparison with the alternatives."""
+    shocks = ", ".join(f"{k} {v:g}" for k, v in sim.shocks.items())
+    a = f"{sim.alpha:.0%}"
+    out = [f"Simulated outcome: {sim.runs:,} runs, seed {sim.seed}; shocks (sd) {shocks}; {sim.counts} counts"]
+    rows = []
+    for m, label, d in (("revenue", "revenue", 0), ("profit", "profit", 0), ("roi", "ROI", 2), ("reach", "reach", 0),
+                        ("engagements", "engagements", 0), ("conversions", "conversions", 0),
+                        ("unique_reach", "unique reach", 0), ("frequency", "frequency", 3)):
+        if m not in sim.metrics:
+            continue
+        v = sim.metrics[m]
+        exp = sim.expected.get(m)
+        if m == "roi":
+            exp = sim.expected["profit"] / sim.cost if sim.cost > 0 else None
+        rows.append({"": label, "expected": _num(exp, d), "mean": _num(v.mean, d), "sd": _num(v.sd, d),
+                     "se": _num(v.se, d if d else 1), "P5": _num(v.p5, d), "P50": _num(v.p50, d),
+                     "P95": _num(v.p95, d)})
+    out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
+    loss = (f"P(loss) {_pct(sim.prob_loss)} (se {_pct(sim.prob_loss_se)})" if sim.prob_loss > 0 else
+            f"P(loss) 0 (no run of {sim.runs:,} lost money)")
+    line = (f"  {loss}   VaR {a} {_num(sim.var)}   "
+            f"CVaR {a} {_num(sim.cvar)} (mean profit of the worst {1 - sim.alpha:.0%} of runs)")
+    out.append(line)
+    for k, t in sim.targets.items():
+        out.append(f"  P({k} below {t['target']:,.4g}) {_pct(t['prob_miss'])}")
+    c = sim.contributions.sort_values("share", ascending=False)
+    if len(c):
+        shown = ", ".join(f"{i} {s:.1%}" for i, s in zip(c["id"].head(top), c["share"].head(top), strict=True))
+        out.append(f"  Largest shares of the variance of profit: {shown}")
+    if sim.diversification_ratio is not None:
+        out.append(f"  Diversification ratio {sim.diversification_ratio:.2f} (the creators' sds of profit added up, "
+                   "over the mix's sd)")
+    if comparison:
+        out.append("")
+        out.append("The mix against the alternatives (the same runs for every mix)")
+        table = []
+        for alt in comparison:
+            d = alt.to_dict()
+            table.append({"mix": alt.name, "creators": d["count"], "cost": _num(d["cost"]),
+                          "mean profit": _num(d["mean_profit"]), "sd": _num(d["sd_profit"]),
+                          "P5 profit": _num(d["p5_profit"]), "P(loss)": _pct(d["prob_loss"]),
+                          f"CVaR {a}": _num(d["cvar"]), "ROI": _num(d["roi"], 2),
+                          **({"unique reach": _num(d["unique_reach"])} if "unique_reach" in sim.metrics else {}),
+                          "rules": {True: "met", False: "not met", None: "-"}[alt.meets_rules]})
+        out.append(_indent(pd.DataFrame(table).to_string(index=False)))
+        for alt in comparison:
+            out.append(f"  {alt.name}: {alt.note}")
+        verdict = diversification_sentence(comparison, sim.alpha)
+        if verdict:
+            out.append(f"  {verdict}")
+    return "\n".join(out)
+
+
+def diversification_sentence(comparison: list[Alternative], alpha: float) -> str:
+    """One quotable sentence: the mix under study against the best single creator."""
+    main = comparison[0].simulation if comparison else None
+    star = next((a.simulation for a in comparison if a.kind == "best_single"), None)
+    if main is None or star is None:
+        return ""
+    pm, ps = main.metrics["profit"], star.metrics["profit"]
+    cv = lambda s: s.sd / abs(s.mean) if s.mean else float("nan")  # noqa: E731
+    return (f"Against the best single creator, the mix's profit varies {cv(pm):.2f} x its mean instead of "
+            f"{cv(ps):.2f} x; P(loss) {_pct(main.prob_loss)} instead of {_pct(star.prob_loss)}; the worst "
+            f"{1 - alpha:.0%} of runs average {_num(main.cvar)} instead of {_num(star.cvar)}.")
+
+
+def format_risk(risk) -> str:
+    """In-sample against out-of-sample CVaR and P(loss) of a plan with a risk block."""
+    a = f"{risk.alpha:.0%}"
+    floors = []
+    if risk.min_cvar is not None:
+        floors.append(f"CVaR {a} >= {_num(risk.min_cvar)}")
+    if risk.max_prob_loss is not None:
+        floors.append(f"P(loss) <= {risk.max_prob_loss:.1%}")
+    rows = pd.DataFrame([
+        {"": f"in sample ({risk.scenarios:,} runs in the model, seed {risk.seed})",
+         f"CVaR {a}": _num(risk.cvar_in_sample), "P(loss)": _pct(risk.prob_loss_in_sample),
+         "mean profit": _num(risk.mean_profit_in_sample)},
+        {"": f"out of sample ({risk.validation_runs:,} fresh runs, seed {risk.validation_seed})",
+         f"CVaR {a}": _num(risk.cvar_out_of_sample), "P(loss)": _pct(risk.prob_loss_out_of_sample),
+         "mean profit": _num(risk.mean_profit_out_of_sample)},
+    ])
+    head = "Risk" + (f" (rules: {', '.join(floors)})" if floors else " (no risk rule; reported only)")
+    return head + "\n" + _indent(rows.to_string(index=False))
+
+
+def format_frontier(fr) -> str:
+    a = f"{fr.alpha:.0%}"
+    out = [f"{fr.name}: return against risk, {fr.scenarios:,} simulated runs in the model (seed {fr.seed})"]
+    if fr.points:
+        rows = [{"point": k + 1, "creators": len(p.selected), "cost": _num(p.cost),
+                 "expected profit": _num(p.expected_profit), f"CVaR {a}": _num(p.cvar), "P(loss)": _pct(p.prob_loss),
+                 "ROI": _num(p.roi, 2), f"CVaR {a} fresh runs": _num(p.cvar_out_of_sample),
+                 "P(loss) fresh": _pct(p.prob_loss_out_of_sample), "status": p.status}
+                for k, p in enumerate(fr.points)]
+        out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
+        out.append("  point 1 is the risk-neutral optimum; the last is the safest mix (maximum CVaR)")
+    if fr.markers:
+        out.append("")
+        out.append("Reference mixes on the same runs")
+        rows = [{"mix": m.name, "creators": len(m.selected), "expected profit": _num(m.expected_profit),
+                 f"CVaR {a}": _num(m.cvar), "P(loss)": _pct(m.prob_loss), "ROI": _num(m.roi, 2), "note": m.note}
+                for m in fr.markers]
+        out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
+    for w in fr.warnings:
+        out.append(f"  warning: {w}")
+    return "\n".join(out)
+
+
+def format_sweep(sw) -> str:
+    a = f"{sw.alpha:.0%}"
+    out = [f"{sw.name}: budget sweep, maximising {sw.objective}; risk from {sw.runs:,} simulated runs (seed {sw.seed})"]
+    own = sw.objective not in ("profit", "roi", "cvar")  # show the objective's own value beside profit
+    rows = [{"budget": _num(p.budget), "status": p.status, "creators": len(p.selected), "cost": _num(p.cost),
+             **({sw.objective.replace("_", " "): _num(p.objective_value)} if own else {}),
+             "expected profit": _num(p.expected_profit), "ROI": _num(p.roi, 2), "P(loss)": _pct(p.prob_loss),
+             f"CVaR {a}": _num(p.cvar), "marginal return": _num(p.marginal_return, 3)} for p in sw.points]
+    out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
+    out.append(f"  marginal return: {sw.objective} gained per extra unit of budget, up to the next budget")
+    for w in sw.warnings:
+        out.append(f"  warning: {w}")
+    return "\n".join(out)
+
+
+def format_calibration(cal) -> str:
+    """What ``influencer-mix calibrate`` did: history used, the group priors, and the creators' estimates."""
+    c = cal.creators
+    out = [f"Calibrated {len(c)} shortlisted creators from {cal.posts_used:,} of their posts "
+           f"({cal.posts_for_priors_only:,} more posts inform the group priors only)"]
+    if cal.attribution is not None:
+        a = cal.attribution
+        out.append(f"Attribution ({a.model}): {a.conversions:,} conversions worth {a.revenue:,.0f} from "
+                   f"{a.journeys:,} journeys")
+    rows = []
+    for p in cal.priors.to_dict(orient="records"):
+        if not isinstance(p.get("terms"), list):
+            continue
+        slope = next(t for t in p["terms"] if t["term"] == "log10 followers")
+        spread = ", ".join(f"{k} {v:.0%}" for k, v in p["between_cv"].items())
+        rows.append({"rate": p["rate"], "per 10x followers": f"{np.expm1(slope['coefficient']):+.0%} "
+                     f"(se {slope['se']:.2f} log)", "spread between creators": spread,
+                     "phi (post to post)": f"{p['phi']:.3f} (se {p['phi_se']:.3f})", "creators": p["creators"],
+                     "posts": p["posts"]})
+    if rows:
+        out.append("")
+        out.append("Size models: each rate's prior by followers and platform (the change per tenfold followers is "
+                   "the common slope; platforms and tiers deviate from it)")
+        out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
+    values = cal.priors[cal.priors.get("level", pd.Series(dtype=object)) == "tier/platform"] \
+        if "level" in cal.priors else cal.priors.iloc[:0]
+    if len(values):
+        out.append("")
+        out.append("Order value by group (mean; sd between creators; sd between orders)")
+        frame = values[["group", "mean", "between_sd", "within_sd", "creators", "posts"]]
+        out.append(_indent(frame.to_string(index=False, float_format=lambda v: f"{v:.4g}")))
+    out.append("")
+    out.append("Creators (rate: raw average of own posts -> shrunk estimate [90% interval], weight on own data)")
+    for _, r in c.iterrows():
+        parts = []
+        for rate, label in (("reach_rate", "reach"), ("engagement_rate", "eng"), ("conversion_rate", "conv")):
+            raw = "-" if r[f"{rate}_raw"] is None or r[f"{rate}_raw"] != r[f"{rate}_raw"] else f"{r[f'{rate}_raw']:.4g}"
+            parts.append(f"{label} {raw} -> {r[rate]:.4g} [{r[f'{rate}_p5']:.3g}, {r[f'{rate}_p95']:.3g}] "
+                         f"w {r[f'{rate}_weight']:.2f}")
+        out.append(f"  {r['id']} ({r['tier']}, {r['platform']}, {int(r['reach_rate_posts'])} posts): "
+                   + "; ".join(parts) + f"; order value {r['order_value']:.2f}")
+    for w in cal.warnings:
+        out.append(f"  warning: {w}")
+    return "\n".join(out)

@@ -1,0 +1,459 @@
+"""Monte Carlo simulation of a mix: what the campaign may actually return, run by run.
+
+Per creator i and run r (distributions in ``distributions.py``):
+
+    accounts    A_i = followers x audience_quality, rounded to a whole number at random (floor, plus one with
+                probability equal to the fraction), so its mean is exact
+    reach       R_ir ~ Binomial(A_i, rho_ir x P_pr)           rho ~ Beta (Gamma when the mean reach rate >= 1)
+    engagements E_ir ~ Binomial(R_ir, epsilon_ir x C_r)       epsilon ~ Beta
+    conversions K_ir ~ Binomial(R_ir, kappa_ir x C_r x N_nr)  kappa ~ Beta
+    revenue     V_ir = K_ir x v_ir                            v ~ lognormal (the creator's average order value)
+    profit      V_ir - fee_i                                  fees are fixed
+
+with shared shocks, each lognormal with mean 1: C_r for the campaign, P_pr for platform p, N_nr for niche n
+(creators with no niche get none). Where a shocked rate exceeds 1 the count is Poisson with the same mean. With
+``counts: expected`` the counts are their conditional means instead (A_i x rho, R x epsilon, R x kappa), so with
+every sd and shock at 0 each run equals the expected-value funnel of ``funnel.py`` exactly.
+
+Every shock and count is independent given the rates, and all shocks have mean 1, so the simulated means equal
+the funnel's expected values whatever the shocks: shocks change the spread, never the mean.
+
+Reproducibility and common random numbers: runs are cut into fixed blocks of ``BLOCK`` runs; each creator's draws
+in a block come from its own generator, seeded by (seed, the creator's id, the block), and each shock's from
+(seed, the shock and its platform or niche, the block). So the numbers do not depend on the chunk size, the
+thread count, or which other creators are simulated alongside: a creator behaves identically in every mix
+simulated with the same seed, which is what makes comparisons between mixes sharp. Totals over creators are
+summed in shortlist order, and statistics are accumulated block by block, so they are identical too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import struct
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from optimizer.domain.distributions import Uncertainty, lognormal_params
+from optimizer.errors import InputError, suggest
+from optimizer.io.audience import Audience
+from optimizer.io.scenario import Scenario, SimulationSettings
+from optimizer.simulate.measures import Summary, binomial_se, prob_below, var_cvar
+from optimizer.utils.sizing import check_simulation
+
+BLOCK = 2048  # runs per random-number block (fixed: changing it changes the numbers)
+CHUNK_ELEMENTS = 1 << 21  # creator-runs held in memory per outcome matrix (a chunk is a whole number of blocks)
+SUMMARY_METRICS: tuple[str, ...] = ("cost", "reach", "engagements", "conversions", "revenue", "profit", "roi")
+DRAW_COLUMNS: tuple[str, ...] = ("reach", "engagements", "conversions", "revenue", "profit", "roi")
+
+_CREATOR, _CAMPAIGN, _PLATFORM, _NICHE, _UNIQUE = 1, 2, 3, 4, 5
+AUDIENCE_METRICS: tuple[str, ...] = ("unique_reach", "frequency")  # simulated when the scenario has an audience
+
+Progress = Callable[[int, int], None]  # (runs done, runs in total)
+
+
+def stable_key(text: str) -> int:
+    """A 64-bit integer from a name, the same on every machine and Python process."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class _Streams:
+    """Random streams keyed by (seed, kind, key, block). One PCG64 generator is re-pointed to each stream by
+    setting its 128-bit state and increment from a BLAKE2b hash of the key, which costs about a tenth of building
+    a generator from a SeedSequence (it matters: there is one stream per creator and block)."""
+
+    def __init__(self) -> None:
+        self.gen = np.random.Generator(np.random.PCG64(0))
+        self.bits = self.gen.bit_generator
+
+    def at(self, seed: int, kind: int, key: int, block: int) -> np.random.Generator:
+        h = hashlib.blake2b(struct.pack("<4Q", seed & _MASK64, kind, key, block), digest_size=32).digest()
+        self.bits.state = {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0,
+                           "state": {"state": int.from_bytes(h[:16], "little"),
+                                     "inc": int.from_bytes(h[16:], "little") | 1}}
+        return self.gen
+
+
+_MASK64 = (1 << 64) - 1
+
+
+# ---------------------------------------------------------------------------------------------- results
+
+@dataclass
+class SimulationResult:
+    """The simulated distribution of one mix.
+
+    ``metrics`` maps cost, reach, engagements, conversions, revenue, profit and roi to a :class:`Summary`, and
+    with an audience also unique_reach (people reached at least once) and frequency (reach over unique reach, over
+    the runs that reach anyone).
+    ``var`` and ``cvar`` are of profit at ``alpha`` (see ``simulate/measures.py``); ``prob_loss`` is P(profit < 0).
+    ``contributions`` has one row per creator: its mean and sd of profit, its covariance with the mix's profit,
+    and ``share`` = covariance / variance of the mix's profit (an Euler allocation: the shares sum to 1).
+    ``draws`` (on request) has one row per run with the mix's totals."""
+
+    name: str
+    ids: tuple[str, ...]
+    runs: int
+    seed: int
+    alpha: float
+    counts: str
+    shocks: dict[str, float]
+    cost: float
+    expected: dict[str, float]  # the expected-value funnel's totals, for comparison with the simulated means
+    metrics: dict[str, Summary]
+    prob_loss: float
+    prob_loss_se: float
+    var: float
+    cvar: float
+    targets: dict[str, dict[str, float]]
+    contributions: pd.DataFrame
+    diversification_ratio: float | None  # sum of the creators' sds of profit / sd of the mix's profit
+    seconds: float = 0.0
+    draws: pd.DataFrame | None = None
+
+    def to_dict(self) -> dict:
+        """JSON-ready; keys are a contract (README, "Simulation")."""
+        return {
+            "name": self.name,
+            "runs": self.runs,
+            "seed": self.seed,
+            "alpha": self.alpha,
+            "counts": self.counts,
+            "shocks": dict(self.shocks),
+            "selected": list(self.ids),
+            "count": len(self.ids),
+            **{m: self.metrics[m].to_dict() for m in SUMMARY_METRICS},
+            **{m: self.metrics[m].to_dict() if m in self.metrics else None for m in AUDIENCE_METRICS},
+            "expected": dict(self.expected),
+            "prob_loss": self.prob_loss,
+            "prob_loss_se": self.prob_loss_se,
+            "var": self.var,
+            "cvar": self.cvar,
+            "targets": {k: dict(v) for k, v in self.targets.items()},
+            "contributions": {str(i): float(s) for i, s in zip(self.contributions["id"],
+                                                                 self.contributions["share"], strict=True)},
+            "diversification_ratio": self.diversification_ratio,
+            "seconds": self.seconds,
+        }
+
+
+# ----------------------------------------------------------------------------------------------- engine
+
+class _Accumulator:
+    """Per-run totals of one mix, and per-creator sums for the variance allocation. With an ``audience`` also
+    the people reached at least once, drawn from a stream of its own per (seed, mix, block)."""
+
+    def __init__(self, cols: np.ndarray, mu_rev: np.ndarray, runs: int, keep: bool,
+                 audience: tuple[Audience, np.ndarray, SimulationSettings, int] | None = None):
+        self.cols = cols  # columns of the union matrices, in shortlist order
+        self.mu_rev = mu_rev  # expected revenue per member
+        self.runs = runs
+        self.keep = keep
+        self.totals = {m: np.zeros(runs) for m in ("reach", "engagements", "conversions", "revenue")}
+        self.audience = audience
+        if audience is not None:
+            self.totals["unique_reach"] = np.zeros(runs)
+            self.streams = _Streams()
+        k = cols.size
+        self.d = np.zeros(k)  # sum over runs of (revenue - its mean), per member
+        self.q = np.zeros(k)  # sum of squares of the same
+        self.s = np.zeros(k)  # sum of (revenue - mean) x (mix revenue - mix mean)
+
+    def add(self, mats: Mapping[str, np.ndarray], r0: int, r1: int) -> None:
+        # Column-major matrices summed along rows add the columns one by one in shortlist order, so a mix's totals
+        # are the same numbers whatever else is simulated alongside (M[:, cols] keeps the column-major layout).
+        whole = self.cols.size == next(iter(mats.values())).shape[1]
+        subs = {m: M if whole else M[:, self.cols] for m, M in mats.items()}
+        for m, sub in subs.items():
+            self.totals[m][r0:r1] = sub.sum(axis=1)
+        if self.audience is not None:
+            aud, pos, st, mix_key = self.audience
+            for b0 in range(0, r1 - r0, BLOCK):
+                rng = self.streams.at(st.seed, _UNIQUE, mix_key, (r0 + b0) // BLOCK)
+                block = subs["reach"][b0:b0 + BLOCK]
+                self.totals["unique_reach"][r0 + b0:r0 + b0 + block.shape[0]] = aud.unique_draws(
+                    block, pos, rng, counts=st.counts == "binomial")
+        rev = subs["revenue"]
+        mu_total = float(self.mu_rev.sum())
+        for b0 in range(0, r1 - r0, BLOCK):  # per block, so the sums do not depend on the chunk size
+            dev = rev[b0:b0 + BLOCK] - self.mu_rev
+            pdev = self.totals["revenue"][r0 + b0:r0 + b0 + dev.shape[0]] - mu_total
+            self.d += dev.sum(axis=0)
+            self.q += (dev * dev).sum(axis=0)
+            self.s += (dev * pdev[:, None]).sum(axis=0)
+
+
+def _shock_draws(streams: _Streams, seed: int, kind: int, names: Sequence[str], sd: float, blocks: range,
+                 r0: int, r1: int) -> np.ndarray | None:
+    """(len(names), runs in chunk) lognormal shocks with mean 1; None when sd is 0 (no shock)."""
+    if sd <= 0:
+        return None
+    out = np.empty((len(names), r1 - r0))
+    mu, sigma = (float(v) for v in lognormal_params(np.array(1.0), np.array(sd)))
+    for b in blocks:
+        a, z = max(b * BLOCK, r0), min((b + 1) * BLOCK, r1)
+        for j, name in enumerate(names):
+            out[j, a - r0:z - r0] = streams.at(seed, kind, stable_key(name), b).lognormal(mu, sigma, z - a)
+    return out
+
+
+def _count(rng: np.random.Generator, n, p, size: int) -> np.ndarray:
+    """Binomial(n, p) counts; Poisson(n p) where p > 1 (a shocked rate above 1)."""
+    p = np.asarray(p, float)
+    over = p > 1.0
+    if not over.any():
+        return rng.binomial(n, p, size)
+    k = rng.binomial(n, np.minimum(p, 1.0), size)
+    over = np.broadcast_to(over, (size,))
+    k[over] = rng.poisson(np.broadcast_to(np.asarray(n, float) * p, (size,))[over])
+    return k
+
+
+class _Engine:
+    def __init__(self, scenario: Scenario, union: np.ndarray, settings: SimulationSettings):
+        table = scenario.candidates.table
+        self.unc = Uncertainty.from_table(table)
+        self.union = union
+        self.ids = [str(i) for i in scenario.candidates.ids[union]]
+        # a creator's options (packages, phases: options.py) share its stream: its posts move together
+        streams = table["creator"].to_numpy(object)[union] if "creator" in table else self.ids
+        self.keys = [stable_key(str(i)) for i in streams]
+        self.settings = settings
+        plats = table["platform"].to_numpy(dtype=object)[union]
+        niches = table["niche"].to_numpy(dtype=object)[union]
+        self.platforms = sorted(set(plats))
+        self.niches = sorted(set(niches) - {""})
+        self.plat_idx = np.array([self.platforms.index(p) for p in plats], dtype=int)
+        self.niche_idx = np.array([self.niches.index(n) if n else -1 for n in niches], dtype=int)
+
+    def chunk(self, r0: int, r1: int, pool: ThreadPoolExecutor | None, tasks: int) -> dict[str, np.ndarray]:
+        st = self.settings
+        blocks = range(r0 // BLOCK, (r1 - 1) // BLOCK + 1)
+        streams = _Streams()
+        camp = _shock_draws(streams, st.seed, _CAMPAIGN, ["campaign"], st.shocks.campaign, blocks, r0, r1)
+        shocks = (None if camp is None else camp[0],
+                  _shock_draws(streams, st.seed, _PLATFORM, self.platforms, st.shocks.platform, blocks, r0, r1),
+                  _shock_draws(streams, st.seed, _NICHE, self.niches, st.shocks.niche, blocks, r0, r1))
+        shape = (r1 - r0, self.union.size)
+        mats = {m: np.empty(shape, order="F") for m in ("reach", "engagements", "conversions", "revenue")}
+        groups = np.array_split(np.arange(self.union.size), max(1, min(tasks, self.union.size)))
+        work = [(g, blocks, r0, r1, mats, shocks) for g in groups if g.size]
+        if pool is None or len(work) == 1:
+            for w in work:
+                self._fill(*w)
+        else:
+            list(pool.map(lambda w: self._fill(*w), work))
+        return mats
+
+    def _fill(self, cols: np.ndarray, blocks: range, r0: int, r1: int, mats: dict[str, np.ndarray],
+              shocks: tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]) -> None:
+        """Draw the creators at union columns ``cols`` for runs r0..r1 into ``mats``; ``shocks`` are the chunk's
+        (campaign, platform, niche) shocks, None where that shock is off."""
+        u, st = self.unc, self.settings
+        binomial = st.counts == "binomial"
+        reach_m, eng_m, conv_m, rev_m = mats["reach"], mats["engagements"], mats["conversions"], mats["revenue"]
+        streams = _Streams()  # one per task: generators are not shared between threads
+        camp, plat, niche = shocks
+        for j in cols:
+            i = self.union[j]
+            acc = u.audience[i]
+            base = math.floor(acc)
+            frac = acc - base
+            for b in blocks:
+                a, z = max(b * BLOCK, r0), min((b + 1) * BLOCK, r1)
+                m, s = z - a, slice(a - r0, z - r0)
+                rng = streams.at(st.seed, _CREATOR, self.keys[j], b)
+                rho = u.reach_rate.draw(i, rng, m)
+                eps = u.engagement_rate.draw(i, rng, m)
+                kap = u.conversion_rate.draw(i, rng, m)
+                value = u.order_value.draw(i, rng, m)
+                if plat is not None:
+                    rho = rho * plat[self.plat_idx[j], s]
+                if camp is not None:
+                    eps = eps * camp[s]
+                    kap = kap * camp[s]
+                if niche is not None and self.niche_idx[j] >= 0:
+                    kap = kap * niche[self.niche_idx[j], s]
+                if binomial:
+                    n = base + (rng.random(m) < frac) if frac > 0 else base
+                    reach = _count(rng, n, rho, m)
+                    eng = _count(rng, reach, eps, m)
+                    conv = _count(rng, reach, kap, m)
+                else:
+                    reach = acc * rho
+                    eng = reach * eps
+                    conv = reach * kap
+                reach_m[s, j] = reach
+                eng_m[s, j] = eng
+                conv_m[s, j] = conv
+                rev_m[s, j] = conv * value
+
+
+def _chunk_runs(n_union: int, runs: int, chunk_runs: int | None) -> int:
+    if chunk_runs is not None:
+        if chunk_runs < BLOCK or chunk_runs % BLOCK:
+            raise ValueError(f"chunk_runs must be a positive multiple of {BLOCK}")
+        return chunk_runs
+    per = max(1, CHUNK_ELEMENTS // max(1, n_union) // BLOCK)
+    return min(per * BLOCK, -(-runs // BLOCK) * BLOCK)
+
+
+def _chunks(engine: _Engine, runs: int, threads: int | None,
+            chunk_runs: int | None) -> Iterator[tuple[int, int, dict[str, np.ndarray]]]:
+    """(first run, end run, outcome matrices) chunk by chunk, the creators of each chunk drawn by a thread pool."""
+    threads = threads or min(8, os.cpu_count() or 1)
+    step = _chunk_runs(engine.union.size, runs, chunk_runs)
+    pool = ThreadPoolExecutor(threads) if threads > 1 and engine.union.size > 1 else None
+    try:
+        for r0 in range(0, runs, step):
+            r1 = min(runs, r0 + step)
+            yield r0, r1, engine.chunk(r0, r1, pool, tasks=4 * threads)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.ndarray], *,
+                   settings: SimulationSettings | None = None, keep_draws: bool | Sequence[str] = False,
+                   threads: int | None = None, chunk_runs: int | None = None,
+                   progress: Progress | None = None) -> dict[str, SimulationResult]:
+    """Simulate several mixes (name -> positions in the shortlist) on common random numbers, in one pass.
+
+    ``threads`` (default: the machine's cores, at most 8) and ``chunk_runs`` (a multiple of ``BLOCK``; default
+    keeps each outcome matrix near 16 MB) change the speed and memory, never the numbers. ``keep_draws``: True
+    for every mix, or the names of the mixes whose per-run totals to return as ``draws``."""
+    st = settings or scenario.simulation or SimulationSettings()
+    start = time.perf_counter()
+    pos = {name: np.unique(np.asarray(p, dtype=int)) for name, p in mixes.items()}
+    union = np.unique(np.concatenate([p for p in pos.values()] + [np.zeros(0, int)]))
+    check_simulation(scenario.limits, scenario.source, st.runs, union.size)
+    engine = _Engine(scenario, union, st)
+    outcomes = scenario.candidates.outcomes
+    keep = set(mixes) if keep_draws is True else set(keep_draws or ())
+    aud = scenario.audience
+    accs = {name: _Accumulator(cols=np.searchsorted(union, p), mu_rev=outcomes.revenue[p], runs=st.runs,
+                               keep=name in keep, audience=None if aud is None else
+                               (aud, p, st, stable_key(",".join(str(i) for i in scenario.candidates.ids[p]))))
+            for name, p in pos.items()}
+    for r0, r1, mats in _chunks(engine, st.runs, threads, chunk_runs):
+        for acc in accs.values():
+            acc.add(mats, r0, r1)
+        if progress is not None:
+            progress(r1, st.runs)
+    seconds = time.perf_counter() - start
+    return {name: _result(name, scenario, pos[name], accs[name], st, seconds) for name in mixes}
+
+
+def creator_revenue(scenario: Scenario, settings: SimulationSettings, positions: Sequence[int] | None = None, *,
+                    threads: int | None = None) -> np.ndarray:
+    """(runs x creators) revenue of each creator in each run, column-major, for the creators at ``positions``
+    (default: the whole shortlist). The same draws as :func:`simulate_mixes` with these settings: a mix's
+    revenue in run r is the sum of its columns in row r."""
+    pos = np.arange(scenario.candidates.n) if positions is None else np.unique(np.asarray(positions, dtype=int))
+    check_simulation(scenario.limits, scenario.source, settings.runs, pos.size)
+    engine = _Engine(scenario, pos, settings)
+    out = np.empty((settings.runs, pos.size), order="F")
+    for r0, r1, mats in _chunks(engine, settings.runs, threads, None):
+        out[r0:r1] = mats["revenue"]
+    return out
+
+
+def _result(name: str, scenario: Scenario, pos: np.ndarray, acc: _Accumulator, st: SimulationSettings,
+            seconds: float) -> SimulationResult:
+    out = scenario.candidates.outcomes
+    fee = out.cost[pos]
+    cost = float(fee.sum())
+    runs = st.runs
+    rev = acc.totals["revenue"]
+    profit = rev - cost
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roi = profit / cost if cost > 0 else np.full(runs, np.nan)
+    series = {"cost": np.full(runs, cost), **{m: acc.totals[m] for m in ("reach", "engagements", "conversions")},
+              "revenue": rev, "profit": profit, "roi": roi}
+    metrics = {m: Summary.of(series[m]) for m in SUMMARY_METRICS}
+    if acc.audience is not None:
+        unique = acc.totals["unique_reach"]
+        series["unique_reach"] = unique
+        with np.errstate(divide="ignore", invalid="ignore"):
+            series["frequency"] = np.where(unique > 0, series["reach"] / unique, np.nan)
+        metrics["unique_reach"] = Summary.of(unique)
+        metrics["frequency"] = Summary.of(series["frequency"][unique > 0])  # over the runs that reach anyone
+    p_loss = prob_below(profit, 0.0)
+    var, cvar = var_cvar(profit, st.alpha) if runs else (float("nan"), float("nan"))
+    targets = {}
+    for k, level in st.targets.items():
+        if k in series and np.all(np.isfinite(series[k])):
+            targets[k] = {"target": float(level), "prob_miss": prob_below(series[k], level)}
+    # Euler allocation of the variance of profit: cov(X_i, P) / var(P); fees are constants, so revenue will do.
+    dp = float(acc.d.sum())
+    cov = (acc.s - acc.d * dp / runs) / max(runs - 1, 1)
+    var_i = np.maximum((acc.q - acc.d ** 2 / runs) / max(runs - 1, 1), 0.0)
+    total_var = float(cov.sum())
+    ids = scenario.candidates.ids[pos]
+    contributions = pd.DataFrame({
+        "id": [str(i) for i in ids],
+        "expected_profit": out.profit[pos],
+        "mean_profit": acc.d / runs + out.revenue[pos] - fee,
+        "sd_profit": np.sqrt(var_i),
+        "covariance": cov,
+        "share": cov / total_var if total_var > 0 else np.zeros(len(pos)),
+    })
+    sd_p = metrics["profit"].sd
+    ratio = float(np.sqrt(var_i).sum() / sd_p) if sd_p else None
+    expected = {m: float(out.metric(m)[pos].sum()) for m in ("cost", "reach", "engagements", "conversions",
+                                                              "revenue", "profit")}
+    if acc.audience is not None:
+        x = scenario.candidates.indicator(pos)
+        expected["unique_reach"] = acc.audience[0].unique_reach(x)
+        expected["frequency"] = acc.audience[0].frequency(x)
+    draws = None
+    if acc.keep:
+        draws = pd.DataFrame({m: series[m] for m in DRAW_COLUMNS + tuple(k for k in AUDIENCE_METRICS if k in series)})
+    return SimulationResult(
+        name=name, ids=tuple(str(i) for i in ids), runs=runs, seed=st.seed, alpha=st.alpha, counts=st.counts,
+        shocks={"campaign": st.shocks.campaign, "platform": st.shocks.platform, "niche": st.shocks.niche},
+        cost=cost, expected=expected, metrics=metrics, prob_loss=p_loss, prob_loss_se=binomial_se(p_loss, runs),
+        var=var, cvar=cvar, targets=targets, contributions=contributions, diversification_ratio=ratio,
+        seconds=seconds, draws=draws)
+
+
+def positions_of(scenario: Scenario, ids: Sequence[str], label: str = "--ids") -> np.ndarray:
+    """Shortlist positions of ``ids``; an unknown or repeated id is an :class:`InputError`."""
+    cand = scenario.candidates
+    known = set(cand.ids)
+    seen: set[str] = set()
+    for i in ids:
+        if i not in known:
+            raise InputError.at(label, f"id '{i}' is not in {cand.source}{suggest(i, known)}")
+        if i in seen:
+            raise InputError.at(label, f"id '{i}' is given twice")
+        seen.add(i)
+    if not ids:
+        raise InputError.at(label, "no ids given")
+    return cand.positions(ids)
+
+
+def simulate_mix(scenario: Scenario, mix, *, settings: SimulationSettings | None = None,
+                 keep_draws: bool = False, threads: int | None = None, chunk_runs: int | None = None,
+                 progress: Progress | None = None) -> SimulationResult:
+    """Simulate one mix: a plan result (anything with ``selected`` and ``has_solution``) or a list of candidate
+    ids (:func:`optimizer.simulate` also plans one when none is given). Settings default to the scenario's
+    ``simulation:`` block, then to the documented defaults."""
+    if hasattr(mix, "selected"):
+        if not mix.has_solution:
+            raise ValueError(f"the plan has no mix to simulate (status {mix.status})")
+        pos = scenario.candidates.positions(mix.selected)
+        name = "portfolio"
+    else:
+        pos = positions_of(scenario, [str(i) for i in mix], "ids")
+        name = "given"
+    res = simulate_mixes(scenario, {name: pos}, settings=settings, keep_draws=keep_draws, threads=threads,
+                         chunk_runs=chunk_runs, progress=progress)
+    return res[name]
+

@@ -1,0 +1,78 @@
+"""The solve: reduced-cost fixing (``reduction.py``), then a back end on what is left (``BACKENDS``)."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from optimizer.model.formulation import MilpModel
+from optimizer.solve.base import INFEASIBLE, OPTIMAL, TIME_LIMIT, SolveOutcome, remaining
+from optimizer.solve.cbc import CbcBackend
+from optimizer.solve.highs import HighsBackend
+from optimizer.solve.reduction import reduce_model
+
+BACKENDS = {b.name: b for b in (CbcBackend(), HighsBackend())}  # solver.name -> back end
+
+
+def solve(model: MilpModel, solver: str = "cbc", *, time_limit: float | None = None, gap: float = 1e-4,
+          abs_gap: float = 1e-9, reduce: bool = True, incumbent: np.ndarray | None = None) -> SolveOutcome:
+    """Solve ``model`` to the relative ``gap`` (or the absolute ``abs_gap``) within ``time_limit`` seconds.
+
+    With ``reduce``, an LP relaxation first fixes every variable whose reduced cost proves that flipping
+    it cannot beat the best known solution (exact; see :mod:`optimizer.reduction`).
+    """
+    start = time.perf_counter()
+    chosen = BACKENDS[solver].solve
+
+    def backend(m: MilpModel, limit: float | None, g: float) -> SolveOutcome:
+        return chosen(m, limit, g, abs_gap)
+
+    if not reduce or model.shape[1] == 0:
+        out = backend(model, time_limit, gap)
+        out.seconds = time.perf_counter() - start
+        return out
+    def core(m: MilpModel) -> SolveOutcome:
+        limit = remaining(time_limit, start)
+        return chosen(m, None if limit is None else limit / 4, max(gap, 1e-6), abs_gap)
+
+    red = reduce_model(model, incumbent, core, time_limit)
+    if red.lp_infeasible:
+        return SolveOutcome(INFEASIBLE, None, None, None, time.perf_counter() - start, solver,
+                            "the LP relaxation is infeasible")
+    if red.lp_timed_out and incumbent is not None:  # no time left for the whole model: the known mix stands
+        value = float(model.c @ incumbent + model.offset)
+        return SolveOutcome(TIME_LIMIT, np.asarray(incumbent, float), value, None, time.perf_counter() - start,
+                            solver, "stopped by the time limit during the LP relaxation; the mix is the greedy one")
+    if red.incumbent is None:  # nothing to fix against: solve the whole model
+        out = backend(model, remaining(time_limit, start), gap)
+        out.seconds = time.perf_counter() - start
+        return out
+    inc_value = float(model.c @ red.incumbent + model.offset)
+    if red.keep.size == 0:
+        return SolveOutcome(OPTIMAL, red.incumbent, inc_value, inc_value, time.perf_counter() - start, solver,
+                            "every variable fixed by reduced costs")
+    sub = red.model
+    out = backend(sub, remaining(time_limit, start), gap)
+    x_full = red.incumbent.copy()
+    if out.x is not None and out.value is not None and out.value >= inc_value:
+        x_full = red.x0.copy()
+        x_full[red.keep] = out.x
+        value = float(model.c @ x_full + model.offset)
+    else:
+        value = inc_value
+    if out.status == INFEASIBLE:  # cannot be right: the incumbent is feasible; fall back to the full model
+        out = backend(model, remaining(time_limit, start), gap)
+        out.seconds = time.perf_counter() - start
+        return out
+    # Solutions outside the reduced space are worse than the incumbent, so the reduced bound is global.
+    # and the LP relaxation's bound holds even when the back end proved none (stopped by the time limit)
+    bound = red.lp_bound if out.bound is None else min(max(out.bound, value), red.lp_bound)
+    bound = None if not math.isfinite(bound) else max(bound, value)
+    # The back end's verdict carries over: every optimum of the whole lies in the reduced space.
+    status = out.status
+    return SolveOutcome(status, x_full, value, bound, time.perf_counter() - start, solver,
+                        f"{sub.shape[1]} of {model.shape[1]} variables left after reduced-cost fixing")
+
+

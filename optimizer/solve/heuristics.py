@@ -1,0 +1,208 @@
+"""The obvious alternatives the optimiser is compared with: a rule-aware greedy pick and the best single creator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from optimizer.domain import objectives
+from optimizer.domain.funnel import Totals
+from optimizer.io.audience import Audience
+from optimizer.io.scenario import Scenario
+from optimizer.model.formulation import MilpModel
+from optimizer.model.reach import floor_violations
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """One alternative mix. ``feasible`` says whether it meets every rule of the scenario."""
+
+    name: str
+    positions: np.ndarray
+    totals: Totals
+    objective_value: float | None
+    feasible: bool
+    violated: tuple[str, ...] = ()
+    note: str = ""
+    ids: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "feasible": self.feasible, "violated": list(self.violated), "note": self.note,
+                "objective_value": self.objective_value, "selected": list(self.ids), "totals": self.totals.to_dict()}
+
+
+def objective_value(scenario: Scenario, totals: Totals) -> float | None:
+    """The mix's value on the objective (None for cvar: that needs the simulated runs)."""
+    if scenario.objective == "roi":
+        return totals.roi
+    return objectives.value(scenario.weights, totals)
+
+
+def floor_score(scenario: Scenario) -> np.ndarray:
+    """For min_cost: how much of the floors each creator covers on its own (a share of each floor, added up)."""
+    out, cons = scenario.candidates.outcomes, scenario.constraints
+    score = np.zeros(out.cost.size)
+    for metric in ("reach", "engagements", "conversions", "revenue"):
+        floor = getattr(cons, f"min_{metric}")
+        if floor:
+            score += out.metric(metric) / floor
+    if cons.min_unique_reach and scenario.audience is not None:
+        score += scenario.audience.singles() / cons.min_unique_reach
+    return score if score.any() else np.ones(out.cost.size)
+
+
+_CHUNK = 256  # creators tested at once in greedy's vectorised passes
+
+
+def _ratio_order(value: np.ndarray, fee: np.ndarray) -> np.ndarray:
+    """Positions by value per unit of fee, best first; free creators with value first; ties by row order."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(fee > 0, value / np.where(fee > 0, fee, 1.0), np.where(value > 0, np.inf, -np.inf))
+    return np.argsort(-ratio, kind="stable")
+
+
+def greedy(scenario: Scenario, model: MilpModel,
+           objective_terms: tuple[np.ndarray, tuple[float, Audience] | None] | None = None) -> Baseline:
+    """Includes first; then, best ratio first (objective value per unit of fee; ROIS for ``roi``), creators that
+    help an unmet lower limit; then creators that improve the objective, in passes over the shortlist until a pass
+    adds nobody. No step may break an upper limit.
+    For unique reach the value is what a creator adds to the mix so far, and an unmet ``min_unique_reach`` counts
+    as a lower limit. ``objective_terms`` (linear coefficients, and the unique-reach weight and audience) replaces
+    the scenario's own objective: the phases' combination (``model/combine.py``)."""
+    out = scenario.candidates.outcomes
+    fee = out.cost
+    objective = "profit" if scenario.objective == "cvar" else scenario.objective  # cvar: judged on the runs later
+    aud = scenario.audience
+    weights = {"profit": 1.0} if objective in ("profit", "phases") else scenario.weights
+    unique_weight = weights.get("unique_reach", 0.0)
+    gain_aud = aud
+    if objective_terms is not None and objective != "roi":
+        unique = objective_terms[1]
+        unique_weight, gain_aud = unique if unique is not None else (0.0, aud)
+    dynamic = unique_weight != 0 or scenario.constraints.min_unique_reach is not None
+    floor = scenario.constraints.min_unique_reach
+    A = model.A.toarray()
+    x = model.lb.copy()
+    act = A @ x
+    tol = model.upper_tolerance()
+    budget_left = scenario.budget - float(fee @ x)
+    rev, cost = float(out.revenue @ x), float(fee @ x)
+    static = out.revenue if objective == "roi" else objectives.linear_vector(weights, out)
+    if objective_terms is not None and objective != "roi":
+        static = np.asarray(objective_terms[0], float)
+    rank = floor_score(scenario) if objectives.minimises(objective) else static  # min_cost: cover the floors cheaply
+
+    def consider(j: int, phase: str, value: np.ndarray, helps_floor: bool) -> bool:
+        """Add creator j if the phase wants it and the rules allow it."""
+        nonlocal act, budget_left, rev, cost
+        if x[j] >= model.ub[j] or fee[j] > budget_left + 1e-9:
+            return False
+        col = A[:, j]
+        new = act + col
+        if np.any(new > model.hi + tol):
+            return False
+        unmet = act < model.lo - tol
+        helps = bool(np.any(unmet & (col > 0))) or helps_floor
+        if objective == "roi":
+            improves = fee[j] > 0 and (cost == 0 or out.revenue[j] / fee[j] > rev / cost)
+        else:
+            improves = value[j] > 0
+        wanted = helps if phase == "minimums" else (improves or helps)
+        if not wanted or np.any(~unmet & (new < model.lo - tol)):
+            return False
+        x[j] = 1.0
+        act = new
+        budget_left -= fee[j]
+        rev, cost = rev + out.revenue[j], cost + fee[j]
+        return True
+
+    order = _ratio_order(rank, fee)
+
+    def allowed(js: np.ndarray, phase: str, value: np.ndarray) -> np.ndarray:
+        """``consider``'s test for the creators ``js`` at once, against the mix as it stands."""
+        cols = A[:, js]
+        new = act[:, None] + cols
+        unmet = act < model.lo - tol
+        ok = (x[js] < model.ub[js]) & (fee[js] <= budget_left + 1e-9) & ~(new > (model.hi + tol)[:, None]).any(0)
+        helps = (unmet[:, None] & (cols > 0)).any(axis=0)
+        if objective == "roi":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                improves = (fee[js] > 0) & ((cost == 0) | (out.revenue[js] / np.where(fee[js] > 0, fee[js], 1.0)
+                                                           > (rev / cost if cost else 0.0)))
+        else:
+            improves = value[js] > 0
+        wanted = helps if phase == "minimums" else (improves | helps)
+        return ok & wanted & ~((~unmet)[:, None] & (new < (model.lo - tol)[:, None])).any(axis=0)
+
+    def ordered_pass(phase: str) -> bool:
+        """One pass in ratio order, exactly as calling ``consider`` on each creator would go, but vectorised:
+        the creators before the next one ``allowed`` would all be refused (the mix does not change until a creator
+        joins), so they are skipped at once."""
+        live = order[(x[order] < model.ub[order]) & (fee[order] <= budget_left + 1e-9)]
+        added = False
+        for k in range(0, live.size, _CHUNK):
+            rest = live[k: k + _CHUNK]
+            while rest.size:
+                hit = np.flatnonzero(allowed(rest, phase, static))
+                if hit.size == 0:
+                    break
+                added |= consider(int(rest[hit[0]]), phase, static, False)  # the one test that decides
+                rest = rest[hit[0] + 1:]
+        return added
+
+    for phase in ("minimums", "objective"):  # first meet the lower limits, then add what improves the objective
+        added = True
+        while added:  # passes until one adds nobody: a creator an upper limit blocked early may fit later
+            added = False
+            if not dynamic:
+                added = ordered_pass(phase)
+                continue
+            # in the order of what each creator adds at the start of the pass; whether a creator still adds unique
+            # reach (and whether the floor is still unmet) is checked against the mix as it grows
+            gain = gain_aud.gains(x)
+            floor_unmet = floor is not None and aud.unique_reach(x) < floor
+            value = static + unique_weight * gain
+            order = _ratio_order(gain if phase == "minimums" and floor_unmet else
+                                 rank + unique_weight * gain if objectives.minimises(objective) else value, fee)
+            for j in order:
+                if consider(j, phase, value, floor_unmet and gain[j] > 0):
+                    added = True
+                    gain = gain_aud.gains(x)
+                    value = static + unique_weight * gain
+                    floor_unmet = floor is not None and aud.unique_reach(x) < floor
+    pos = np.flatnonzero(x > 0.5)
+    violated = tuple(model.violations(x)) + tuple(floor_violations(scenario, x))
+    totals = Totals.of(out, pos, aud)
+    return Baseline("greedy", pos, totals, objective_value(scenario, totals), not violated, violated,
+                    "best ratio first within the same rules", tuple(scenario.candidates.ids[pos]))
+
+
+def best_single(scenario: Scenario, model: MilpModel) -> Baseline | None:
+    """The single creator with the best objective whose fee fits the budget (ignores the mix rules)."""
+    out = scenario.candidates.outcomes
+    fee = out.cost
+    ok = (fee <= scenario.budget) & (model.ub > 0.5)
+    if scenario.objective == "roi":
+        ok &= fee > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score = np.where(ok, out.profit / np.where(fee > 0, fee, 1.0), -np.inf)
+    elif objectives.minimises(scenario.objective):  # the cheapest creator among those covering most of the floors
+        cover = floor_score(scenario)
+        score = np.where(ok, cover - 1e-12 * fee, -np.inf) if not (cover >= 1).any() else \
+            np.where(ok & (cover >= 1), -fee, -np.inf)
+    else:
+        weights = {"profit": 1.0} if scenario.objective in ("cvar", "phases") else scenario.weights
+        unique = scenario.audience.singles() if "unique_reach" in weights else 0.0
+        score = np.where(ok, objectives.linear_vector(weights, out) + weights.get("unique_reach", 0.0) * unique,
+                         -np.inf)
+    if not ok.any():
+        return None
+    j = int(np.argmax(score))
+    pos = np.array([j])
+    x = scenario.candidates.indicator(pos)
+    violated = tuple(model.violations(x)) + tuple(floor_violations(scenario, x))
+    totals = Totals.of(out, pos, scenario.audience)
+    return Baseline("best_single", pos, totals, objective_value(scenario, totals), not violated, violated,
+                    "the one creator with the best objective that fits the budget, ignoring the mix rules",
+                    tuple(scenario.candidates.ids[pos]))

@@ -1,0 +1,120 @@
+"""The package's shape (issue 15): every module imports on its own, and the import graph, counting imports inside
+functions and under ``TYPE_CHECKING``, has no cycle; the rooms depend on each other in one direction only."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "optimizer"
+
+# The rooms in the order data flows through them; a room may import from rooms before it, never after.
+LAYERS = [
+    {"errors", "utils"},
+    {"domain"},
+    {"io"},
+    {"learn", "simulate"},
+    {"model"},
+    {"solve"},
+    {"result"},
+    {"plan"},
+    {"analysis"},
+    {"api"},
+    {"report"},
+    {"cli", "__main__", "__init__"},
+]
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+MODULES = _modules()
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """Every optimizer module ``name`` imports, wherever the import statement sits."""
+    found = set()
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            candidates = [target] + [f"{target}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            candidates = [a.name for a in node.names]
+        else:
+            continue
+        for c in candidates:
+            if c in MODULES and c != name:
+                found.add(c)
+    return found
+
+
+GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
+
+
+def test_the_import_graph_has_no_cycle():
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(GRAPH[node]):
+            if nxt == "optimizer" or nxt.startswith("optimizer.__"):
+                continue
+            if state.get(nxt) == 1:
+                cycle = stack[stack.index(nxt):] + [nxt]
+                pytest.fail("import cycle: " + " -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for name in sorted(GRAPH):
+        if name not in state and name != "optimizer":
+            visit(name)
+
+
+def _room(name: str) -> str:
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def test_rooms_depend_on_earlier_rooms_only():
+    rank = {room: i for i, rooms in enumerate(LAYERS) for room in rooms}
+    for name, targets in GRAPH.items():
+        room = _room(name)
+        assert room in rank, f"{name}: room {room!r} is missing from LAYERS"
+        for t in targets:
+            if t == "optimizer":
+                continue
+            assert rank[_room(t)] <= rank[room], f"{name} imports {t}: {_room(t)} comes after {room}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n != "optimizer.__main__"))
+def test_every_module_imports_on_its_own(name):
+    """In a fresh interpreter, so that no other module's import order hides a cycle."""
+    out = subprocess.run([sys.executable, "-c", f"import {name}"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-500:]
+
+
+def test_the_public_api_is_where_it_was():
+    api = importlib.import_module("optimizer")
+    for name in api.__all__:
+        assert hasattr(api, name), name
