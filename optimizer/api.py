@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from optimizer.analysis.comparison import assess
+from optimizer.decision import optimize
 from optimizer.io.scenario import Scenario, SimulationSettings
-from optimizer.plan import optimize
 from optimizer.result import PlanResult
 from optimizer.simulate.engine import Progress, SimulationResult, simulate_mix
 

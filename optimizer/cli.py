@@ -22,6 +22,7 @@ from pathlib import Path
 from optimizer.analysis.comparison import assess
 from optimizer.analysis.frontier import frontier
 from optimizer.analysis.sweep import parse_budgets, sweep
+from optimizer.analysis.whatif import loosening
 from optimizer.api import plan
 from optimizer.errors import InputError, suggest
 from optimizer.io.scenario import MAX_RUNS, MAX_SEED, SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
@@ -291,6 +292,10 @@ def _run(args) -> int:
     if budgets:
         with terminal_progress("sweep", enabled=args.format == "table", unit="solves") as bar:
             extras["sweep"] = sweep(scenario, budgets, progress=bar)
+    loosened = None
+    if out_dir is not None and result.has_solution:  # the report's what-if rows: one re-solve per binding rule
+        with terminal_progress("what-if", enabled=args.format == "table", unit="solves") as bar:
+            loosened = loosening(scenario, result, progress=bar)
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2))
     else:
@@ -304,7 +309,7 @@ def _run(args) -> int:
             write_outputs(result, out.dir)
             for kind, menu in extras.items():
                 write_menu(menu, out.dir, kind)
-            write_report(scenario, result, out.dir, **extras)
+            write_report(scenario, result, out.dir, loosened=loosened, **extras)
             written = out.commit()
         if args.format == "table":
             _print("\nWrote " + ", ".join(str(p) for p in written))

@@ -128,6 +128,9 @@ class PlanResult:
     comparison: list[Alternative] = field(default_factory=list)
     risk: RiskReport | None = None  # when the scenario has a ``risk:`` block
     phases: list[dict] = field(default_factory=list)  # per funnel phase (plan.phase_breakdown); [] without phases
+    # tangent rows (A, lo, hi) the unique-reach refinement added: valid under any rules on the same shortlist and
+    # audience, so re-solves of a variant start from them (analysis/whatif.py); not part of the JSON
+    reach_cuts: tuple | None = field(default=None, repr=False)
 
     @property
     def has_solution(self) -> bool:

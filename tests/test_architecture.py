@@ -22,7 +22,7 @@ LAYERS = [
     {"model"},
     {"solve"},
     {"result"},
-    {"plan"},
+    {"decision"},
     {"analysis"},
     {"api"},
     {"report"},

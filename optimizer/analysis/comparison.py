@@ -13,10 +13,10 @@ from dataclasses import replace
 
 import numpy as np
 
+from optimizer.decision import optimize
 from optimizer.io.scenario import Scenario, SimulationSettings
 from optimizer.model.formulation import build_model
 from optimizer.model.reach import floor_violations
-from optimizer.plan import optimize
 from optimizer.result import (
     BEST_SINGLE,
     GIVEN,

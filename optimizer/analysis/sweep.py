@@ -14,10 +14,10 @@ import time
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
+from optimizer.decision import optimize
 from optimizer.errors import InputError
 from optimizer.io.scenario import Scenario
 from optimizer.model.risk import out_of_sample_settings
-from optimizer.plan import optimize
 from optimizer.result import PlanResult
 from optimizer.simulate.engine import Progress, simulate_mixes
 from optimizer.utils.jsonable import SCHEMA_VERSION, json_ready

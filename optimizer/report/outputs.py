@@ -33,11 +33,13 @@ def write_outputs(result: PlanResult, out_dir: Path) -> list[Path]:
     return written
 
 
-def write_report(scenario, result: PlanResult, out_dir: Path, frontier=None, sweep=None) -> list[Path]:
+def write_report(scenario, result: PlanResult, out_dir: Path, frontier=None, sweep=None,
+                 loosened=None) -> list[Path]:
     """``report.html`` (self-contained) and ``report.md`` with the PNG files it shows (``report/page.py``); with
-    the frontier and the sweep when they were computed (their charts must already be in ``out_dir``)."""
+    the frontier and the sweep when they were computed (their charts must already be in ``out_dir``) and the
+    what-if rows (``analysis.whatif.loosening``; computed here when not given)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    parts = sections(scenario, result, frontier=frontier, sweep=sweep, out_dir=out_dir)
+    parts = sections(scenario, result, frontier=frontier, sweep=sweep, out_dir=out_dir, loosened=loosened)
     title = f"{result.name}: influencer mix"
     written = []
     for s in parts:

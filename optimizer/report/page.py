@@ -17,14 +17,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from optimizer.analysis.comparison import without
+from optimizer.analysis.whatif import Loosening, loosening
 from optimizer.io.scenario import Scenario
-from optimizer.plan import optimize
 from optimizer.report.plots import histogram_png, mix_chart
 from optimizer.report.tables import diversification_sentence, evidence_sentence, shown_selection
 from optimizer.result import PlanResult
-
-MAX_RELAXATIONS = 6  # binding rules re-solved without them (each is one more solve)
 
 
 @dataclass
@@ -41,26 +38,9 @@ def _num(v, digits: int = 0) -> str:
     return f"{v:,.{digits}f}"
 
 
-def loosening(scenario: Scenario, result: PlanResult) -> pd.DataFrame:
-    """What loosening each binding rule would buy: the objective re-solved without it (the budget: with 10% more)."""
-    rows = []
-    for key in [k for k in result.binding if not k.startswith(("risk.", "options."))][:MAX_RELAXATIONS]:
-        try:
-            variant = (scenario.with_changes(budget=scenario.budget * 1.1) if key == "budget"
-                       else without(scenario, key))
-        except (KeyError, ValueError):
-            continue
-        r = optimize(variant, baselines=False, out_of_sample=False)
-        gain = (r.objective_value - result.objective_value
-                if r.objective_value is not None and result.objective_value is not None else None)
-        if gain is not None and scenario.objective == "min_cost":
-            gain = -gain  # a cost saved
-        rows.append({"rule": key, "change": "+10% budget" if key == "budget" else "dropped",
-                     "objective after": r.objective_value, "gain": gain, "status": r.status})
-    return pd.DataFrame(rows)
-
-
-def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=None, out_dir=None) -> list[Section]:
+def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=None, out_dir=None,
+             loosened: list[Loosening] | None = None) -> list[Section]:
+    """The report's sections; ``loosened`` is ``analysis.whatif.loosening``'s rows (computed here if not given)."""
     r = result
     cur = r.currency
     out = []
@@ -152,7 +132,7 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
         rules["binding"] = rules["binding"].map({True: "yes", False: ""})
         out.append(Section("Rules", ["Binding: no room for one more creator (upper limits) or one fewer (lower "
                                      "limits) under this rule."], rules))
-        loose = loosening(scenario, r)
+        loose = pd.DataFrame([x.to_dict() for x in (loosening(scenario, r) if loosened is None else loosened)])
         if len(loose):
             loose = loose.assign(**{"objective after": loose["objective after"].map(lambda v: _num(v, 3)),
                                     "gain": loose["gain"].map(lambda v: _num(v, 3))})

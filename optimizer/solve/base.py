@@ -76,8 +76,10 @@ class Backend(ABC):
     name: str
 
     @abstractmethod
-    def solve(self, model: MilpModel, time_limit: float | None, gap: float, abs_gap: float) -> SolveOutcome:
-        """The best mix found, its value and the proven bound."""
+    def solve(self, model: MilpModel, time_limit: float | None, gap: float, abs_gap: float,
+              start: np.ndarray | None = None) -> SolveOutcome:
+        """The best mix found, its value and the proven bound. ``start``: a full solution known to be feasible,
+        which a back end may use as its first incumbent (a MIP start); never required."""
 
     def available(self) -> bool:
         """Whether the solver can run on this machine."""

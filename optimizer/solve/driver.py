@@ -17,20 +17,24 @@ BACKENDS = {b.name: b for b in (CbcBackend(), HighsBackend())}  # solver.name ->
 
 
 def solve(model: MilpModel, solver: str = "cbc", *, time_limit: float | None = None, gap: float = 1e-4,
-          abs_gap: float = 1e-9, reduce: bool = True, incumbent: np.ndarray | None = None) -> SolveOutcome:
+          abs_gap: float = 1e-9, reduce: bool = True, incumbent: np.ndarray | None = None,
+          mip_start: np.ndarray | None = None) -> SolveOutcome:
     """Solve ``model`` to the relative ``gap`` (or the absolute ``abs_gap``) within ``time_limit`` seconds.
 
     With ``reduce``, an LP relaxation first fixes every variable whose reduced cost proves that flipping
-    it cannot beat the best known solution (exact; see :mod:`optimizer.reduction`).
+    it cannot beat the best known solution (exact; see :mod:`optimizer.solve.reduction`): ``incumbent``, a
+    feasible full solution, is where the fixing starts. ``mip_start``, a feasible full solution, is handed to the
+    back end as its first incumbent (worth it when it is near the optimum, e.g. a plan re-solved with one rule
+    loosened; from a greedy mix CBC only spends longer).
     """
     start = time.perf_counter()
     chosen = BACKENDS[solver].solve
 
-    def backend(m: MilpModel, limit: float | None, g: float) -> SolveOutcome:
-        return chosen(m, limit, g, abs_gap)
+    def backend(m: MilpModel, limit: float | None, g: float, warm: np.ndarray | None = None) -> SolveOutcome:
+        return chosen(m, limit, g, abs_gap, warm)
 
     if not reduce or model.shape[1] == 0:
-        out = backend(model, time_limit, gap)
+        out = backend(model, time_limit, gap, mip_start)
         out.seconds = time.perf_counter() - start
         return out
     def core(m: MilpModel) -> SolveOutcome:
@@ -54,7 +58,7 @@ def solve(model: MilpModel, solver: str = "cbc", *, time_limit: float | None = N
         return SolveOutcome(OPTIMAL, red.incumbent, inc_value, inc_value, time.perf_counter() - start, solver,
                             "every variable fixed by reduced costs")
     sub = red.model
-    out = backend(sub, remaining(time_limit, start), gap)
+    out = backend(sub, remaining(time_limit, start), gap, None if mip_start is None else red.incumbent[red.keep])
     x_full = red.incumbent.copy()
     if out.x is not None and out.value is not None and out.value >= inc_value:
         x_full = red.x0.copy()

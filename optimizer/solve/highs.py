@@ -168,7 +168,9 @@ class HighsBackend(Backend):
 
     name = "highs"
 
-    def solve(self, model: MilpModel, time_limit: float | None, gap: float, abs_gap: float) -> SolveOutcome:
+    def solve(self, model: MilpModel, time_limit: float | None, gap: float, abs_gap: float,
+              start: np.ndarray | None = None) -> SolveOutcome:
+        # no MIP start: highspy 1.16 returned "optimal" far from its own bound when given one (see _solve_highs)
         return _solve_highs(model, time_limit, gap, abs_gap)
 
     def available(self) -> bool:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from optimizer.domain.funnel import Totals
 from optimizer.domain.objectives import linear_vector, minimises
@@ -25,7 +26,7 @@ from optimizer.io.audience import Audience
 from optimizer.io.scenario import Scenario
 from optimizer.model.combine import LEXICOGRAPHIC_TOL, Combination, alone, combination, phase_values
 from optimizer.model.combine import mask as phase_mask
-from optimizer.model.formulation import MilpModel, build_model
+from optimizer.model.formulation import MilpModel, Row, build_model
 from optimizer.model.reach import MIN_UNIQUE, UNIQUE_ROWS, ReachColumns, floor_violations
 from optimizer.model.reach import extend as reach_extend
 from optimizer.model.risk import (
@@ -64,36 +65,50 @@ SELECTION_COLUMNS = ("id", "handle", "platform", "tier", "niche", "region", "fol
 
 
 def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None = None,
-             out_of_sample: bool = True) -> PlanResult:
+             out_of_sample: bool = True, ideals: Mapping[str, float | None] | None = None,
+             known_mix: np.ndarray | None = None, reach_cuts: tuple | None = None) -> PlanResult:
     """Choose the mix that maximises the scenario's objective within its budget and rules (the decision alone;
     :func:`optimizer.plan` also simulates it). ``baselines``: also build the greedy and best-single alternatives.
     With a ``risk:`` block the result carries ``risk``: CVaR and P(loss) in sample and, unless ``out_of_sample`` is
-    False, on fresh runs (``threads`` for their simulation)."""
+    False, on fresh runs (``threads`` for their simulation).
+
+    For re-solves (``analysis/whatif.py``): ``ideals`` fixes the phases' scales (each phase's best alone) instead
+    of solving each phase alone again; ``known_mix`` (0/1 per candidate) is a mix known to meet the rules, used as the
+    first incumbent when it beats the greedy one (ignored if it breaks a rule); ``reach_cuts`` are an earlier
+    plan's unique-reach tangents (``PlanResult.reach_cuts``), valid under any rules on the same shortlist."""
     start = time.perf_counter()
     s = scenario.solver
     n = scenario.candidates.n
     settings = scenario.phase_settings
     if scenario.phases and settings.only is None and settings.combine == "lexicographic":
         return _plan_lexicographic(scenario, baselines=baselines, threads=threads, out_of_sample=out_of_sample)
-    ideals = None
-    if scenario.phases and settings.only is None:  # each phase's best on its own scales its objective (combine.py)
+    if scenario.phases and settings.only is None and ideals is None:  # each phase's best alone scales it
         ideals = {}
         for ph in scenario.phases:
             alone_r = optimize(alone(scenario, ph.name), baselines=False, out_of_sample=False)
             ideals[ph.name] = alone_r.objective_value if alone_r.has_solution else None
-    comb = combination(scenario, ideals)
+    comb = combination(scenario, dict(ideals) if ideals is not None else None)
     base = build_model(scenario, c=np.zeros(n) if scenario.objective == "roi" else comb.c)
     draws = profit_draws(scenario, threads) if scenario.uses_risk_model else None
     model, reach = full_model(scenario, base, draws, unique=comb.unique)
+    fresh_rows = model.shape[0]
+    if reach_cuts is not None and reach is not None and not reach.exact and reach_cuts[0].shape[1] == model.shape[1]:
+        cut_a, cut_lo, cut_hi = reach_cuts
+        model = replace(model, A=sp.vstack([model.A, cut_a], format="csr"), lo=np.concatenate([model.lo, cut_lo]),
+                        hi=np.concatenate([model.hi, cut_hi]), rows=list(model.rows) + [Row(UNIQUE_ROWS, "<=", 0.0)]
+                        * cut_a.shape[0])
     reduce = s.reduce and model.shape[1] == n  # reduced-cost fixing is written for models without auxiliary columns
     greedy_b = greedy(scenario, base, (comb.c, comb.unique))
-    incumbent = scenario.candidates.indicator(greedy_b.positions) if greedy_b.feasible and reduce else None
+    known = _best_known(base, [scenario.candidates.indicator(greedy_b.positions) if greedy_b.feasible else None,
+                               known_mix])
+    incumbent = known if reduce else None
+    warm_mix = known if known_mix is not None else None  # a MIP start pays only from a mix near the optimum
     iterations = 1
 
     def run(m: MilpModel, time_limit: float | None, abs_gap: float = 1e-9, inc: np.ndarray | None = None,
             gap: float | None = None) -> tuple[SolveOutcome, MilpModel]:
         return _solve_refined(scenario, m, reach, gap=s.gap if gap is None else gap, abs_gap=abs_gap,
-                              time_limit=time_limit, reduce=reduce, incumbent=inc)
+                              time_limit=time_limit, reduce=reduce, incumbent=inc, mip_start=warm_mix)
 
     if scenario.objective == "roi":
         out, roi_bound, iterations, model = _solve_roi(scenario, model, incumbent, start, run)
@@ -101,6 +116,8 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
         out, model = run(model, remaining(s.time_limit, start), inc=incumbent)  # the limit is the whole plan's
         roi_bound = None
     result = _assemble(scenario, model, out, roi_bound, iterations, draws, reach, comb)
+    if reach is not None and not reach.exact and model.shape[0] > fresh_rows:
+        result.reach_cuts = (model.A[fresh_rows:], model.lo[fresh_rows:], model.hi[fresh_rows:])
     result.warnings += list(comb.notes)
     if draws is not None and draws.size > RISK_MODEL_WARN:
         result.warnings.append(f"the risk model holds {draws.shape[1]:,} candidates x {draws.shape[0]:,} runs "
@@ -141,6 +158,12 @@ def full_model(scenario: Scenario, base: MilpModel, draws: np.ndarray | None = N
     if draws is not None:
         model, _ = extend(model, scenario, draws, scenario.risk_settings(), drop)
     return model, reach
+
+
+def _best_known(base: MilpModel, mixes: list[np.ndarray | None]) -> np.ndarray | None:
+    """The best of the given 0/1 mixes (per candidate) that meet every rule of ``base``, by its objective."""
+    ok = [np.asarray(x, float) for x in mixes if x is not None and not base.violations(np.asarray(x, float))]
+    return max(ok, key=lambda x: float(base.c @ x)) if ok else None
 
 
 def _padded(model: MilpModel, c: np.ndarray) -> np.ndarray:
@@ -204,8 +227,8 @@ def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | Non
 
 
 def _solve_refined(scenario: Scenario, model: MilpModel, reach: ReachColumns | None, *, gap: float, abs_gap: float,
-                   time_limit: float | None, reduce: bool,
-                   incumbent: np.ndarray | None) -> tuple[SolveOutcome, MilpModel]:
+                   time_limit: float | None, reduce: bool, incumbent: np.ndarray | None,
+                   mip_start: np.ndarray | None = None) -> tuple[SolveOutcome, MilpModel]:
     """Solve ``model``; when its unique reach is an outer approximation (``model/reach.py``), add tangents where
     the solution's unique reach was overstated and solve again, until the mix meets the unique-reach floor in
     truth and, for the unique-reach objective, its true unique reach is within ``gap`` of the bound. Returns the
@@ -213,7 +236,7 @@ def _solve_refined(scenario: Scenario, model: MilpModel, reach: ReachColumns | N
     s = scenario.solver
     if reach is None or reach.exact:
         return solve(model, s.name, time_limit=time_limit, gap=gap, abs_gap=abs_gap, reduce=reduce,
-                     incumbent=incumbent), model
+                     incumbent=incumbent, mip_start=mip_start), model
     start = time.perf_counter()
     aud, n = scenario.audience, model.n_candidates
     floor = scenario.constraints.min_unique_reach
@@ -228,9 +251,14 @@ def _solve_refined(scenario: Scenario, model: MilpModel, reach: ReachColumns | N
 
     best: SolveOutcome | None = None
     best_u, bound, timed_out, out = -np.inf, np.inf, False, None
+    warm = None
+    if mip_start is not None:  # a known mix, with its auxiliary columns at their true values
+        warm = np.zeros(model.shape[1])
+        warm[:n] = mip_start[:n]
+        warm = reach.repair(warm)
     for _ in range(MAX_REFINEMENTS):
         out = solve(model, s.name, time_limit=remaining(time_limit, start), gap=gap / 2 if wants_unique else gap,
-                    abs_gap=abs_gap, reduce=False)
+                    abs_gap=abs_gap, reduce=False, mip_start=warm)
         timed_out |= out.status == TIME_LIMIT
         if out.x is None:
             break
