@@ -420,7 +420,7 @@ def _plan_lexicographic(scenario: Scenario, **kwargs) -> PlanResult:
     result = None
     seconds = 0.0
     for name in settings.order:
-        variant = replace(scenario, phase_settings=replace(settings, only=name, kept=tuple(kept)))
+        variant = scenario.with_changes(phase_settings=replace(settings, only=name, kept=tuple(kept)))
         last = name == settings.order[-1]
         result = optimize(variant, **(kwargs if last else {**kwargs, "baselines": False}))
         seconds += result.seconds

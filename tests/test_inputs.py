@@ -151,3 +151,46 @@ def test_defaults_fill_missing_cells_most_specific_first(tmp_path):
     for (tier, platform), value in expect.items():
         rows = table[(table["tier"] == tier) & (table["platform"] == platform)]
         assert len(rows) and (rows["conversion_rate"] == value).all(), (tier, platform)
+
+
+# ------------------------------------------------------------------------ derived scenarios (issue 15, item 5)
+
+def test_with_changes_takes_yaml_shaped_values_and_validates_them(skincare_yaml):
+    from optimizer.errors import InputError
+    from optimizer.io.scenario import load_scenario
+
+    sc = load_scenario(skincare_yaml)
+    assert sc.with_changes(constraints={"max_count": 40}).constraints.max_count == 40
+    weighted = sc.with_changes(objective={"profit": 1, "reach": 0.002})
+    assert weighted.objective == "weighted" and weighted.objective_weights == {"profit": 1.0, "reach": 0.002}
+    assert sc.with_changes(solver={"name": "highs", "gap": 0.001}).solver.name == "highs"
+    assert sc.with_changes(risk={"min_cvar": 1000}).risk.min_cvar == 1000
+    for kw, key in [({"constraints": {"platforms": {"tiktk": {"max_share": 0.3}}}}, "constraints.platforms.tiktk"),
+                    ({"budget": -5}, "budget"), ({"budget": 5000}, "constraints.min_spend"),
+                    ({"objective": "roi", "constraints": {"max_count": 5}}, "objective"),
+                    ({"solver": {"name": "gurobi"}}, "solver.name"), ({"bugdet": 5}, "bugdet"),
+                    ({"constraints": 5}, "constraints"), ({"constraints": {"min_count": 9, "max_count": 3}},
+                                                          "constraints.min_count")]:
+        with pytest.raises(InputError) as err:
+            sc.with_changes(**kw)
+        assert f"key '{key}'" in str(err.value), (kw, str(err.value))
+
+
+def test_with_changes_keeps_the_audience_pools_unless_the_shortlist_changes():
+    from conftest import SCENARIOS
+
+    from optimizer.io.scenario import load_scenario
+
+    sc = load_scenario(SCENARIOS / "three_phase_funnel.yaml")
+    pools = sc.audience
+    assert sc.with_changes(budget=sc.budget * 1.1).audience is pools
+    assert sc.with_changes(constraints={"max_count": 60}).audience is pools
+    sub = sc.with_changes(candidates=sc.candidates.subset(sc.candidates.table["tier"].to_numpy() == "nano"))
+    assert sub.audience is not pools and sub.audience is not None
+
+
+def test_the_scenario_knows_every_solver_back_end():
+    from optimizer.io.scenario import SOLVERS
+    from optimizer.solve import BACKENDS
+
+    assert set(SOLVERS) == set(BACKENDS)

@@ -14,12 +14,15 @@ import time
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from optimizer.decision import optimize
 from optimizer.errors import InputError
 from optimizer.io.scenario import Scenario
 from optimizer.model.risk import out_of_sample_settings
 from optimizer.result import PlanResult
 from optimizer.simulate.engine import Progress, simulate_mixes
+from optimizer.solve.base import INFEASIBLE
 from optimizer.utils.jsonable import SCHEMA_VERSION, json_ready
 from optimizer.utils.parallel import run_all
 
@@ -98,7 +101,14 @@ def parse_budgets(text: str, label: str = "--budgets") -> list[float]:
 
 def _solve(args: tuple[Scenario, float]) -> PlanResult:
     scenario, budget = args
-    return optimize(scenario.with_changes(budget=budget), baselines=False, out_of_sample=False)
+    try:
+        variant = scenario.with_changes(budget=budget)
+    except InputError as exc:  # e.g. min_spend above this budget: no mix at this budget, which is the answer
+        return PlanResult(name=scenario.name, currency=scenario.currency, objective=scenario.objective,
+                          status=INFEASIBLE, objective_value=None, bound=None, gap=None, solver=scenario.solver.name,
+                          seconds=0.0, selected=[], selection=pd.DataFrame(), totals=None, budget=budget,
+                          message="no mix at this budget: " + exc.problems[0].message)
+    return optimize(variant, baselines=False, out_of_sample=False)
 
 
 def sweep(scenario: Scenario, budgets: list[float], *, executor: Executor | None = None, jobs: int | None = None,

@@ -243,19 +243,59 @@ class Scenario:
         return _build(data, candidates, Path(base_dir) if base_dir else Path.cwd(), source)
 
     def with_changes(self, **changes) -> Scenario:
-        """A copy with top-level fields replaced (``budget``, ``objective``, ``constraints``, ``solver``). A budget
-        that is not a finite number of 0 or more raises :class:`InputError` (key ``budget``)."""
-        if "budget" in changes:
-            b = changes["budget"]
-            ok = isinstance(b, (int, float)) and not isinstance(b, bool)
-            try:
-                ok = ok and math.isfinite(b) and 0 <= b <= MAX_NUMBER
-            except OverflowError:
-                ok = False
-            if not ok:
-                raise InputError.at(self.source, f"must be a finite number from 0 to {MAX_NUMBER:g}, got "
-                                    f"{_shown(b)}", "key 'budget'")
-        return replace(self, **changes)
+        """A copy with top-level fields replaced, validated as the YAML would be.
+
+        Each value may be typed (``Constraints``, ``SolverSettings``, ``SimulationSettings``, ``RiskSettings``,
+        ``Limits``, ``Candidates``, ...) or written as in the YAML file: ``budget=12000``,
+        ``objective={"profit": 1, "reach": 0.002}``, ``constraints={"max_count": 40}``, ``solver={"name": "highs"}``,
+        ``risk={"min_cvar": 2000}``. Either way the rules are checked against each other, the budget and the
+        shortlist (an :class:`InputError` naming the key, as for the file); a changed shortlist (derived by the
+        caller, e.g. one tier's rows) is trusted. The audience pools are kept unless the shortlist or the audience
+        changes."""
+        r = _Reader(self.source)
+        unknown = [k for k in changes if k not in _CHANGEABLE]
+        if unknown:
+            raise InputError.at(self.source, f"cannot be changed; the fields are {', '.join(_CHANGEABLE)}"
+                                f"{suggest(unknown[0], _CHANGEABLE)}", f"key '{unknown[0]}'")
+        typed = {k: _typed(r, k, v) for k, v in changes.items()}
+        if "objective" in changes:
+            typed["objective"], weights = typed["objective"]
+            typed.setdefault("objective_weights", weights)
+        r.problems.raise_if_any()
+        new = replace(self, **typed)
+        _check_rules(r, new.budget, new.objective, new.objective_weights, new.constraints, new.tier_cutoffs,
+                     new.phases, new.audience_settings, new.simulation)
+        if "constraints" in changes and "candidates" not in changes:
+            _cross_check(r, new.constraints, new.candidates, [], creators=True)
+        r.problems.raise_if_any()
+        if "candidates" not in changes and "audience_settings" not in changes and "audience" in self.__dict__:
+            new.__dict__["audience"] = self.__dict__["audience"]  # the pools depend on neither
+        return new
+
+
+_CHANGEABLE = ("budget", "objective", "objective_weights", "constraints", "solver", "simulation", "risk", "limits",
+               "name", "currency", "candidates", "phases", "phase_settings", "audience_settings", "packages")
+_TYPES = {"constraints": "Constraints", "solver": "SolverSettings", "simulation": "SimulationSettings",
+          "risk": "RiskSettings", "limits": "Limits"}
+
+
+def _typed(r: _Reader, key: str, v: Any) -> Any:
+    """One ``with_changes`` value as its typed field: YAML-shaped values go through the file's readers."""
+    if key == "budget":
+        if v is None:
+            r.bad("budget", "is required (the campaign budget, in the scenario's currency)")
+        return r.number({"budget": v}, "budget", "", lo=0)
+    if key == "objective":
+        return _objective(r, {"objective": v}, "") if v != "phases" else ("phases", {})
+    if key in ("simulation", "risk") and v is None:
+        return None
+    if key in _TYPES and isinstance(v, Mapping):
+        return {"constraints": lambda b: _constraints(r, b, "constraints"), "solver": lambda b: _solver(r, b),
+                "simulation": lambda b: _simulation(r, b), "risk": lambda b: _risk(r, b),
+                "limits": lambda b: _limits_block(r, b)}[key](v)
+    if key in _TYPES and type(v).__name__ != _TYPES[key]:
+        r.bad(key, f"must be a mapping as in the YAML file or a {_TYPES[key]}, got {_shown(v)}")
+    return v
 
 
 def load_scenario(path: str | Path, *, solver_overrides: Mapping[str, Any] | None = None) -> Scenario:
@@ -519,29 +559,8 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
             r.bad(f"defaults.tiers.{t}", f"unknown tier; tiers are {', '.join(cutoffs)}{suggest(t, cutoffs)}")
 
     cons = _constraints(r, d.get("constraints"), "constraints")
-    _check_constraints(r, cons, "constraints", budget, cutoffs)
-    both = sorted(set(cons.include) & set(cons.exclude))
-    if both:
-        r.bad("constraints.include", f"id '{both[0]}' is both included and excluded")
-    floors = (cons.min_reach, cons.min_engagements, cons.min_conversions, cons.min_revenue, cons.min_unique_reach,
-              cons.min_count)
-    if objective == "min_cost" and not (any(f for f in floors) or any(
-            (lim.min_count or 0) > 0 for g in GROUPS for lim in cons.groups(g).values())):
-        r.bad("objective", "'min_cost' needs something to buy: set a floor such as constraints.min_reach, "
-              "min_conversions, min_unique_reach or min_count (without one the cheapest mix is no mix)")
-    if objective == "roi" and not (cons.min_spend or cons.min_reach or cons.min_count):
-        r.bad("objective", "'roi' needs a floor: set constraints.min_spend, min_reach or min_count (with only a "
-              "budget cap the best ratio is usually one tiny creator)")
 
-    s = r.keys(d.get("solver"), ("name", "time_limit", "gap", "reduce"), "solver")
-    sname = r.choice(s, "name", "solver", SOLVERS, "cbc")
-    time_limit = r.number(s, "time_limit", "solver", lo=0, lo_open=True)
-    gap = r.number(s, "gap", "solver", lo=0, hi=1)
-    reduce = s.get("reduce", True)
-    if not isinstance(reduce, bool):
-        r.bad("solver.reduce", f"must be true or false, got {_shown(reduce)}")
-    solver = SolverSettings(name=sname, time_limit=time_limit if "time_limit" in s else 60.0,
-                            gap=1e-4 if gap is None else gap, reduce=bool(reduce))
+    solver = _solver(r, d.get("solver"))
 
     phases = _phases(r, d.get("phases"), budget, cutoffs) if d.get("phases") is not None else ()
     settings = _phase_settings(r, d.get("phase_settings"), phases)
@@ -554,23 +573,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     risk = _risk(r, d["risk"]) if "risk" in d else None
     limits = _limits_block(r, d.get("limits"))
     audience = _audience(r, d["audience"]) if "audience" in d else None
-    unique_terms = int("unique_reach" in weights) + sum("unique_reach" in ph.weights for ph in phases) + int(
-        cons.min_unique_reach is not None)
-    if unique_terms > 1:
-        r.bad("phases" if phases else "constraints.min_unique_reach", "unique reach may enter a plan once: as the "
-              "objective, one phase's objective, or constraints.min_unique_reach")
-    if audience is None:
-        if objective == "unique_reach" or "unique_reach" in weights or any("unique_reach" in ph.weights
-                                                                          for ph in phases):
-            r.bad("objective", "'unique_reach' needs an audience: block with the population (audience: {population: "
-                  "2000000})")
-        if cons.min_unique_reach is not None:
-            r.bad("constraints.min_unique_reach", "needs an audience: block with the population")
-        if simulation is not None and "unique_reach" in simulation.targets:
-            r.bad("simulation.targets.unique_reach", "needs an audience: block with the population")
-    elif cons.min_unique_reach is not None and cons.min_unique_reach > audience.population:
-        r.bad("constraints.min_unique_reach", f"{cons.min_unique_reach:,.0f} is above the population "
-              f"{audience.population:,.0f}")
+    _check_rules(r, budget, objective, weights, cons, cutoffs, phases, audience, simulation)
 
     # The shortlist: a DataFrame or path given by the caller, else the file named in the scenario.
     cands: Candidates | None = None
@@ -692,6 +695,43 @@ def _constraints(r: _Reader, block: Any, path: str) -> Constraints:
         min_unique_reach=r.number(c, "min_unique_reach", path, lo=0),
         **groups,
     )
+
+
+def _check_rules(r: _Reader, budget: float | None, objective: str, weights: Mapping[str, float], cons: Constraints,
+                 cutoffs: Mapping[str, float], phases: tuple[Phase, ...], audience: AudienceSettings | None,
+                 simulation: SimulationSettings | None) -> None:
+    """The rules against each other, the budget, the objective and the audience: for the file and for
+    ``Scenario.with_changes`` alike."""
+    _check_constraints(r, cons, "constraints", budget, cutoffs)
+    both = sorted(set(cons.include) & set(cons.exclude))
+    if both:
+        r.bad("constraints.include", f"id '{both[0]}' is both included and excluded")
+    floors = (cons.min_reach, cons.min_engagements, cons.min_conversions, cons.min_revenue, cons.min_unique_reach,
+              cons.min_count)
+    if objective == "min_cost" and not (any(f for f in floors) or any(
+            (lim.min_count or 0) > 0 for g in GROUPS for lim in cons.groups(g).values())):
+        r.bad("objective", "'min_cost' needs something to buy: set a floor such as constraints.min_reach, "
+              "min_conversions, min_unique_reach or min_count (without one the cheapest mix is no mix)")
+    if objective == "roi" and not (cons.min_spend or cons.min_reach or cons.min_count):
+        r.bad("objective", "'roi' needs a floor: set constraints.min_spend, min_reach or min_count (with only a "
+              "budget cap the best ratio is usually one tiny creator)")
+    unique_terms = int("unique_reach" in weights) + sum("unique_reach" in ph.weights for ph in phases) + int(
+        cons.min_unique_reach is not None)
+    if unique_terms > 1:
+        r.bad("phases" if phases else "constraints.min_unique_reach", "unique reach may enter a plan once: as the "
+              "objective, one phase's objective, or constraints.min_unique_reach")
+    if audience is None:
+        if objective == "unique_reach" or "unique_reach" in weights or any("unique_reach" in ph.weights
+                                                                          for ph in phases):
+            r.bad("objective", "'unique_reach' needs an audience: block with the population (audience: {population: "
+                  "2000000})")
+        if cons.min_unique_reach is not None:
+            r.bad("constraints.min_unique_reach", "needs an audience: block with the population")
+        if simulation is not None and "unique_reach" in simulation.targets:
+            r.bad("simulation.targets.unique_reach", "needs an audience: block with the population")
+    elif cons.min_unique_reach is not None and cons.min_unique_reach > audience.population:
+        r.bad("constraints.min_unique_reach", f"{cons.min_unique_reach:,.0f} is above the population "
+              f"{audience.population:,.0f}")
 
 
 def _check_constraints(r: _Reader, cons: Constraints, path: str, budget: float | None,
@@ -862,6 +902,18 @@ def _risk(r: _Reader, block: Any) -> RiskSettings:
     return replace(base, **{k: v for k, v in values.items() if v is not None})
 
 
+def _solver(r: _Reader, block: Any) -> SolverSettings:
+    s = r.keys(block, ("name", "time_limit", "gap", "reduce"), "solver")
+    sname = r.choice(s, "name", "solver", SOLVERS, "cbc")
+    time_limit = r.number(s, "time_limit", "solver", lo=0, lo_open=True)
+    gap = r.number(s, "gap", "solver", lo=0, hi=1)
+    reduce = s.get("reduce", True)
+    if not isinstance(reduce, bool):
+        r.bad("solver.reduce", f"must be true or false, got {_shown(reduce)}")
+    return SolverSettings(name=sname, time_limit=time_limit if "time_limit" in s else 60.0,
+                          gap=1e-4 if gap is None else gap, reduce=bool(reduce))
+
+
 def _limits_block(r: _Reader, block: Any) -> Limits:
     """``limits: {creator_runs, risk_cells}`` (sizing.py): how much work a command may ask for."""
     d = r.keys(block, ("creator_runs", "risk_cells"), "limits")
@@ -891,9 +943,10 @@ def _short(p: str | Path) -> str:
         return str(p)
 
 
-def _cross_check(r: _Reader, cons: Constraints, cands: Candidates, warnings: list[str]) -> None:
-    """Constraints that name values in the shortlist: include/exclude ids and group keys."""
-    ids = set(cands.ids)
+def _cross_check(r: _Reader, cons: Constraints, cands: Candidates, warnings: list[str], creators: bool = False) -> None:
+    """Constraints that name values in the shortlist: include/exclude ids and group keys. ``creators``: the
+    shortlist may be options (packages, phases), whose ``creator`` column holds the ids the rules name."""
+    ids = set(cands.table["creator"]) if creators and "creator" in cands.table else set(cands.ids)
     for i in cons.include:
         if i not in ids:
             r.bad("constraints.include", f"id '{i}' is not in {cands.source}{suggest(i, ids)}")

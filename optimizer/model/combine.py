@@ -99,4 +99,4 @@ def combination(scenario: Scenario, ideals: dict[str, float] | None = None) -> C
 
 def alone(scenario: Scenario, phase: str) -> Scenario:
     """The scenario optimising one phase's objective alone (under every rule)."""
-    return replace(scenario, phase_settings=replace(scenario.phase_settings, only=phase))
+    return scenario.with_changes(phase_settings=replace(scenario.phase_settings, only=phase))
