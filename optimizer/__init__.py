@@ -6,7 +6,7 @@
 """
 
 from optimizer.analysis.comparison import assess
-from optimizer.api import plan, simulate
+from optimizer.api import Deliverable, deliver, plan, simulate
 from optimizer.domain.funnel import Outcomes, Totals
 from optimizer.errors import InputError, Problem
 from optimizer.io.candidates import COLUMNS, Candidates, Defaults, load_candidates
@@ -26,6 +26,7 @@ from optimizer.utils.jsonable import SCHEMA_VERSION
 
 __all__ = [
     "COLUMNS", "OBJECTIVES", "SCHEMA_VERSION", "Alternative", "Assessment", "Candidates", "ConstraintStatus",
+    "Deliverable", "deliver",
     "Constraints", "Defaults", "GroupLimit", "InputError", "Outcomes", "PlanResult", "Problem", "Scenario", "Shocks",
     "SimulationResult", "SimulationSettings", "SolverSettings", "Totals", "assess", "load_candidates", "load_scenario",
     "plan", "simulate", "simulate_mixes",

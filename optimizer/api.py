@@ -1,11 +1,17 @@
-"""The two calls most callers need, above every room: :func:`plan` (decide, and optionally simulate and compare)
-and :func:`simulate` (the distribution of a mix, planning it first when none is given)."""
+"""The calls most callers need, above every room: :func:`plan` (decide, and optionally simulate and compare),
+:func:`simulate` (the distribution of a mix, planning it first when none is given) and :func:`deliver` (everything
+``influencer-mix run`` computes, in one call)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from optimizer.analysis.comparison import assess
+from optimizer.analysis.frontier import FrontierResult, frontier
+from optimizer.analysis.sweep import SweepResult, sweep
+from optimizer.analysis.whatif import Loosening, loosening
 from optimizer.decision import optimize
 from optimizer.io.scenario import Scenario, SimulationSettings
 from optimizer.result import PlanResult
@@ -38,3 +44,48 @@ def simulate(scenario: Scenario, mix: PlanResult | Sequence[str] | None = None, 
         mix = optimize(scenario, baselines=False)
     return simulate_mix(scenario, mix, settings=settings, keep_draws=keep_draws, threads=threads,
                         chunk_runs=chunk_runs, progress=progress)
+
+
+# (stage name, unit) -> a context that gives the stage's progress callback
+Stage = Callable[[str, str], contextlib.AbstractContextManager[Progress | None]]
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    """Everything a run computes: the plan (simulated and compared when asked), the frontier and the budget sweep
+    when asked, and what loosening each binding rule would buy (``loosened``; None when not computed)."""
+
+    scenario: Scenario
+    result: PlanResult
+    frontier: FrontierResult | None = None
+    sweep: SweepResult | None = None
+    loosened: tuple[Loosening, ...] | None = None
+
+
+def deliver(scenario: Scenario, *, simulate: bool | SimulationSettings = False, frontier_points: int | None = None,
+            budgets: Sequence[float] | None = None, whatif: bool = False, keep_draws: bool = False,
+            threads: int | None = None, stage: Stage | None = None) -> Deliverable:
+    """Plan ``scenario``; with ``simulate`` (True or settings) simulate and compare the mix (``keep_draws`` keeps
+    the runs, for histograms); trace the frontier with ``frontier_points`` points; sweep ``budgets``; with
+    ``whatif`` re-solve each binding rule loosened. ``stage(name, unit)`` gives each long stage its progress
+    callback (the command line's bars)."""
+    def bar(name: str, unit: str) -> contextlib.AbstractContextManager[Progress | None]:
+        return stage(name, unit) if stage is not None else contextlib.nullcontext()
+
+    result = optimize(scenario)
+    if simulate and result.has_solution:
+        settings = simulate if isinstance(simulate, SimulationSettings) else None
+        with bar("simulating", "runs") as progress:
+            a = assess(scenario, result, settings=settings, keep_draws=keep_draws, threads=threads, progress=progress)
+        result.simulation, result.comparison = a.simulation, a.comparison
+    front = sweep_result = loosened = None
+    if frontier_points:
+        with bar("frontier", "solves") as progress:
+            front = frontier(scenario, frontier_points, progress=progress)
+    if budgets:
+        with bar("sweep", "solves") as progress:
+            sweep_result = sweep(scenario, list(budgets), progress=progress)
+    if whatif and result.has_solution:
+        with bar("what-if", "solves") as progress:
+            loosened = tuple(loosening(scenario, result, progress=progress))
+    return Deliverable(scenario, result, front, sweep_result, loosened)

@@ -22,8 +22,7 @@ from pathlib import Path
 from optimizer.analysis.comparison import assess
 from optimizer.analysis.frontier import frontier
 from optimizer.analysis.sweep import parse_budgets, sweep
-from optimizer.analysis.whatif import loosening
-from optimizer.api import plan
+from optimizer.api import deliver, plan
 from optimizer.errors import InputError, suggest
 from optimizer.io.scenario import MAX_RUNS, MAX_SEED, SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
 from optimizer.learn.attribution import DEFAULT_HALF_LIFE
@@ -40,7 +39,7 @@ from optimizer.report.files import (
     atomic_write,
     check_out_dir,
 )
-from optimizer.report.outputs import simulation_document, write_menu, write_outputs, write_report, write_simulation
+from optimizer.report.outputs import simulation_document, write_deliverable, write_menu, write_simulation
 from optimizer.report.tables import format_calibration, format_frontier, format_simulation, format_sweep, format_table
 from optimizer.simulate.engine import positions_of
 from optimizer.utils.jsonable import SCHEMA_VERSION
@@ -56,52 +55,60 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The commands; flags shared by several are declared once, in parents."""
+    def parent(*adders) -> argparse.ArgumentParser:
+        q = _Parser(add_help=False)
+        for add in adders:
+            add(q)
+        return q
+
+    scenario = parent(lambda q: q.add_argument("scenario", help="scenario YAML file"))
+    fmt = parent(lambda q: q.add_argument("--format", choices=("table", "json"), default="table"))
+    solver = parent(
+        lambda q: q.add_argument("--solver", choices=SOLVERS, help="override solver.name"),
+        lambda q: q.add_argument("--time-limit", type=float, metavar="S", help="override solver.time_limit "
+                                 "(seconds; for frontier and sweep, per solve)"),
+        lambda q: q.add_argument("--gap", type=float, help="override solver.gap (relative)"))
+    simulation = parent(
+        lambda q: q.add_argument("--runs", type=int, metavar="N", help="override simulation.runs"),
+        lambda q: q.add_argument("--seed", type=int, metavar="S", help="override simulation.seed"),
+        lambda q: q.add_argument("--target", action="append", default=[], metavar="KEY=VALUE",
+                                 help="report P(KEY below VALUE), e.g. roi=3 or revenue=100000 (repeatable)"),
+        lambda q: q.add_argument("--threads", type=int, metavar="K", help="simulation threads (the numbers do not "
+                                 "depend on it)"))
+    menu = parent(
+        lambda q: q.add_argument("--out", metavar="DIR", help="also write the JSON and a PNG chart to DIR"),
+        lambda q: q.add_argument("--jobs", type=int, metavar="N", help="parallel solves (processes; default: the "
+                                 "cores)"))
+
     p = _Parser(prog="influencer-mix", description="Plan an influencer-marketing campaign as a "
                 "portfolio: an exact integer program picks the creator mix.")
     sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="solve a scenario and report the mix")
-    run.add_argument("scenario", help="scenario YAML file")
-    run.add_argument("--format", choices=("table", "json"), default="table")
-    run.add_argument("--out", metavar="DIR", help="also write selection.csv and summary.json to DIR (and, when "
-                     "simulating, histograms of profit and ROI)")
-    run.add_argument("--solver", choices=SOLVERS, help="override solver.name")
-    run.add_argument("--time-limit", type=float, metavar="S", help="override solver.time_limit (seconds)")
-    run.add_argument("--gap", type=float, help="override solver.gap (relative)")
+    run = sub.add_parser("run", parents=[scenario, fmt, solver, simulation], help="solve a scenario and report "
+                         "the mix")
+    run.add_argument("--out", metavar="DIR", help="also write selection.csv, summary.json and the report to DIR "
+                     "(and, when simulating, histograms of profit and ROI)")
     run.add_argument("--simulate", action="store_true", help="simulate the mix and compare it with the alternatives "
                      "(implied by a simulation: block in the scenario)")
-    _simulation_flags(run)
     run.add_argument("--frontier", type=int, metavar="K", help="also trace the return-risk frontier with K points "
                      "(in the table and, with --out, in the report, frontier.json and frontier.png)")
     run.add_argument("--sweep", metavar="BUDGETS", help="also sweep these budgets, e.g. 5000:50000:5000 (in the "
                      "table and, with --out, in the report, sweep.json and sweep.png)")
-    sim = sub.add_parser("simulate", help="simulate a mix (the optimiser's, or --ids) and compare it with the "
-                         "alternatives")
-    sim.add_argument("scenario", help="scenario YAML file")
+    sim = sub.add_parser("simulate", parents=[scenario, fmt, solver, simulation], help="simulate a mix (the "
+                         "optimiser's, or --ids) and compare it with the alternatives")
     sim.add_argument("--ids", metavar="ID,ID,...", help="simulate these candidates instead of the optimiser's mix")
-    sim.add_argument("--format", choices=("table", "json"), default="table")
     sim.add_argument("--out", metavar="DIR", help="also write simulation.json and histograms of profit and ROI")
     sim.add_argument("--no-compare", action="store_true", help="skip the comparison with the alternatives")
-    sim.add_argument("--solver", choices=SOLVERS, help="override solver.name")
-    sim.add_argument("--time-limit", type=float, metavar="S", help="override solver.time_limit (seconds)")
-    sim.add_argument("--gap", type=float, help="override solver.gap (relative)")
-    _simulation_flags(sim)
-    fr = sub.add_parser("frontier", help="expected profit against CVaR: the distinct mixes from the risk-neutral "
-                        "optimum to the safest")
-    fr.add_argument("scenario", help="scenario YAML file (its risk: block sets alpha, scenarios and seed)")
+    fr = sub.add_parser("frontier", parents=[scenario, fmt, solver, menu], help="expected profit against CVaR: the "
+                        "distinct mixes from the risk-neutral optimum to the safest (the scenario's risk: block sets "
+                        "alpha, scenarios and seed)")
     fr.add_argument("--points", type=int, default=10, metavar="K", help="CVaR floors to try (default 10)")
-    sw = sub.add_parser("sweep", help="solve at each budget: expected profit, ROI, P(loss), CVaR, marginal return")
-    sw.add_argument("scenario", help="scenario YAML file")
+    sw = sub.add_parser("sweep", parents=[scenario, fmt, solver, menu], help="solve at each budget: expected "
+                        "profit, ROI, P(loss), CVaR, marginal return")
     sw.add_argument("--budgets", required=True, metavar="A:B:STEP", help="e.g. 5000:50000:5000 (B included), or "
                     "a comma-separated list")
-    for q in (fr, sw):
-        q.add_argument("--format", choices=("table", "json"), default="table")
-        q.add_argument("--out", metavar="DIR", help="also write the JSON and a PNG chart to DIR")
-        q.add_argument("--jobs", type=int, metavar="N", help="parallel solves (processes; default: the cores)")
-        q.add_argument("--solver", choices=SOLVERS, help="override solver.name")
-        q.add_argument("--time-limit", type=float, metavar="S", help="override solver.time_limit per solve")
-        q.add_argument("--gap", type=float, help="override solver.gap (relative)")
-    cal = sub.add_parser("calibrate", help="estimate each shortlisted creator's rates from past posts, shrunk toward "
-                         "its tier and platform, and write the shortlist with them")
+    cal = sub.add_parser("calibrate", parents=[fmt], help="estimate each shortlisted creator's rates from past "
+                         "posts, shrunk toward its tier and platform, and write the shortlist with them")
     cal.add_argument("posts", help="past posts (CSV or .xlsx): id, platform, date, followers, reach or impressions, "
                      "engagements, [clicks], orders, revenue, [fee]")
     cal.add_argument("--candidates", required=True, metavar="SHORTLIST", help="the shortlist to calibrate")
@@ -118,19 +125,8 @@ def _parser() -> argparse.ArgumentParser:
                      "attribution as JSON")
     cal.add_argument("--skip-bad-rows", action="store_true", help="skip history rows that break the contract (they "
                      "are counted by reason) instead of stopping")
-    cal.add_argument("--format", choices=("table", "json"), default="table")
-    val = sub.add_parser("validate", help="check the scenario and its shortlist without solving")
-    val.add_argument("scenario", help="scenario YAML file")
-    val.add_argument("--format", choices=("table", "json"), default="table")
+    sub.add_parser("validate", parents=[scenario, fmt], help="check the scenario and its shortlist without solving")
     return p
-
-
-def _simulation_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runs", type=int, metavar="N", help="override simulation.runs")
-    p.add_argument("--seed", type=int, metavar="S", help="override simulation.seed")
-    p.add_argument("--target", action="append", default=[], metavar="KEY=VALUE",
-                   help="report P(KEY below VALUE), e.g. roi=3 or revenue=100000 (repeatable)")
-    p.add_argument("--threads", type=int, metavar="K", help="simulation threads (the numbers do not depend on it)")
 
 
 MAX_POINTS = 200  # frontier points
@@ -279,41 +275,33 @@ def _run(args) -> int:
     if out_dir is not None:
         check_out_dir(out_dir, scenario.input_files, OUTPUT_FILES + REPORT_FILES + (PLOT_FILES if simulate else ())
                       + (FRONTIER_FILES if args.frontier else ()) + (SWEEP_FILES if budgets else ()))
-    result = plan(scenario)
-    if settings is not None and result.has_solution:
-        with terminal_progress("simulating", enabled=args.format == "table") as bar:
-            a = assess(scenario, result, settings=settings, keep_draws=out_dir is not None, threads=args.threads,
-                       progress=bar)
-        result.simulation, result.comparison = a.simulation, a.comparison
-    extras = {}
-    if args.frontier:
-        with terminal_progress("frontier", enabled=args.format == "table", unit="solves") as bar:
-            extras["frontier"] = frontier(scenario, args.frontier, progress=bar)
-    if budgets:
-        with terminal_progress("sweep", enabled=args.format == "table", unit="solves") as bar:
-            extras["sweep"] = sweep(scenario, budgets, progress=bar)
-    loosened = None
-    if out_dir is not None and result.has_solution:  # the report's what-if rows: one re-solve per binding rule
-        with terminal_progress("what-if", enabled=args.format == "table", unit="solves") as bar:
-            loosened = loosening(scenario, result, progress=bar)
-    if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=2))
-    else:
-        _print(format_table(result))
-        if "frontier" in extras:
-            _print("\n" + format_frontier(extras["frontier"]))
-        if "sweep" in extras:
-            _print("\n" + format_sweep(extras["sweep"]))
+    bars = lambda name, unit: terminal_progress(name, enabled=args.format == "table", unit=unit)  # noqa: E731
+    d = deliver(scenario, simulate=settings if settings is not None else False, frontier_points=args.frontier,
+                budgets=budgets, whatif=out_dir is not None, keep_draws=out_dir is not None, threads=args.threads,
+                stage=bars)
+    result = d.result
+    _emit(args, result.to_dict(), "\n\n".join([format_table(result)] + ([format_frontier(d.frontier)] if d.frontier
+                                                                        else []) + ([format_sweep(d.sweep)] if d.sweep
+                                                                                    else [])))
     if out_dir is not None:
         with OutputSet(out_dir) as out:
-            write_outputs(result, out.dir)
-            for kind, menu in extras.items():
-                write_menu(menu, out.dir, kind)
-            write_report(scenario, result, out.dir, loosened=loosened, **extras)
+            write_deliverable(d, out.dir)
             written = out.commit()
-        if args.format == "table":
-            _print("\nWrote " + ", ".join(str(p) for p in written))
+        _wrote(args, written)
     return 0 if result.has_solution and result.status not in ("error", "empty") else 1
+
+
+def _emit(args, doc: dict, text: str) -> None:
+    """The one way a command prints its result: the JSON document, or the text for a terminal."""
+    if args.format == "json":
+        print(json.dumps(doc, indent=2))
+    else:
+        _print(text)
+
+
+def _wrote(args, written) -> None:
+    if args.format == "table":
+        _print("\nWrote " + ", ".join(str(p) for p in written))
 
 
 def _simulate(args) -> int:
@@ -329,32 +317,23 @@ def _simulate(args) -> int:
     compare = not args.no_compare
     result = plan(scenario) if ids is None or compare else None
     if result is not None and ids is None and not result.has_solution:
-        if args.format == "json":
-            print(json.dumps(simulation_document(scenario, result, None), indent=2))
-        else:
-            _print(format_table(result))
+        _emit(args, simulation_document(scenario, result, None), format_table(result))
         return 1
     with terminal_progress("simulating", enabled=args.format == "table") as bar:
         a = assess(scenario, result, ids=ids, settings=settings, compare=compare, keep_draws=out_dir is not None,
                    threads=args.threads, progress=bar)
     doc = simulation_document(scenario, result, a)
-    if args.format == "json":
-        print(json.dumps(doc, indent=2))
-    else:
-        head = f"{scenario.name}: {'the given mix' if ids is not None else 'the optimiser' + chr(39) + 's mix'}"
-        if result is not None:
-            gap = "-" if result.gap is None else f"{result.gap:.4%}"
-            head += f" (plan {result.status}, proven gap {gap})"
-        _print(head)
-        _print(format_simulation(a.simulation, a.comparison))
-        for w in doc["warnings"]:
-            _print(f"  warning: {w}")
+    head = f"{scenario.name}: {'the given mix' if ids is not None else 'the optimiser' + chr(39) + 's mix'}"
+    if result is not None:
+        gap = "-" if result.gap is None else f"{result.gap:.4%}"
+        head += f" (plan {result.status}, proven gap {gap})"
+    _emit(args, doc, "\n".join([head, format_simulation(a.simulation, a.comparison)]
+                               + [f"  warning: {w}" for w in doc["warnings"]]))
     if out_dir is not None:
         with OutputSet(out_dir) as out:
             write_simulation(doc, a.simulation, out.dir)
             written = out.commit()
-        if args.format == "table":
-            _print("\nWrote " + ", ".join(str(p) for p in written))
+        _wrote(args, written)
     return 0
 
 
@@ -375,16 +354,12 @@ def _menu(args) -> int:
             result = frontier(scenario, args.points, jobs=args.jobs, progress=bar)
         else:
             result = sweep(scenario, budgets, jobs=args.jobs, progress=bar)
-    if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=2))
-    else:
-        _print(format_frontier(result) if args.command == "frontier" else format_sweep(result))
+    _emit(args, result.to_dict(), format_frontier(result) if args.command == "frontier" else format_sweep(result))
     if out_dir is not None:
         with OutputSet(out_dir) as out:
             write_menu(result, out.dir, args.command)
             written = out.commit()
-        if args.format == "table":
-            _print("\nWrote " + ", ".join(str(p) for p in written))
+        _wrote(args, written)
     return 0 if result.points and any(p.status != "infeasible" for p in result.points) else 1
 
 
@@ -418,11 +393,8 @@ def _calibrate(args) -> int:
     atomic_write(Path(args.output), result.candidates.to_csv(index=False))
     if args.report:
         atomic_write(Path(args.report), json.dumps(result.to_dict(), indent=2))
-    if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=2))
-    else:
-        _print(format_calibration(result))
-        _print("\nWrote " + ", ".join(str(p) for p in outputs))
+    _emit(args, result.to_dict(), format_calibration(result))
+    _wrote(args, outputs)
     return 0
 
 
@@ -439,17 +411,14 @@ def _validate(args) -> int:
     cand = scenario.candidates
     tiers = Counter(cand.table["tier"])
     platforms = Counter(cand.table["platform"])
-    if args.format == "json":
-        print(json.dumps({"schema_version": SCHEMA_VERSION, "valid": True, "candidates": cand.n,
-                          "tiers": dict(tiers), "platforms": dict(platforms),
-                          "warnings": list(scenario.warnings)}, indent=2))
-        return 0
     order = [t for t in sorted(scenario.tier_cutoffs, key=scenario.tier_cutoffs.get) if t in tiers]
-    _print(f"{args.scenario}: valid. {cand.n} candidates from {cand.source} "
-          f"({', '.join(f'{t} {tiers[t]}' for t in order)}; {', '.join(f'{p} {k}' for p, k in platforms.items())}); "
-          f"objective {scenario.objective}, budget {scenario.budget:,.0f} {scenario.currency}")
-    for w in scenario.warnings:
-        _print(f"  warning: {w}")
+    text = (f"{args.scenario}: valid. {cand.n} candidates from {cand.source} "
+            f"({', '.join(f'{t} {tiers[t]}' for t in order)}; "
+            f"{', '.join(f'{p} {k}' for p, k in platforms.items())}); "
+            f"objective {scenario.objective}, budget {scenario.budget:,.0f} {scenario.currency}")
+    _emit(args, {"schema_version": SCHEMA_VERSION, "valid": True, "candidates": cand.n, "tiers": dict(tiers),
+                 "platforms": dict(platforms), "warnings": list(scenario.warnings)},
+          "\n".join([text] + [f"  warning: {w}" for w in scenario.warnings]))
     return 0
 
 

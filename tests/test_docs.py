@@ -11,7 +11,7 @@ from conftest import ROOT
 def test_api_reference_examples_run(capsys):
     text = (ROOT / "docs" / "api.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert len(blocks) == 3
+    assert len(blocks) == 4
     namespace: dict = {}
     cwd = os.getcwd()
     os.chdir(ROOT)  # the examples load scenarios/ by a relative path, as a user in the repository would

@@ -44,7 +44,10 @@ def test_reused_re_solves_equal_re_solves_from_scratch(seed, phased):
     for row in rows:
         variant = sc.with_changes(budget=sc.budget * BUDGET_STEP) if row.rule == "budget" else without(sc, row.rule)
         fresh = optimize(variant, baselines=False, out_of_sample=False, ideals=ideals)
-        assert row.status == fresh.status
+        # the same mix value; the status may differ between optimal and feasible, as the proven bounds differ
+        # (CBC prints its bound to three decimals, which on the phases' scaled objective is a 3e-4 gap)
+        solved = ("optimal", "feasible")
+        assert (row.status in solved) == (fresh.status in solved), (row.status, fresh.status)
         assert row.objective_after == pytest.approx(fresh.objective_value, rel=2 * sc.solver.gap, abs=1e-9)
         # loosening never loses: the plan's mix is still allowed
         assert row.gain >= -2 * sc.solver.gap * abs(r.objective_value) - 1e-9

@@ -100,3 +100,15 @@ def write_menu(result, out_dir: Path, kind: str) -> list[Path]:
     atomic_write(out_dir / files[0], json.dumps(result.to_dict(), indent=2) + "\n")
     return [out_dir / files[0], chart(result, out_dir / files[1])]
 
+
+
+def write_deliverable(d, out_dir: Path) -> list[Path]:
+    """Everything ``influencer-mix run --out`` writes for an ``api.Deliverable``: selection.csv and summary.json,
+    the histograms when simulated, the frontier's and the sweep's JSON and charts, and the report."""
+    written = write_outputs(d.result, out_dir)
+    extras = {k: v for k, v in (("frontier", d.frontier), ("sweep", d.sweep)) if v is not None}
+    for kind, menu in extras.items():
+        written += write_menu(menu, out_dir, kind)
+    written += write_report(d.scenario, d.result, out_dir, loosened=None if d.loosened is None else list(d.loosened),
+                            **extras)
+    return written
