@@ -19,8 +19,6 @@ import pandas as pd
 import scipy.sparse as sp
 
 from optimizer.domain.funnel import Totals
-from optimizer.domain.objectives import linear_vector, minimises
-from optimizer.domain.objectives import value as objective_value
 from optimizer.errors import InputError
 from optimizer.io.audience import Audience
 from optimizer.io.scenario import Scenario
@@ -88,7 +86,8 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
             alone_r = optimize(alone(scenario, ph.name), baselines=False, out_of_sample=False)
             ideals[ph.name] = alone_r.objective_value if alone_r.has_solution else None
     comb = combination(scenario, dict(ideals) if ideals is not None else None)
-    base = build_model(scenario, c=np.zeros(n) if scenario.objective == "roi" else comb.c)
+    goal = scenario.goal
+    base = build_model(scenario, c=np.zeros(n) if goal.method == "ratio" else comb.c)
     draws = profit_draws(scenario, threads) if scenario.uses_risk_model else None
     model, reach = full_model(scenario, base, draws, unique=comb.unique)
     fresh_rows = model.shape[0]
@@ -110,7 +109,7 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
         return _solve_refined(scenario, m, reach, gap=s.gap if gap is None else gap, abs_gap=abs_gap,
                               time_limit=time_limit, reduce=reduce, incumbent=inc, mip_start=warm_mix)
 
-    if scenario.objective == "roi":
+    if goal.method == "ratio":
         out, roi_bound, iterations, model = _solve_roi(scenario, model, incumbent, start, run)
     else:
         out, model = run(model, remaining(s.time_limit, start), inc=incumbent)  # the limit is the whole plan's
@@ -241,7 +240,7 @@ def _solve_refined(scenario: Scenario, model: MilpModel, reach: ReachColumns | N
     aud, n = scenario.audience, model.n_candidates
     floor = scenario.constraints.min_unique_reach
     weight = reach.weight
-    wants_unique = weight != 0 and scenario.objective != "roi"  # roi's subproblems do not weigh unique reach
+    wants_unique = weight != 0 and scenario.goal.method != "ratio"  # roi's subproblems do not weigh unique reach
     linear = model.c[:n]
 
     def truth(x_full: np.ndarray) -> float:
@@ -309,19 +308,18 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
     pos = np.flatnonzero(x > 0.5)
     totals = Totals.of(cand.outcomes, pos, scenario.audience)
     status = out.status
-    if scenario.objective == "cvar":  # the mix's CVaR on the in-sample runs (the model's value, recomputed exactly)
+    goal = scenario.goal
+    if goal.method == "sampled":  # the mix's CVaR on the in-sample runs (the model's value, recomputed exactly)
         value = mix_cvar(draws, x, scenario.risk_settings().alpha)[0]
-        bound = None if out.bound is None else max(out.bound, value)
-    elif scenario.objective == "roi":
-        value, bound = totals.roi, roi_bound
-    elif minimises(scenario.objective):  # the solver maximised -cost: its bound is minus a lower bound on cost
-        value = totals.cost
-        bound = None if out.bound is None else min(-(out.bound - model.offset), value)
+        bound = goal.bound(out.bound, model.offset, value)
+    elif goal.method == "ratio":
+        value = goal.value(totals)
+        bound = goal.bound(roi_bound, model.offset, value)
     else:
         # phases: the combined objective (combine.py), with each phase's true unique reach
-        value = comb.value(cand.indicator(pos)) if scenario.phases else objective_value(scenario.weights, totals)
-        bound = reach.bound(out.bound) if reach is not None else out.bound
-        bound = None if bound is None else max(bound, value)
+        value = comb.value(cand.indicator(pos)) if scenario.phases else goal.value(totals)
+        model_bound = reach.bound(out.bound) if reach is not None and not goal.minimises else out.bound
+        bound = goal.bound(model_bound, model.offset, value)
     gap = _gap(scenario, value, bound)
     if status == OPTIMAL and reach is not None and not reach.exact and (gap or 0.0) > _requested_gap(scenario):
         status = FEASIBLE  # the linearisation's share of the gap left it above the requested gap
@@ -351,8 +349,8 @@ def empty_reason(scenario: Scenario) -> str:
     if not (fees <= scenario.budget).any():
         return (f"the mix is empty: no creator's fee fits the budget of {scenario.budget:,.0f} (the cheapest is "
                 f"{fees.min():,.0f})")
-    if scenario.weights and not minimises(scenario.objective) and \
-            not (linear_vector(scenario.weights, cand.outcomes) > 0).any():
+    goal = scenario.goal
+    if goal.weights and goal.method == "linear" and not goal.minimises and not (goal.vector(cand.outcomes) > 0).any():
         return (f"the mix is empty: no creator adds to {scenario.objective} at its fee (every one's expected "
                 f"{scenario.objective} is 0 or less)")
     return "the mix is empty: the rules leave no creator worth hiring (see the rules below)"
@@ -376,9 +374,7 @@ def evidence_warnings(totals: Totals) -> list[str]:
 
 def _gap(scenario: Scenario, value: float | None, bound: float | None) -> float | None:
     """The proven gap; for min_cost (a lower bound) the same formula with the roles turned."""
-    if minimises(scenario.objective):
-        return relative_gap(-value, -bound) if value is not None and bound is not None else None
-    return relative_gap(value, bound)
+    return scenario.goal.gap(value, bound)
 
 
 def _requested_gap(scenario: Scenario) -> float:
@@ -559,7 +555,7 @@ def _with_risk(b: Baseline, scenario: Scenario, draws: np.ndarray | None) -> Bas
         broken.append(MIN_CVAR)
     if risk.max_prob_loss is not None and p_loss > risk.max_prob_loss + 1e-12:
         broken.append(MAX_PROB_LOSS)
-    value = cvar if scenario.objective == "cvar" else b.objective_value
+    value = cvar if scenario.goal.method == "sampled" else b.objective_value
     if not broken and value == b.objective_value:
         return b
     violated = (*b.violated, *broken)

@@ -63,7 +63,7 @@ def loosening(scenario: Scenario, result: PlanResult, progress: Callable[[int, i
     rows = []
     for (key, *_), (value, status) in zip(work, solved, strict=True):
         gain = value - result.objective_value if value is not None and result.objective_value is not None else None
-        if gain is not None and scenario.objective == "min_cost":
+        if gain is not None and scenario.goal.minimises:
             gain = -gain  # a cost saved
         rows.append(Loosening(key, f"+{BUDGET_STEP - 1:.0%} budget" if key == "budget" else "dropped", value, gain,
                               status))

@@ -24,8 +24,7 @@ from optimizer.io.options import DEFAULT_DECAY, Packages, Phase, PhaseSettings, 
 from optimizer.io.overlap import load_overlap
 from optimizer.utils.sizing import Limits
 
-OBJECTIVES: tuple[str, ...] = ("profit", "revenue", "roi", "reach", "engagements", "conversions", "cvar",
-                               "unique_reach", "min_cost")
+OBJECTIVES: tuple[str, ...] = objectives_mod.NAMED  # what ``objective:`` may name (domain/objectives.py)
 SOLVERS: tuple[str, ...] = ("cbc", "highs")
 GROUPS: tuple[str, ...] = ("tiers", "platforms", "niches", "regions")
 GROUP_COLUMN = {"tiers": "tier", "platforms": "platform", "niches": "niche", "regions": "region"}
@@ -203,7 +202,12 @@ class Scenario:
     @property
     def weights(self) -> dict[str, float]:
         """The objective as weights on the totals (``objectives.py``); empty for roi, cvar and phases."""
-        return objectives_mod.weights(self.objective, self.objective_weights)
+        return self.goal.weights
+
+    @property
+    def goal(self) -> objectives_mod.Objective:
+        """The objective as an object (``domain/objectives.py``): its vector, value, label, bound and gap."""
+        return objectives_mod.make(self.objective, self.objective_weights)
 
     @property
     def structured(self) -> bool:
@@ -222,12 +226,12 @@ class Scenario:
         """Whether the integer program carries unique reach (the objective, a weight on it, a phase's, or a
         floor)."""
         return ("unique_reach" in self.weights or self.constraints.min_unique_reach is not None
-                or (self.objective == "phases" and any("unique_reach" in ph.weights for ph in self.phases)))
+                or (self.goal.method == "combined" and any("unique_reach" in ph.weights for ph in self.phases)))
 
     @property
     def uses_risk_model(self) -> bool:
         """Whether the integer program carries simulated scenarios (a CVaR objective or a risk floor)."""
-        return self.objective == "cvar" or (self.risk is not None and self.risk.constrains)
+        return self.goal.method == "sampled" or (self.risk is not None and self.risk.constrains)
 
     def risk_settings(self) -> RiskSettings:
         return self.risk or RiskSettings()
@@ -708,21 +712,20 @@ def _check_rules(r: _Reader, budget: float | None, objective: str, weights: Mapp
         r.bad("constraints.include", f"id '{both[0]}' is both included and excluded")
     floors = (cons.min_reach, cons.min_engagements, cons.min_conversions, cons.min_revenue, cons.min_unique_reach,
               cons.min_count)
-    if objective == "min_cost" and not (any(f for f in floors) or any(
-            (lim.min_count or 0) > 0 for g in GROUPS for lim in cons.groups(g).values())):
-        r.bad("objective", "'min_cost' needs something to buy: set a floor such as constraints.min_reach, "
-              "min_conversions, min_unique_reach or min_count (without one the cheapest mix is no mix)")
-    if objective == "roi" and not (cons.min_spend or cons.min_reach or cons.min_count):
-        r.bad("objective", "'roi' needs a floor: set constraints.min_spend, min_reach or min_count (with only a "
-              "budget cap the best ratio is usually one tiny creator)")
+    has_floor = any(f for f in floors) or any((lim.min_count or 0) > 0 for g in GROUPS
+                                              for lim in cons.groups(g).values())
+    known = objective in objectives_mod.REGISTRY  # an unknown name is reported where it is read
+    problem = objectives_mod.make(objective, weights).problem(cons, has_floor) if known else None
+    if problem:
+        r.bad("objective", problem)
     unique_terms = int("unique_reach" in weights) + sum("unique_reach" in ph.weights for ph in phases) + int(
         cons.min_unique_reach is not None)
     if unique_terms > 1:
         r.bad("phases" if phases else "constraints.min_unique_reach", "unique reach may enter a plan once: as the "
               "objective, one phase's objective, or constraints.min_unique_reach")
     if audience is None:
-        if objective == "unique_reach" or "unique_reach" in weights or any("unique_reach" in ph.weights
-                                                                          for ph in phases):
+        wants_unique = known and "unique_reach" in objectives_mod.make(objective, weights).weights
+        if wants_unique or any("unique_reach" in ph.weights for ph in phases):
             r.bad("objective", "'unique_reach' needs an audience: block with the population (audience: {population: "
                   "2000000})")
         if cons.min_unique_reach is not None:
@@ -755,7 +758,7 @@ def _phases(r: _Reader, block: Any, budget: float | None, cutoffs: Mapping[str, 
         path = f"phases.{name}"
         d = r.keys(spec, PHASE_KEYS, path)
         objective, weights = _objective(r, d, path)
-        if objective in ("roi", "cvar", "min_cost"):
+        if objective in objectives_mod.REGISTRY and not objectives_mod.REGISTRY[objective].in_phases:
             r.bad(f"{path}.objective", f"'{objective}' cannot be a phase's objective: phases combine linear "
                   "objectives (profit, revenue, reach, engagements, conversions, unique_reach, or weights)")
         lo = hi = None

@@ -68,7 +68,7 @@ def combination(scenario: Scenario, ideals: dict[str, float] | None = None) -> C
     """The objective of ``scenario``: its own weights, or its phases' combined with ``ideals`` (weighted; each
     phase's best alone) or one phase alone (``phase_settings.only``)."""
     cand = scenario.candidates
-    if not scenario.phases or scenario.objective != "phases":  # e.g. the frontier's profit and CVaR solves
+    if not scenario.phases or scenario.goal.method != "combined":  # e.g. the frontier's profit and CVaR solves
         w = scenario.weights
         u = w.get("unique_reach", 0.0)
         return Combination(linear_vector(w, cand.outcomes), (u, scenario.audience) if u else None)

@@ -95,8 +95,8 @@ def objective_vector(scenario: Scenario) -> np.ndarray:
     """Per-candidate coefficients of the objective's linear part (``objectives.py``; -fee for min_cost; phases
     unscaled, see ``model/combine.py``). CVaR and unique reach live in auxiliary columns (``model/risk.py``,
     ``model/reach.py``)."""
-    if scenario.objective == "roi":
-        raise ValueError("roi is a ratio; plan() solves it by Dinkelbach iterations")
+    if scenario.goal.method == "ratio":
+        raise ValueError("roi is a ratio; decision.optimize solves it by Dinkelbach iterations")
     return combination(scenario).c
 
 

@@ -75,7 +75,7 @@ def extend(model: MilpModel, scenario: Scenario, draws: np.ndarray, risk: RiskSe
     """The model with the CVaR and chance-constraint rows of ``risk`` (and the cvar objective if asked)."""
     n = model.n_candidates
     S = draws.shape[0]
-    need_cvar = scenario.objective == "cvar" or (risk.min_cvar is not None and MIN_CVAR not in drop)
+    need_cvar = scenario.goal.method == "sampled" or (risk.min_cvar is not None and MIN_CVAR not in drop)
     need_chance = risk.max_prob_loss is not None and MAX_PROB_LOSS not in drop
     base = model.shape[1]  # hire columns, then any auxiliary columns of other extensions (unique reach)
     col = base
@@ -134,7 +134,7 @@ def extend(model: MilpModel, scenario: Scenario, draws: np.ndarray, risk: RiskSe
     if z is not None:
         ub[z] = 1.0
         integer[z] = True
-    if scenario.objective == "cvar":
+    if scenario.goal.method == "sampled":
         c[:] = 0.0
         c[t] = 1.0
         c[u] = -w

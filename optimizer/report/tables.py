@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from optimizer.domain import objectives
 from optimizer.domain.funnel import EVIDENCE_SHARES
 from optimizer.result import Alternative, PlanResult
 from optimizer.simulate.engine import SimulationResult
@@ -34,10 +35,11 @@ def _indent(text: str, pad: str = "  ") -> str:
 
 def format_table(result: PlanResult) -> str:
     r = result
-    out = [f"{r.name}: maximise {r.objective} ({r.currency}), budget {_num(r.budget)}"]
+    goal = objectives.REGISTRY.get(r.objective, objectives.Profit)
+    out = [f"{r.name}: {objectives.headline(r.objective)} ({r.currency}), budget {_num(r.budget)}"]
     gap = "-" if r.gap is None else f"{r.gap:.4%}"
     out.append(f"Status: {r.status} (proven gap {gap}, {r.solver}, {r.seconds:.2f} s"
-               + (f", {r.iterations} Dinkelbach iterations" if r.objective == "roi" else "") + ")")
+               + (f", {r.iterations} Dinkelbach iterations" if goal.method == "ratio" else "") + ")")
     if r.message:
         out.append(f"  {r.message}")
     if r.conflicts:
@@ -96,7 +98,7 @@ def format_table(result: PlanResult) -> str:
                 rules = "meets the rules" if b.feasible else "breaks " + ", ".join(b.violated)
                 lines.append((name, b.objective_value, "-" if imp is None else f"{imp:+.1%}", rules))
             width = max(len(n) for n, *_ in lines)
-            digits = 3 if r.objective in ("roi", "phases") else 0
+            digits = goal.digits
             for name, value, imp, rules in lines:
                 extra = f"   optimiser {imp} better; {rules}" if rules else ""
                 out.append(f"  {name:<{width}}  {_num(value, digits):>16}{extra}")
@@ -253,7 +255,8 @@ def format_frontier(fr) -> str:
 def format_sweep(sw) -> str:
     a = f"{sw.alpha:.0%}"
     out = [f"{sw.name}: budget sweep, maximising {sw.objective}; risk from {sw.runs:,} simulated runs (seed {sw.seed})"]
-    own = sw.objective not in ("profit", "roi", "cvar")  # show the objective's own value beside profit
+    method = objectives.REGISTRY[sw.objective].method if sw.objective in objectives.REGISTRY else "linear"
+    own = sw.objective != "profit" and method in ("linear", "combined")  # its own value beside profit
     rows = [{"budget": _num(p.budget), "status": p.status, "creators": len(p.selected), "cost": _num(p.cost),
              **({sw.objective.replace("_", " "): _num(p.objective_value)} if own else {}),
              "expected profit": _num(p.expected_profit), "ROI": _num(p.roi, 2), "P(loss)": _pct(p.prob_loss),

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from optimizer.domain import objectives
 from optimizer.domain.funnel import Totals
 from optimizer.io.audience import Audience
 from optimizer.io.scenario import Scenario
@@ -34,9 +33,7 @@ class Baseline:
 
 def objective_value(scenario: Scenario, totals: Totals) -> float | None:
     """The mix's value on the objective (None for cvar: that needs the simulated runs)."""
-    if scenario.objective == "roi":
-        return totals.roi
-    return objectives.value(scenario.weights, totals)
+    return scenario.goal.value(totals)
 
 
 def floor_score(scenario: Scenario) -> np.ndarray:
@@ -72,12 +69,12 @@ def greedy(scenario: Scenario, model: MilpModel,
     the scenario's own objective: the phases' combination (``model/combine.py``)."""
     out = scenario.candidates.outcomes
     fee = out.cost
-    objective = "profit" if scenario.objective == "cvar" else scenario.objective  # cvar: judged on the runs later
+    goal = scenario.goal
+    ratio = goal.method == "ratio"  # roi: a creator improves the mix when its own ratio beats the mix's
     aud = scenario.audience
-    weights = {"profit": 1.0} if objective in ("profit", "phases") else scenario.weights
-    unique_weight = weights.get("unique_reach", 0.0)
+    unique_weight = goal.weights.get("unique_reach", 0.0)
     gain_aud = aud
-    if objective_terms is not None and objective != "roi":
+    if objective_terms is not None and not ratio:
         unique = objective_terms[1]
         unique_weight, gain_aud = unique if unique is not None else (0.0, aud)
     dynamic = unique_weight != 0 or scenario.constraints.min_unique_reach is not None
@@ -88,10 +85,10 @@ def greedy(scenario: Scenario, model: MilpModel,
     tol = model.upper_tolerance()
     budget_left = scenario.budget - float(fee @ x)
     rev, cost = float(out.revenue @ x), float(fee @ x)
-    static = out.revenue if objective == "roi" else objectives.linear_vector(weights, out)
-    if objective_terms is not None and objective != "roi":
+    static = goal.greedy_value(out)  # cvar and phases: expected profit (the runs and the combination judge later)
+    if objective_terms is not None and not ratio:
         static = np.asarray(objective_terms[0], float)
-    rank = floor_score(scenario) if objectives.minimises(objective) else static  # min_cost: cover the floors cheaply
+    rank = floor_score(scenario) if goal.minimises else static  # min_cost: cover the floors cheaply
 
     def consider(j: int, phase: str, value: np.ndarray, helps_floor: bool) -> bool:
         """Add creator j if the phase wants it and the rules allow it."""
@@ -104,10 +101,7 @@ def greedy(scenario: Scenario, model: MilpModel,
             return False
         unmet = act < model.lo - tol
         helps = bool(np.any(unmet & (col > 0))) or helps_floor
-        if objective == "roi":
-            improves = fee[j] > 0 and (cost == 0 or out.revenue[j] / fee[j] > rev / cost)
-        else:
-            improves = value[j] > 0
+        improves = (fee[j] > 0 and (cost == 0 or out.revenue[j] / fee[j] > rev / cost)) if ratio else value[j] > 0
         wanted = helps if phase == "minimums" else (improves or helps)
         if not wanted or np.any(~unmet & (new < model.lo - tol)):
             return False
@@ -126,7 +120,7 @@ def greedy(scenario: Scenario, model: MilpModel,
         unmet = act < model.lo - tol
         ok = (x[js] < model.ub[js]) & (fee[js] <= budget_left + 1e-9) & ~(new > (model.hi + tol)[:, None]).any(0)
         helps = (unmet[:, None] & (cols > 0)).any(axis=0)
-        if objective == "roi":
+        if ratio:
             with np.errstate(divide="ignore", invalid="ignore"):
                 improves = (fee[js] > 0) & ((cost == 0) | (out.revenue[js] / np.where(fee[js] > 0, fee[js], 1.0)
                                                            > (rev / cost if cost else 0.0)))
@@ -164,7 +158,7 @@ def greedy(scenario: Scenario, model: MilpModel,
             floor_unmet = floor is not None and aud.unique_reach(x) < floor
             value = static + unique_weight * gain
             order = _ratio_order(gain if phase == "minimums" and floor_unmet else
-                                 rank + unique_weight * gain if objectives.minimises(objective) else value, fee)
+                                 rank + unique_weight * gain if goal.minimises else value, fee)
             for j in order:
                 if consider(j, phase, value, floor_unmet and gain[j] > 0):
                     added = True
@@ -183,19 +177,19 @@ def best_single(scenario: Scenario, model: MilpModel) -> Baseline | None:
     out = scenario.candidates.outcomes
     fee = out.cost
     ok = (fee <= scenario.budget) & (model.ub > 0.5)
-    if scenario.objective == "roi":
+    goal = scenario.goal
+    if goal.method == "ratio":
         ok &= fee > 0
         with np.errstate(divide="ignore", invalid="ignore"):
             score = np.where(ok, out.profit / np.where(fee > 0, fee, 1.0), -np.inf)
-    elif objectives.minimises(scenario.objective):  # the cheapest creator among those covering most of the floors
+    elif goal.minimises:  # the cheapest creator among those covering most of the floors
         cover = floor_score(scenario)
         score = np.where(ok, cover - 1e-12 * fee, -np.inf) if not (cover >= 1).any() else \
             np.where(ok & (cover >= 1), -fee, -np.inf)
     else:
-        weights = {"profit": 1.0} if scenario.objective in ("cvar", "phases") else scenario.weights
-        unique = scenario.audience.singles() if "unique_reach" in weights else 0.0
-        score = np.where(ok, objectives.linear_vector(weights, out) + weights.get("unique_reach", 0.0) * unique,
-                         -np.inf)
+        weight = goal.weights.get("unique_reach", 0.0)
+        unique = scenario.audience.singles() if weight else 0.0
+        score = np.where(ok, goal.greedy_value(out) + weight * unique, -np.inf)
     if not ok.any():
         return None
     j = int(np.argmax(score))
