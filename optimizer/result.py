@@ -8,6 +8,7 @@ import pandas as pd
 
 from optimizer.domain.funnel import Totals
 from optimizer.simulate.engine import SimulationResult
+from optimizer.solve.base import Status
 from optimizer.solve.heuristics import Baseline
 from optimizer.utils.jsonable import SCHEMA_VERSION, json_ready
 
@@ -107,7 +108,7 @@ class PlanResult:
     name: str
     currency: str
     objective: str
-    status: str
+    status: Status  # a str: 'optimal', 'feasible', 'time_limit', 'infeasible', 'error' or 'empty'
     objective_value: float | None
     bound: float | None
     gap: float | None

@@ -12,6 +12,7 @@ from optimizer.solve.base import (
     TIME_LIMIT,
     Backend,
     SolveOutcome,
+    Status,
     relative_gap,
     remaining,
 )
@@ -19,4 +20,4 @@ from optimizer.solve.driver import BACKENDS, solve
 from optimizer.solve.lp import lp_relaxation
 
 __all__ = ["BACKENDS", "EMPTY", "ERROR", "FEASIBLE", "INFEASIBLE", "OPTIMAL", "TIME_LIMIT", "Backend", "SolveOutcome",
-           "lp_relaxation", "relative_gap", "remaining", "solve"]
+           "Status", "lp_relaxation", "relative_gap", "remaining", "solve"]

@@ -13,20 +13,39 @@ import math
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from enum import Enum
 
 import numpy as np
 
 from optimizer.model.formulation import MilpModel
 
-OPTIMAL, FEASIBLE, TIME_LIMIT, INFEASIBLE, ERROR = "optimal", "feasible", "time_limit", "infeasible", "error"
-EMPTY = "empty"  # solved, and the best mix hires nobody (plan.py says why)
+
+class Status(str, Enum):
+    """How a solve ended. A ``str``: it compares equal to, prints as and is written to JSON as its value."""
+
+    OPTIMAL = "optimal"  # proven within the requested gap
+    FEASIBLE = "feasible"  # a mix, its gap not proven within the requested one
+    TIME_LIMIT = "time_limit"  # stopped by the clock: never called optimal
+    INFEASIBLE = "infeasible"  # no mix meets every rule
+    ERROR = "error"
+    EMPTY = "empty"  # solved, and the best mix hires nobody (decision.py says why)
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+OPTIMAL, FEASIBLE, TIME_LIMIT, INFEASIBLE, ERROR, EMPTY = (Status.OPTIMAL, Status.FEASIBLE, Status.TIME_LIMIT,
+                                                           Status.INFEASIBLE, Status.ERROR, Status.EMPTY)
 
 
 @dataclass
 class SolveOutcome:
     """What a back end returns. ``x`` is None when no feasible solution was found."""
 
-    status: str
+    status: Status
     x: np.ndarray | None
     value: float | None  # c . x + offset
     bound: float | None  # proven upper bound on the optimum
