@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from optimizer.analysis.comparison import assess
 from optimizer.analysis.frontier import FrontierResult, frontier
@@ -31,7 +31,7 @@ def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | Simulat
     if simulate and result.has_solution:
         settings = simulate if isinstance(simulate, SimulationSettings) else None
         a = assess(scenario, result, settings=settings, threads=threads, progress=progress)
-        result.simulation, result.comparison = a.simulation, a.comparison
+        result = replace(result, simulation=a.simulation, comparison=a.comparison)
     return result
 
 
@@ -77,7 +77,7 @@ def deliver(scenario: Scenario, *, simulate: bool | SimulationSettings = False, 
         settings = simulate if isinstance(simulate, SimulationSettings) else None
         with bar("simulating", "runs") as progress:
             a = assess(scenario, result, settings=settings, keep_draws=keep_draws, threads=threads, progress=progress)
-        result.simulation, result.comparison = a.simulation, a.comparison
+        result = replace(result, simulation=a.simulation, comparison=a.comparison)
     front = sweep_result = loosened = None
     if frontier_points:
         with bar("frontier", "solves") as progress:

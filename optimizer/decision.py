@@ -115,34 +115,36 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
         out, model = run(model, remaining(s.time_limit, start), inc=incumbent)  # the limit is the whole plan's
         roi_bound = None
     result = _assemble(scenario, model, out, roi_bound, iterations, draws, reach, comb)
+    more: dict = {}  # what the plan adds to the assembled result; the result is built once more, then never changed
     if reach is not None and not reach.exact and model.shape[0] > fresh_rows:
-        result.reach_cuts = (model.A[fresh_rows:], model.lo[fresh_rows:], model.hi[fresh_rows:])
-    result.warnings += list(comb.notes)
+        more["reach_cuts"] = (model.A[fresh_rows:], model.lo[fresh_rows:], model.hi[fresh_rows:])
+    warnings = list(result.warnings) + list(comb.notes)
     if draws is not None and draws.size > RISK_MODEL_WARN:
-        result.warnings.append(f"the risk model holds {draws.shape[1]:,} candidates x {draws.shape[0]:,} runs "
-                               f"({draws.size:,} coefficients); solves of this size can be slow: shortlist fewer "
-                               "candidates or lower risk.scenarios")
+        warnings.append(f"the risk model holds {draws.shape[1]:,} candidates x {draws.shape[0]:,} runs "
+                        f"({draws.size:,} coefficients); solves of this size can be slow: shortlist fewer "
+                        "candidates or lower risk.scenarios")
     if baselines:
-        result.baselines = {"greedy": _with_risk(greedy_b, scenario, draws)}
+        found = {"greedy": _with_risk(greedy_b, scenario, draws)}
         single = best_single(scenario, base)
         if single is not None:
-            result.baselines["best_single"] = _with_risk(single, scenario, draws)
+            found["best_single"] = _with_risk(single, scenario, draws)
         if scenario.phases:  # judged on the same combined objective as the plan
-            result.baselines = {k: replace(b, objective_value=comb.value(scenario.candidates.indicator(b.positions)))
-                                for k, b in result.baselines.items()}
+            found = {k: replace(b, objective_value=comb.value(scenario.candidates.indicator(b.positions)))
+                     for k, b in found.items()}
+        more["baselines"] = found
     if result.has_solution and scenario.risk is not None and out_of_sample:
-        result.risk = risk_report(scenario, result.selected, threads, draws)
+        more["risk"] = risk_report(scenario, result.selected, threads, draws)
     if out.status == INFEASIBLE:
         plain = scenario.with_changes(objective="profit")
 
         def build(drop):
             return full_model(plain, build_model(plain, c=np.zeros(n), drop=drop), draws, drop, comb.unique)[0]
 
-        result.conflicts = conflicting_keys(scenario, time_limit=s.time_limit, build=build)
-        result.message = ("no mix meets every rule; these conflict: " + ", ".join(result.conflicts)
-                          if result.conflicts else "no mix meets every rule")
-    result.seconds = time.perf_counter() - start
-    return result
+        conflicts = conflicting_keys(scenario, time_limit=s.time_limit, build=build)
+        more["conflicts"] = conflicts
+        more["message"] = ("no mix meets every rule; these conflict: " + ", ".join(conflicts)
+                           if conflicts else "no mix meets every rule")
+    return replace(result, warnings=warnings, seconds=time.perf_counter() - start, **more)
 
 
 def full_model(scenario: Scenario, base: MilpModel, draws: np.ndarray | None = None,
@@ -421,13 +423,11 @@ def _plan_lexicographic(scenario: Scenario, **kwargs) -> PlanResult:
         result = optimize(variant, **(kwargs if last else {**kwargs, "baselines": False}))
         seconds += result.seconds
         if not result.has_solution:
-            result.message = f"lexicographic, phase {name}: {result.message or result.status}"
+            result = replace(result, message=f"lexicographic, phase {name}: {result.message or result.status}")
             break
         level = next(p["objective_value"] for p in result.phases if p["name"] == name)
         kept.append((name, level - LEXICOGRAPHIC_TOL * abs(level)))
-    result.seconds = seconds
-    result.objective = "phases"
-    return result
+    return replace(result, seconds=seconds, objective="phases")
 
 
 def selection_frame(scenario: Scenario, pos: np.ndarray) -> pd.DataFrame:

@@ -96,7 +96,7 @@ class Assessment:
 
 
 
-@dataclass
+@dataclass(frozen=True)
 class PlanResult:
     """Outcome of :func:`optimizer.plan`.
 
