@@ -23,6 +23,7 @@ from optimizer.analysis.comparison import assess
 from optimizer.analysis.frontier import frontier
 from optimizer.analysis.sweep import parse_budgets, sweep
 from optimizer.api import deliver, plan
+from optimizer.domain import tiers as tiers_mod
 from optimizer.errors import InputError, suggest
 from optimizer.io.scenario import MAX_RUNS, MAX_SEED, SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
 from optimizer.learn.attribution import DEFAULT_HALF_LIFE
@@ -411,7 +412,7 @@ def _validate(args) -> int:
     cand = scenario.candidates
     tiers = Counter(cand.table["tier"])
     platforms = Counter(cand.table["platform"])
-    order = [t for t in sorted(scenario.tier_cutoffs, key=scenario.tier_cutoffs.get) if t in tiers]
+    order = tiers_mod.names(scenario.tier_cutoffs, tiers)
     text = (f"{args.scenario}: valid. {cand.n} candidates from {cand.source} "
             f"({', '.join(f'{t} {tiers[t]}' for t in order)}; "
             f"{', '.join(f'{p} {k}' for p, k in platforms.items())}); "

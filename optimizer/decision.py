@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from optimizer.domain import tiers as tiers_mod
 from optimizer.domain.funnel import Totals
 from optimizer.errors import InputError
 from optimizer.io.audience import Audience
@@ -452,7 +453,7 @@ def breakdown(scenario: Scenario, pos: np.ndarray) -> dict[str, list[dict]]:
     aud = scenario.audience
     total_cost = float(frame["cost"][chosen].sum())
     out: dict[str, list[dict]] = {}
-    tier_order = [t for t, _ in sorted(scenario.tier_cutoffs.items(), key=lambda kv: kv[1])]
+    tier_order = tiers_mod.names(scenario.tier_cutoffs)
     for column, order in (("tier", tier_order), ("platform", sorted(set(frame["platform"])))):
         rows = []
         for name in order:

@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from optimizer.decision import optimize
+from optimizer.domain import tiers as tiers_mod
 from optimizer.io.scenario import Scenario, SimulationSettings
 from optimizer.model.formulation import build_model
 from optimizer.model.reach import floor_violations
@@ -88,7 +89,7 @@ def without(scenario: Scenario, key: str) -> Scenario:
 
 def tier_order(scenario: Scenario) -> list[str]:
     present = set(scenario.candidates.table["tier"])
-    return [t for t in sorted(scenario.tier_cutoffs, key=scenario.tier_cutoffs.get) if t in present]
+    return tiers_mod.names(scenario.tier_cutoffs, present)
 
 
 def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[str] | None = None,

@@ -15,6 +15,11 @@ def ordered(cutoffs: Mapping[str, float]) -> list[tuple[str, float]]:
     return sorted(cutoffs.items(), key=lambda kv: kv[1])
 
 
+def names(cutoffs: Mapping[str, float], present=None) -> list[str]:
+    """Tier names from the smallest, those in ``present`` only when it is given."""
+    return [t for t, _ in ordered(cutoffs) if present is None or t in present]
+
+
 def assign(followers: np.ndarray, cutoffs: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """Tier name per account and a mask of accounts below the lowest cut-off.
 

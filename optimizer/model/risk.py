@@ -30,7 +30,7 @@ from optimizer.simulate.measures import var_cvar
 from optimizer.utils.sizing import check_risk_model
 
 CVAR_ROWS, MIN_CVAR, MAX_PROB_LOSS = "risk.cvar_rows", "risk.min_cvar", "risk.max_prob_loss"
-RISK_KEYS = (MIN_CVAR, MAX_PROB_LOSS)
+RISK_ROWS = (MIN_CVAR, MAX_PROB_LOSS)  # the keys of the rows this module adds (io/scenario's RISK_KEYS: the block's)
 
 
 def in_sample_settings(scenario: Scenario) -> SimulationSettings:

@@ -20,7 +20,7 @@ import pandas as pd
 from optimizer.analysis.whatif import Loosening, loosening
 from optimizer.io.scenario import Scenario
 from optimizer.report.plots import histogram_png, mix_chart
-from optimizer.report.tables import diversification_sentence, evidence_sentence, shown_selection
+from optimizer.report.tables import diversification_sentence, evidence_sentence, num, shown_selection
 from optimizer.result import PlanResult
 
 
@@ -32,12 +32,6 @@ class Section:
     image: tuple[str, bytes] | None = None  # (file name for report.md, PNG bytes)
 
 
-def _num(v, digits: int = 0) -> str:
-    if v is None or (isinstance(v, float) and v != v):
-        return "-"
-    return f"{v:,.{digits}f}"
-
-
 def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=None, out_dir=None,
              loosened: list[Loosening] | None = None) -> list[Section]:
     """The report's sections; ``loosened`` is ``analysis.whatif.loosening``'s rows (computed here if not given)."""
@@ -46,7 +40,7 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
     out = []
     gap = "-" if r.gap is None else f"{r.gap:.4%}"
     head = Section("Scenario", [
-        f"{scenario.candidates.n:,} candidate rows from {scenario.candidates.source}; budget {_num(r.budget)} {cur}; "
+        f"{scenario.candidates.n:,} candidate rows from {scenario.candidates.source}; budget {num(r.budget)} {cur}; "
         f"objective {r.objective}.",
         f"Status: {r.status} (proven gap {gap}, {r.solver}, {r.seconds:.2f} s). {r.message}".strip(),
     ])
@@ -58,10 +52,10 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
     t = r.totals
     out.append(Section(f"Chosen mix: {t.count} creators", table=shown_selection(r.selection)))
     kpis = pd.DataFrame([
-        ("cost", _num(t.cost)), ("revenue", _num(t.revenue)), ("profit", _num(t.profit)), ("ROI", _num(t.roi, 2)),
-        ("ROIS", _num(t.rois, 2)), ("reach", _num(t.reach)), ("engagements", _num(t.engagements)),
-        ("conversions", _num(t.conversions, 1)), ("CPM", _num(t.cpm, 2)), ("CPE", _num(t.cpe, 3)),
-        ("CAC", _num(t.cac, 2)), ("unique reach", _num(t.unique_reach)), ("frequency", _num(t.frequency, 2)),
+        ("cost", num(t.cost)), ("revenue", num(t.revenue)), ("profit", num(t.profit)), ("ROI", num(t.roi, 2)),
+        ("ROIS", num(t.rois, 2)), ("reach", num(t.reach)), ("engagements", num(t.engagements)),
+        ("conversions", num(t.conversions, 1)), ("CPM", num(t.cpm, 2)), ("CPE", num(t.cpe, 3)),
+        ("CAC", num(t.cac, 2)), ("unique reach", num(t.unique_reach)), ("frequency", num(t.frequency, 2)),
     ], columns=["KPI", "expected"])
     out.append(Section("Totals and KPIs", [f"Money in {cur}. ROI = profit / cost; ROIS = revenue / cost; CPM per "
                                            "1,000 reached; CPE per engagement; CAC per conversion."], kpis))
@@ -77,16 +71,16 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
     out.append(Section("The mix by tier and platform", image=("mix.png", mix_chart(r))))
     if r.phases:
         rows = [{"phase": p["name"], "objective": p["objective"], "creators": len(p["selected"]),
-                 "cost": _num(p["totals"]["cost"]), "value": _num(p["objective_value"]),
+                 "cost": num(p["totals"]["cost"]), "value": num(p["objective_value"]),
                  "share of its best": "-" if not p["ideal"] else f"{p['objective_value'] / p['ideal']:.1%}"}
                 for p in r.phases]
         out.append(Section("Phases", table=pd.DataFrame(rows)))
     sim = r.simulation
     if sim is not None:
         p = sim.metrics["profit"]
-        text = [f"{sim.runs:,} simulated runs (seed {sim.seed}): mean profit {_num(p.mean)} (sd {_num(p.sd)}), "
-                f"P5 {_num(p.p5)}, P95 {_num(p.p95)}; P(loss) {sim.prob_loss:.1%}; CVaR {sim.alpha:.0%} "
-                f"{_num(sim.cvar)}."]
+        text = [f"{sim.runs:,} simulated runs (seed {sim.seed}): mean profit {num(p.mean)} (sd {num(p.sd)}), "
+                f"P5 {num(p.p5)}, P95 {num(p.p95)}; P(loss) {sim.prob_loss:.1%}; CVaR {sim.alpha:.0%} "
+                f"{num(sim.cvar)}."]
         image = None
         if sim.draws is not None:
             image = ("profit_distribution.png", histogram_png(
@@ -102,16 +96,16 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
             rows = []
             for alt in r.comparison:
                 d = alt.to_dict()
-                rows.append({"mix": alt.name, "creators": d["count"], "cost": _num(d["cost"]),
-                             "mean profit": _num(d["mean_profit"]), "P5 profit": _num(d["p5_profit"]),
+                rows.append({"mix": alt.name, "creators": d["count"], "cost": num(d["cost"]),
+                             "mean profit": num(d["mean_profit"]), "P5 profit": num(d["p5_profit"]),
                              "P(loss)": "-" if d["prob_loss"] is None else f"{d['prob_loss']:.1%}",
-                             f"CVaR {sim.alpha:.0%}": _num(d["cvar"]), "rules": {True: "met", False: "not met",
+                             f"CVaR {sim.alpha:.0%}": num(d["cvar"]), "rules": {True: "met", False: "not met",
                                                                                  None: "-"}[alt.meets_rules]})
             out.append(Section("The portfolio against the star", [diversification_sentence(r.comparison, sim.alpha)],
                                pd.DataFrame(rows)))
     if frontier is not None and frontier.points:
-        rows = [{"point": k + 1, "creators": len(p.selected), "cost": _num(p.cost),
-                 "expected profit": _num(p.expected_profit), "CVaR": _num(p.cvar),
+        rows = [{"point": k + 1, "creators": len(p.selected), "cost": num(p.cost),
+                 "expected profit": num(p.expected_profit), "CVaR": num(p.cvar),
                  "P(loss)": f"{p.prob_loss:.1%}", "status": p.status} for k, p in enumerate(frontier.points)]
         image = ("frontier.png", (out_dir / "frontier.png").read_bytes()) if out_dir is not None and \
             (out_dir / "frontier.png").exists() else None
@@ -119,9 +113,9 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
             f"Expected profit against CVaR {frontier.alpha:.0%} (the mean profit of the worst runs): point 1 is the "
             "risk-neutral optimum, the last the safest mix."], pd.DataFrame(rows), image))
     if sweep is not None and sweep.points:
-        rows = [{"budget": _num(p.budget), "status": p.status, "creators": len(p.selected), "cost": _num(p.cost),
-                 "expected profit": _num(p.expected_profit), "ROI": _num(p.roi, 2),
-                 "marginal return": _num(p.marginal_return, 3)} for p in sweep.points]
+        rows = [{"budget": num(p.budget), "status": p.status, "creators": len(p.selected), "cost": num(p.cost),
+                 "expected profit": num(p.expected_profit), "ROI": num(p.roi, 2),
+                 "marginal return": num(p.marginal_return, 3)} for p in sweep.points]
         image = ("sweep.png", (out_dir / "sweep.png").read_bytes()) if out_dir is not None and \
             (out_dir / "sweep.png").exists() else None
         out.append(Section("Budget sweep", [f"The plan re-solved at each budget; marginal return: {sweep.objective} "
@@ -134,8 +128,8 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
                                      "limits) under this rule."], rules))
         loose = pd.DataFrame([x.to_dict() for x in (loosening(scenario, r) if loosened is None else loosened)])
         if len(loose):
-            loose = loose.assign(**{"objective after": loose["objective after"].map(lambda v: _num(v, 3)),
-                                    "gain": loose["gain"].map(lambda v: _num(v, 3))})
+            loose = loose.assign(**{"objective after": loose["objective after"].map(lambda v: num(v, 3)),
+                                    "gain": loose["gain"].map(lambda v: num(v, 3))})
             out.append(Section("What loosening each binding rule would buy",
                                ["Each row re-solves the plan without that rule (the budget: with 10% more) and "
                                 f"reports the change in the objective ({r.objective})."], loose))

@@ -13,7 +13,8 @@ from optimizer.simulate.engine import SimulationResult
 _MONEY = ("fee", "revenue", "profit", "cost")
 
 
-def _num(v, digits: int = 0) -> str:
+def num(v, digits: int = 0) -> str:
+    """``v`` with thousands separators and ``digits`` decimals; "-" when undefined."""
     if v is None or (isinstance(v, float) and v != v):
         return "-"
     return f"{v:,.{digits}f}"
@@ -25,7 +26,7 @@ def _frame_text(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> st
     for c in frame.columns:
         if pd.api.types.is_numeric_dtype(frame[c]):
             d = digits.get(c, 0)
-            fmt[c] = lambda v, d=d: _num(v, d)
+            fmt[c] = lambda v, d=d: num(v, d)
     return frame.to_string(index=False, formatters=fmt)
 
 
@@ -36,7 +37,7 @@ def _indent(text: str, pad: str = "  ") -> str:
 def format_table(result: PlanResult) -> str:
     r = result
     goal = objectives.REGISTRY.get(r.objective, objectives.Profit)
-    out = [f"{r.name}: {objectives.headline(r.objective)} ({r.currency}), budget {_num(r.budget)}"]
+    out = [f"{r.name}: {objectives.headline(r.objective)} ({r.currency}), budget {num(r.budget)}"]
     gap = "-" if r.gap is None else f"{r.gap:.4%}"
     out.append(f"Status: {r.status} (proven gap {gap}, {r.solver}, {r.seconds:.2f} s"
                + (f", {r.iterations} Dinkelbach iterations" if goal.method == "ratio" else "") + ")")
@@ -54,13 +55,13 @@ def format_table(result: PlanResult) -> str:
             out.append(_indent(_frame_text(shown_selection(r.selection), {"roi": 2, "evidence_weight": 2})))
         out.append("")
         out.append("Totals")
-        out.append(f"  cost {_num(t.cost)}   revenue {_num(t.revenue)}   profit {_num(t.profit)}   "
-                   f"ROI {_num(t.roi, 2)}   ROIS {_num(t.rois, 2)}")
-        out.append(f"  reach {_num(t.reach)}   engagements {_num(t.engagements)}   conversions "
-                   f"{_num(t.conversions, 1)}   CPM {_num(t.cpm, 2)}   CPE {_num(t.cpe, 3)}   CAC {_num(t.cac, 2)}")
+        out.append(f"  cost {num(t.cost)}   revenue {num(t.revenue)}   profit {num(t.profit)}   "
+                   f"ROI {num(t.roi, 2)}   ROIS {num(t.rois, 2)}")
+        out.append(f"  reach {num(t.reach)}   engagements {num(t.engagements)}   conversions "
+                   f"{num(t.conversions, 1)}   CPM {num(t.cpm, 2)}   CPE {num(t.cpe, 3)}   CAC {num(t.cac, 2)}")
         if t.unique_reach is not None:
-            out.append(f"  unique reach {_num(t.unique_reach)} people (reached at least once)   frequency "
-                       f"{_num(t.frequency, 2)} impressions per person reached")
+            out.append(f"  unique reach {num(t.unique_reach)} people (reached at least once)   frequency "
+                       f"{num(t.frequency, 2)} impressions per person reached")
         evidence = evidence_sentence(t)
         if evidence:
             out.append(f"  Evidence behind the figures (share of spend): {evidence}")
@@ -72,11 +73,11 @@ def format_table(result: PlanResult) -> str:
                 t = ph["totals"]
                 ideal = ph["ideal"]
                 budget = ph["budget"]
-                cap = _num(budget["high"]) if budget["high"] is not None else "-"
+                cap = num(budget["high"]) if budget["high"] is not None else "-"
                 table.append({"phase": ph["name"], "objective": ph["objective"], "creators": len(ph["selected"]),
-                              "cost": _num(t["cost"]), "budget cap": cap, "value": _num(ph["objective_value"]),
+                              "cost": num(t["cost"]), "budget cap": cap, "value": num(ph["objective_value"]),
                               "share of best": _pct(ph["objective_value"] / ideal) if ideal else "-",
-                              "reach": _num(t["reach"]), "profit": _num(t["profit"])})
+                              "reach": num(t["reach"]), "profit": num(t["profit"])})
             out.append(_indent(pd.DataFrame(table).to_string(index=False)))
         for kind, rows in r.breakdown.items():
             if rows:
@@ -101,7 +102,7 @@ def format_table(result: PlanResult) -> str:
             digits = goal.digits
             for name, value, imp, rules in lines:
                 extra = f"   optimiser {imp} better; {rules}" if rules else ""
-                out.append(f"  {name:<{width}}  {_num(value, digits):>16}{extra}")
+                out.append(f"  {name:<{width}}  {num(value, digits):>16}{extra}")
     if r.risk is not None:
         out.append("")
         out.append(format_risk(r.risk))
@@ -157,14 +158,14 @@ def format_simulation(sim: SimulationResult, comparison: list[Alternative] | Non
         exp = sim.expected.get(m)
         if m == "roi":
             exp = sim.expected["profit"] / sim.cost if sim.cost > 0 else None
-        rows.append({"": label, "expected": _num(exp, d), "mean": _num(v.mean, d), "sd": _num(v.sd, d),
-                     "se": _num(v.se, d if d else 1), "P5": _num(v.p5, d), "P50": _num(v.p50, d),
-                     "P95": _num(v.p95, d)})
+        rows.append({"": label, "expected": num(exp, d), "mean": num(v.mean, d), "sd": num(v.sd, d),
+                     "se": num(v.se, d if d else 1), "P5": num(v.p5, d), "P50": num(v.p50, d),
+                     "P95": num(v.p95, d)})
     out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
     loss = (f"P(loss) {_pct(sim.prob_loss)} (se {_pct(sim.prob_loss_se)})" if sim.prob_loss > 0 else
             f"P(loss) 0 (no run of {sim.runs:,} lost money)")
-    line = (f"  {loss}   VaR {a} {_num(sim.var)}   "
-            f"CVaR {a} {_num(sim.cvar)} (mean profit of the worst {1 - sim.alpha:.0%} of runs)")
+    line = (f"  {loss}   VaR {a} {num(sim.var)}   "
+            f"CVaR {a} {num(sim.cvar)} (mean profit of the worst {1 - sim.alpha:.0%} of runs)")
     out.append(line)
     for k, t in sim.targets.items():
         out.append(f"  P({k} below {t['target']:,.4g}) {_pct(t['prob_miss'])}")
@@ -181,11 +182,11 @@ def format_simulation(sim: SimulationResult, comparison: list[Alternative] | Non
         table = []
         for alt in comparison:
             d = alt.to_dict()
-            table.append({"mix": alt.name, "creators": d["count"], "cost": _num(d["cost"]),
-                          "mean profit": _num(d["mean_profit"]), "sd": _num(d["sd_profit"]),
-                          "P5 profit": _num(d["p5_profit"]), "P(loss)": _pct(d["prob_loss"]),
-                          f"CVaR {a}": _num(d["cvar"]), "ROI": _num(d["roi"], 2),
-                          **({"unique reach": _num(d["unique_reach"])} if "unique_reach" in sim.metrics else {}),
+            table.append({"mix": alt.name, "creators": d["count"], "cost": num(d["cost"]),
+                          "mean profit": num(d["mean_profit"]), "sd": num(d["sd_profit"]),
+                          "P5 profit": num(d["p5_profit"]), "P(loss)": _pct(d["prob_loss"]),
+                          f"CVaR {a}": num(d["cvar"]), "ROI": num(d["roi"], 2),
+                          **({"unique reach": num(d["unique_reach"])} if "unique_reach" in sim.metrics else {}),
                           "rules": {True: "met", False: "not met", None: "-"}[alt.meets_rules]})
         out.append(_indent(pd.DataFrame(table).to_string(index=False)))
         for alt in comparison:
@@ -206,7 +207,7 @@ def diversification_sentence(comparison: list[Alternative], alpha: float) -> str
     cv = lambda s: s.sd / abs(s.mean) if s.mean else float("nan")  # noqa: E731
     return (f"Against the best single creator, the mix's profit varies {cv(pm):.2f} x its mean instead of "
             f"{cv(ps):.2f} x; P(loss) {_pct(main.prob_loss)} instead of {_pct(star.prob_loss)}; the worst "
-            f"{1 - alpha:.0%} of runs average {_num(main.cvar)} instead of {_num(star.cvar)}.")
+            f"{1 - alpha:.0%} of runs average {num(main.cvar)} instead of {num(star.cvar)}.")
 
 
 def format_risk(risk) -> str:
@@ -214,16 +215,16 @@ def format_risk(risk) -> str:
     a = f"{risk.alpha:.0%}"
     floors = []
     if risk.min_cvar is not None:
-        floors.append(f"CVaR {a} >= {_num(risk.min_cvar)}")
+        floors.append(f"CVaR {a} >= {num(risk.min_cvar)}")
     if risk.max_prob_loss is not None:
         floors.append(f"P(loss) <= {risk.max_prob_loss:.1%}")
     rows = pd.DataFrame([
         {"": f"in sample ({risk.scenarios:,} runs in the model, seed {risk.seed})",
-         f"CVaR {a}": _num(risk.cvar_in_sample), "P(loss)": _pct(risk.prob_loss_in_sample),
-         "mean profit": _num(risk.mean_profit_in_sample)},
+         f"CVaR {a}": num(risk.cvar_in_sample), "P(loss)": _pct(risk.prob_loss_in_sample),
+         "mean profit": num(risk.mean_profit_in_sample)},
         {"": f"out of sample ({risk.validation_runs:,} fresh runs, seed {risk.validation_seed})",
-         f"CVaR {a}": _num(risk.cvar_out_of_sample), "P(loss)": _pct(risk.prob_loss_out_of_sample),
-         "mean profit": _num(risk.mean_profit_out_of_sample)},
+         f"CVaR {a}": num(risk.cvar_out_of_sample), "P(loss)": _pct(risk.prob_loss_out_of_sample),
+         "mean profit": num(risk.mean_profit_out_of_sample)},
     ])
     head = "Risk" + (f" (rules: {', '.join(floors)})" if floors else " (no risk rule; reported only)")
     return head + "\n" + _indent(rows.to_string(index=False))
@@ -233,9 +234,9 @@ def format_frontier(fr) -> str:
     a = f"{fr.alpha:.0%}"
     out = [f"{fr.name}: return against risk, {fr.scenarios:,} simulated runs in the model (seed {fr.seed})"]
     if fr.points:
-        rows = [{"point": k + 1, "creators": len(p.selected), "cost": _num(p.cost),
-                 "expected profit": _num(p.expected_profit), f"CVaR {a}": _num(p.cvar), "P(loss)": _pct(p.prob_loss),
-                 "ROI": _num(p.roi, 2), f"CVaR {a} fresh runs": _num(p.cvar_out_of_sample),
+        rows = [{"point": k + 1, "creators": len(p.selected), "cost": num(p.cost),
+                 "expected profit": num(p.expected_profit), f"CVaR {a}": num(p.cvar), "P(loss)": _pct(p.prob_loss),
+                 "ROI": num(p.roi, 2), f"CVaR {a} fresh runs": num(p.cvar_out_of_sample),
                  "P(loss) fresh": _pct(p.prob_loss_out_of_sample), "status": p.status}
                 for k, p in enumerate(fr.points)]
         out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
@@ -243,8 +244,8 @@ def format_frontier(fr) -> str:
     if fr.markers:
         out.append("")
         out.append("Reference mixes on the same runs")
-        rows = [{"mix": m.name, "creators": len(m.selected), "expected profit": _num(m.expected_profit),
-                 f"CVaR {a}": _num(m.cvar), "P(loss)": _pct(m.prob_loss), "ROI": _num(m.roi, 2), "note": m.note}
+        rows = [{"mix": m.name, "creators": len(m.selected), "expected profit": num(m.expected_profit),
+                 f"CVaR {a}": num(m.cvar), "P(loss)": _pct(m.prob_loss), "ROI": num(m.roi, 2), "note": m.note}
                 for m in fr.markers]
         out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
     for w in fr.warnings:
@@ -257,10 +258,10 @@ def format_sweep(sw) -> str:
     out = [f"{sw.name}: budget sweep, maximising {sw.objective}; risk from {sw.runs:,} simulated runs (seed {sw.seed})"]
     method = objectives.REGISTRY[sw.objective].method if sw.objective in objectives.REGISTRY else "linear"
     own = sw.objective != "profit" and method in ("linear", "combined")  # its own value beside profit
-    rows = [{"budget": _num(p.budget), "status": p.status, "creators": len(p.selected), "cost": _num(p.cost),
-             **({sw.objective.replace("_", " "): _num(p.objective_value)} if own else {}),
-             "expected profit": _num(p.expected_profit), "ROI": _num(p.roi, 2), "P(loss)": _pct(p.prob_loss),
-             f"CVaR {a}": _num(p.cvar), "marginal return": _num(p.marginal_return, 3)} for p in sw.points]
+    rows = [{"budget": num(p.budget), "status": p.status, "creators": len(p.selected), "cost": num(p.cost),
+             **({sw.objective.replace("_", " "): num(p.objective_value)} if own else {}),
+             "expected profit": num(p.expected_profit), "ROI": num(p.roi, 2), "P(loss)": _pct(p.prob_loss),
+             f"CVaR {a}": num(p.cvar), "marginal return": num(p.marginal_return, 3)} for p in sw.points]
     out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
     out.append(f"  marginal return: {sw.objective} gained per extra unit of budget, up to the next budget")
     for w in sw.warnings:
