@@ -90,36 +90,15 @@ def greedy(scenario: Scenario, model: MilpModel,
         static = np.asarray(objective_terms[0], float)
     rank = floor_score(scenario) if goal.minimises else static  # min_cost: cover the floors cheaply
 
-    def consider(j: int, phase: str, value: np.ndarray, helps_floor: bool) -> bool:
-        """Add creator j if the phase wants it and the rules allow it."""
-        nonlocal act, budget_left, rev, cost
-        if x[j] >= model.ub[j] or fee[j] > budget_left + 1e-9:
-            return False
-        col = A[:, j]
-        new = act + col
-        if np.any(new > model.hi + tol):
-            return False
-        unmet = act < model.lo - tol
-        helps = bool(np.any(unmet & (col > 0))) or helps_floor
-        improves = (fee[j] > 0 and (cost == 0 or out.revenue[j] / fee[j] > rev / cost)) if ratio else value[j] > 0
-        wanted = helps if phase == "minimums" else (improves or helps)
-        if not wanted or np.any(~unmet & (new < model.lo - tol)):
-            return False
-        x[j] = 1.0
-        act = new
-        budget_left -= fee[j]
-        rev, cost = rev + out.revenue[j], cost + fee[j]
-        return True
-
-    order = _ratio_order(rank, fee)
-
-    def allowed(js: np.ndarray, phase: str, value: np.ndarray) -> np.ndarray:
-        """``consider``'s test for the creators ``js`` at once, against the mix as it stands."""
+    def allowed(js: np.ndarray, phase: str, value: np.ndarray, helps_floor: bool = False) -> np.ndarray:
+        """Whether each creator in ``js`` may join the mix as it stands: it fits the budget and every upper limit,
+        the phase wants it (it helps an unmet lower limit or, in the objective phase, improves the objective), and
+        it takes no met lower limit below its floor."""
         cols = A[:, js]
         new = act[:, None] + cols
         unmet = act < model.lo - tol
         ok = (x[js] < model.ub[js]) & (fee[js] <= budget_left + 1e-9) & ~(new > (model.hi + tol)[:, None]).any(0)
-        helps = (unmet[:, None] & (cols > 0)).any(axis=0)
+        helps = (unmet[:, None] & (cols > 0)).any(axis=0) | helps_floor
         if ratio:
             with np.errstate(divide="ignore", invalid="ignore"):
                 improves = (fee[js] > 0) & ((cost == 0) | (out.revenue[js] / np.where(fee[js] > 0, fee[js], 1.0)
@@ -128,6 +107,22 @@ def greedy(scenario: Scenario, model: MilpModel,
             improves = value[js] > 0
         wanted = helps if phase == "minimums" else (improves | helps)
         return ok & wanted & ~((~unmet)[:, None] & (new < (model.lo - tol)[:, None])).any(axis=0)
+
+    def join(j: int) -> None:
+        nonlocal act, budget_left, rev, cost
+        x[j] = 1.0
+        act = act + A[:, j]
+        budget_left -= fee[j]
+        rev, cost = rev + out.revenue[j], cost + fee[j]
+
+    def consider(j: int, phase: str, value: np.ndarray, helps_floor: bool) -> bool:
+        """Add creator j if ``allowed``."""
+        if not allowed(np.array([j]), phase, value, helps_floor)[0]:
+            return False
+        join(j)
+        return True
+
+    order = _ratio_order(rank, fee)
 
     def ordered_pass(phase: str) -> bool:
         """One pass in ratio order, exactly as calling ``consider`` on each creator would go, but vectorised:
@@ -141,7 +136,8 @@ def greedy(scenario: Scenario, model: MilpModel,
                 hit = np.flatnonzero(allowed(rest, phase, static))
                 if hit.size == 0:
                     break
-                added |= consider(int(rest[hit[0]]), phase, static, False)  # the one test that decides
+                join(int(rest[hit[0]]))
+                added = True
                 rest = rest[hit[0] + 1:]
         return added
 
