@@ -27,7 +27,7 @@ import pandas as pd
 from optimizer import Scenario
 from optimizer.domain.distributions import Uncertainty
 from optimizer.io.scenario import SimulationSettings
-from optimizer.simulate.engine import simulate_mixes
+from optimizer.simulation.engine import simulate_mixes
 
 
 def synthetic(n: int, seed: int = 0) -> pd.DataFrame:
@@ -99,7 +99,7 @@ def memory(runs: int, n: int, threads: int) -> None:
     """Peak resident memory of one simulation, measured in a fresh process."""
     code = (f"import resource, time, numpy as np, sys; sys.path.insert(0, {str(sys.path[0])!r}); "
             "from bench_simulate import scenario; from optimizer.io.scenario import SimulationSettings; "
-            "from optimizer.simulate.engine import simulate_mixes; "
+            "from optimizer.simulation.engine import simulate_mixes; "
             f"sc = scenario({n}); base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; t = time.perf_counter(); "
             f"simulate_mixes(sc, {{'all': np.arange({n})}}, settings=SimulationSettings(runs={runs}), "
             f"threads={threads}); "

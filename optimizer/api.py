@@ -15,7 +15,7 @@ from optimizer.analysis.whatif import Loosening, loosening
 from optimizer.decision import optimize
 from optimizer.io.scenario import Scenario, SimulationSettings
 from optimizer.result import PlanResult
-from optimizer.simulate.engine import Progress, SimulationResult, simulate_mix
+from optimizer.simulation.engine import Progress, SimulationResult, simulate_mix
 
 
 def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | SimulationSettings = False,

@@ -42,7 +42,7 @@ from optimizer.report.files import (
 )
 from optimizer.report.outputs import simulation_document, write_deliverable, write_menu, write_simulation
 from optimizer.report.tables import format_calibration, format_frontier, format_simulation, format_sweep, format_table
-from optimizer.simulate.engine import positions_of
+from optimizer.simulation.engine import positions_of
 from optimizer.utils.jsonable import SCHEMA_VERSION
 from optimizer.utils.progress import terminal_progress
 from optimizer.utils.sizing import check_risk_model

@@ -38,7 +38,7 @@ from optimizer.model.risk import (
     profit_draws,
 )
 from optimizer.result import ConstraintStatus, PlanResult, RiskReport
-from optimizer.simulate.engine import simulate_mixes
+from optimizer.simulation.engine import simulate_mixes
 from optimizer.solve import (
     EMPTY,
     ERROR,

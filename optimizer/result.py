@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from optimizer.domain.funnel import Totals
-from optimizer.simulate.engine import SimulationResult
+from optimizer.simulation.engine import SimulationResult
 from optimizer.solve.base import Status
 from optimizer.solve.heuristics import Baseline
 from optimizer.utils.jsonable import SCHEMA_VERSION, json_ready

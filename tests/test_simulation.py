@@ -16,8 +16,8 @@ from optimizer import Scenario, load_scenario, plan, simulate
 from optimizer.analysis.comparison import BEST_SINGLE, GREEDY, SINGLE_TIER, assess
 from optimizer.domain.distributions import rate_marginal, value_marginal
 from optimizer.io.scenario import Shocks, SimulationSettings
-from optimizer.simulate.engine import BLOCK, simulate_mixes
-from optimizer.simulate.measures import var_cvar
+from optimizer.simulation.engine import BLOCK, simulate_mixes
+from optimizer.simulation.measures import var_cvar
 
 NO_SHOCKS = Shocks.none()
 

@@ -3,7 +3,7 @@
 Alternatives: the best single creator whose fee fits the budget (mix rules ignored, as a star deal would); the
 best mix from each tier alone, optimised for the scenario's objective under the same budget and rules, except
 limits that name another tier (they cannot apply; each row's note says which were dropped); and the greedy pick.
-All are simulated in one pass with common random numbers (``simulate/engine.py``): a creator's draws are identical in
+All are simulated in one pass with common random numbers (``simulation/engine.py``): a creator's draws are identical in
 every mix, so differences between rows are differences between mixes, not Monte Carlo noise.
 """
 
@@ -29,7 +29,7 @@ from optimizer.result import (
     Assessment,
     PlanResult,
 )
-from optimizer.simulate.engine import Progress, positions_of, simulate_mixes
+from optimizer.simulation.engine import Progress, positions_of, simulate_mixes
 from optimizer.solve.heuristics import best_single, greedy
 
 

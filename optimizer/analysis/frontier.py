@@ -25,7 +25,7 @@ from optimizer.io.scenario import Scenario
 from optimizer.model.formulation import build_model
 from optimizer.model.risk import mix_cvar, out_of_sample_settings, profit_draws
 from optimizer.result import PlanResult
-from optimizer.simulate.engine import Progress, simulate_mixes
+from optimizer.simulation.engine import Progress, simulate_mixes
 from optimizer.solve.heuristics import best_single
 from optimizer.utils.jsonable import SCHEMA_VERSION, json_ready
 from optimizer.utils.parallel import run_all

@@ -21,7 +21,7 @@ from optimizer.errors import InputError
 from optimizer.io.scenario import Scenario
 from optimizer.model.risk import out_of_sample_settings
 from optimizer.result import PlanResult
-from optimizer.simulate.engine import Progress, simulate_mixes
+from optimizer.simulation.engine import Progress, simulate_mixes
 from optimizer.solve.base import INFEASIBLE
 from optimizer.utils.jsonable import SCHEMA_VERSION, json_ready
 from optimizer.utils.parallel import run_all

@@ -25,8 +25,8 @@ import scipy.sparse as sp
 
 from optimizer.io.scenario import RiskSettings, Scenario, SimulationSettings
 from optimizer.model.formulation import MilpModel, Row
-from optimizer.simulate.engine import creator_revenue
-from optimizer.simulate.measures import var_cvar
+from optimizer.simulation.engine import creator_revenue
+from optimizer.simulation.measures import var_cvar
 from optimizer.utils.sizing import check_risk_model
 
 CVAR_ROWS, MIN_CVAR, MAX_PROB_LOSS = "risk.cvar_rows", "risk.min_cvar", "risk.max_prob_loss"

@@ -8,7 +8,7 @@ import pandas as pd
 from optimizer.domain import objectives
 from optimizer.domain.funnel import EVIDENCE_SHARES
 from optimizer.result import Alternative, PlanResult
-from optimizer.simulate.engine import SimulationResult
+from optimizer.simulation.engine import SimulationResult
 
 _MONEY = ("fee", "revenue", "profit", "cost")
 

@@ -44,7 +44,7 @@ from optimizer.domain.distributions import Uncertainty, lognormal_params
 from optimizer.errors import InputError, suggest
 from optimizer.io.audience import Audience
 from optimizer.io.scenario import Scenario, SimulationSettings
-from optimizer.simulate.measures import Summary, binomial_se, prob_below, var_cvar
+from optimizer.simulation.measures import Summary, binomial_se, prob_below, var_cvar
 from optimizer.utils.sizing import check_simulation
 
 BLOCK = 2048  # runs per random-number block (fixed: changing it changes the numbers)
@@ -92,7 +92,7 @@ class SimulationResult:
     ``metrics`` maps cost, reach, engagements, conversions, revenue, profit and roi to a :class:`Summary`, and
     with an audience also unique_reach (people reached at least once) and frequency (reach over unique reach, over
     the runs that reach anyone).
-    ``var`` and ``cvar`` are of profit at ``alpha`` (see ``simulate/measures.py``); ``prob_loss`` is P(profit < 0).
+    ``var`` and ``cvar`` are of profit at ``alpha`` (see ``simulation/measures.py``); ``prob_loss`` is P(profit < 0).
     ``contributions`` has one row per creator: its mean and sd of profit, its covariance with the mix's profit,
     and ``share`` = covariance / variance of the mix's profit (an Euler allocation: the shares sum to 1).
     ``draws`` (on request) has one row per run with the mix's totals."""
