@@ -100,10 +100,10 @@ _NUM = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
 
 def _run_cbc(args: list[str], time_limit: float | None) -> tuple[int, str, str, bool]:
     """Run CBC: (exit code, stdout, stderr, whether it had to be stopped). CBC checks its ``-sec`` only between
-    steps (reading a large model or preprocessing it can overrun), so past ``time_limit`` + 2% + 0.3 s it is sent
+    steps (reading a large model or preprocessing it can overrun), so past ``time_limit`` + 2% + 0.2 s it is sent
     Ctrl-C, on which it writes its best mix, and half a second later killed. Ctrl-C or SIGTERM to this process
     kills it (``parallel.children``), so no solve outlives the command."""
-    limit = None if time_limit is None else 1.02 * time_limit + 0.3
+    limit = None if time_limit is None else 1.02 * time_limit + 0.2
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     children.add(proc)
     stopped = False

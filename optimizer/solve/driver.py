@@ -16,6 +16,12 @@ from optimizer.solve.reduction import reduce_model
 BACKENDS = {b.name: b for b in (CbcBackend(), HighsBackend())}  # solver.name -> back end
 
 
+def start_cost(model: MilpModel) -> float:
+    """Seconds a back end needs before it can search at all (writing and reading the model; CBC read 58,000
+    columns in 0.9 s on a loaded 2-core machine): below it, starting a solve only overruns the time limit."""
+    return 0.05 + 4e-6 * (model.shape[1] + model.A.nnz)
+
+
 def solve(model: MilpModel, solver: str = "cbc", *, time_limit: float | None = None, gap: float = 1e-4,
           abs_gap: float = 1e-9, reduce: bool = True, incumbent: np.ndarray | None = None,
           mip_start: np.ndarray | None = None) -> SolveOutcome:
@@ -58,7 +64,13 @@ def solve(model: MilpModel, solver: str = "cbc", *, time_limit: float | None = N
         return SolveOutcome(OPTIMAL, red.incumbent, inc_value, inc_value, time.perf_counter() - start, solver,
                             "every variable fixed by reduced costs")
     sub = red.model
-    out = backend(sub, remaining(time_limit, start), gap, None if mip_start is None else red.incumbent[red.keep])
+    left = remaining(time_limit, start)
+    if left is not None and left < start_cost(sub):  # too little time to even hand the core to a back end
+        bound = red.lp_bound if math.isfinite(red.lp_bound) else None
+        return SolveOutcome(TIME_LIMIT, red.incumbent, inc_value, None if bound is None else max(bound, inc_value),
+                            time.perf_counter() - start, solver, f"stopped by the time limit before branch and bound "
+                            f"({sub.shape[1]} of {model.shape[1]} variables left after reduced-cost fixing)")
+    out = backend(sub, left, gap, None if mip_start is None else red.incumbent[red.keep])
     x_full = red.incumbent.copy()
     if out.x is not None and out.value is not None and out.value >= inc_value:
         x_full = red.x0.copy()

@@ -1,4 +1,4 @@
-"""HiGHS through highspy, fed the model's arrays directly (no file). Interruptible: see ``_run``."""
+"""HiGHS through highspy, fed the model's arrays directly (no file). Interruptible: see ``run_interruptibly``."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def _new_highs():
     return h
 
 
-def _run(h) -> None:
+def run_interruptibly(h) -> None:
     """``h.run()``, interruptible: in the main thread the solve runs in HiGHS's own thread while this one waits in
     steps of 0.1 s, so that Ctrl-C and SIGTERM (whose Python handlers run only here, between steps) stop the command
     at once; the solve is then cancelled and left behind (the process is ending). Elsewhere (a worker thread, where
@@ -76,7 +76,9 @@ def _run(h) -> None:
 abandoned = False  # a HiGHS solve was interrupted and did not stop: end the process with os._exit
 
 
-def _highs(model: MilpModel, integral: bool, time_limit: float | None = None, gap: float = 0.0):
+def highs_model(model: MilpModel, integral: bool, time_limit: float | None = None, gap: float = 0.0):
+    """A quiet, single-threaded, seeded Highs object holding ``model`` (minimising -c), as a MIP when ``integral``
+    or as its LP relaxation; also used by ``lp.py``."""
     import highspy
 
     h = _new_highs()
@@ -131,12 +133,12 @@ def _solve_highs_once(model: MilpModel, time_limit: float | None, gap: float, ab
     import highspy
 
     start = time.perf_counter()
-    h = _highs(model, True, time_limit, gap)
+    h = highs_model(model, True, time_limit, gap)
     h.setOptionValue("mip_abs_gap", float(max(abs_gap, 1e-12)))
     if not presolve:
         h.setOptionValue("presolve", "off")
     # No MIP start: the best known mix serves through reduced-cost fixing instead (see solve()).
-    _run(h)
+    run_interruptibly(h)
     ms = h.getModelStatus()
     info = h.getInfo()
     S = highspy.HighsModelStatus

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from optimizer.model.formulation import MilpModel
 from optimizer.solve.base import ERROR, INFEASIBLE, OPTIMAL, TIME_LIMIT, remaining
-from optimizer.solve.highs import _highs, _run
+from optimizer.solve.highs import highs_model, run_interruptibly
 
 COLUMN_GENERATION_MIN = 20_000  # columns from which the LP relaxation is solved by pricing (below: directly)
 _FIRST_COLUMNS = 2_000  # columns in the first restricted LP
@@ -40,8 +40,8 @@ def lp_relaxation(model: MilpModel, time_limit: float | None = None):
 def _lp_direct(model: MilpModel, time_limit: float | None):
     import highspy
 
-    h = _highs(model, False, time_limit)
-    _run(h)
+    h = highs_model(model, False, time_limit)
+    run_interruptibly(h)
     ms = h.getModelStatus()
     if ms == highspy.HighsModelStatus.kInfeasible:
         return INFEASIBLE, None, None, None
@@ -80,8 +80,8 @@ def _lp_by_columns(model: MilpModel, time_limit: float | None, start: float):
                     lo=lo, hi=hi, lb=np.concatenate([model.lb[cols], np.zeros(2 * m)]),
                     ub=np.concatenate([model.ub[cols], np.full(2 * m, np.inf)]),
                     integer=np.zeros(cols.size + 2 * m, dtype=bool), rows=list(model.rows), n_candidates=0)
-        h = _highs(sub, False, left)
-        _run(h)
+        h = highs_model(sub, False, left)
+        run_interruptibly(h)
         ms = h.getModelStatus()
         if ms == highspy.HighsModelStatus.kTimeLimit:
             return TIME_LIMIT, None, None, None
