@@ -16,7 +16,6 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from optimizer.domain import tiers as tiers_mod
 from optimizer.domain.funnel import Totals
@@ -25,8 +24,8 @@ from optimizer.io.audience import Audience
 from optimizer.io.scenario import Scenario
 from optimizer.model.combine import LEXICOGRAPHIC_TOL, Combination, alone, combination, phase_values
 from optimizer.model.combine import mask as phase_mask
-from optimizer.model.formulation import MilpModel, Row, build_model
-from optimizer.model.reach import MIN_UNIQUE, UNIQUE_ROWS, ReachColumns, floor_violations
+from optimizer.model.formulation import MilpModel, build_model
+from optimizer.model.reach import MIN_UNIQUE, UNIQUE_ROWS, ReachColumns, floor_violations, tangents_since, with_tangents
 from optimizer.model.reach import extend as reach_extend
 from optimizer.model.risk import (
     MAX_PROB_LOSS,
@@ -93,10 +92,7 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
     model, reach = full_model(scenario, base, draws, unique=comb.unique)
     fresh_rows = model.shape[0]
     if reach_cuts is not None and reach is not None and not reach.exact and reach_cuts[0].shape[1] == model.shape[1]:
-        cut_a, cut_lo, cut_hi = reach_cuts
-        model = replace(model, A=sp.vstack([model.A, cut_a], format="csr"), lo=np.concatenate([model.lo, cut_lo]),
-                        hi=np.concatenate([model.hi, cut_hi]), rows=list(model.rows) + [Row(UNIQUE_ROWS, "<=", 0.0)]
-                        * cut_a.shape[0])
+        model = with_tangents(model, reach_cuts)
     reduce = s.reduce and model.shape[1] == n  # reduced-cost fixing is written for models without auxiliary columns
     greedy_b = greedy(scenario, base, (comb.c, comb.unique))
     known = _best_known(base, [scenario.candidates.indicator(greedy_b.positions) if greedy_b.feasible else None,
@@ -117,8 +113,8 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
         roi_bound = None
     result = _assemble(scenario, model, out, roi_bound, iterations, draws, reach, comb)
     more: dict = {}  # what the plan adds to the assembled result; the result is built once more, then never changed
-    if reach is not None and not reach.exact and model.shape[0] > fresh_rows:
-        more["reach_cuts"] = (model.A[fresh_rows:], model.lo[fresh_rows:], model.hi[fresh_rows:])
+    if reach is not None and not reach.exact:
+        more["reach_cuts"] = tangents_since(model, fresh_rows)
     warnings = list(result.warnings) + list(comb.notes)
     if draws is not None and draws.size > RISK_MODEL_WARN:
         warnings.append(f"the risk model holds {draws.shape[1]:,} candidates x {draws.shape[0]:,} runs "

@@ -279,8 +279,8 @@ class Scenario:
 
 _CHANGEABLE = ("budget", "objective", "objective_weights", "constraints", "solver", "simulation", "risk", "limits",
                "name", "currency", "candidates", "phases", "phase_settings", "audience_settings", "packages")
-_TYPES = {"constraints": "Constraints", "solver": "SolverSettings", "simulation": "SimulationSettings",
-          "risk": "RiskSettings", "limits": "Limits"}
+_TYPES = {"constraints": Constraints, "solver": SolverSettings, "simulation": SimulationSettings,
+          "risk": RiskSettings, "limits": Limits}
 
 
 def _typed(r: _Reader, key: str, v: Any) -> Any:
@@ -293,12 +293,12 @@ def _typed(r: _Reader, key: str, v: Any) -> Any:
         return _objective(r, {"objective": v}, "") if v != "phases" else ("phases", {})
     if key in ("simulation", "risk") and v is None:
         return None
-    if key in _TYPES and isinstance(v, Mapping):
-        return {"constraints": lambda b: _constraints(r, b, "constraints"), "solver": lambda b: _solver(r, b),
-                "simulation": lambda b: _simulation(r, b), "risk": lambda b: _risk(r, b),
-                "limits": lambda b: _limits_block(r, b)}[key](v)
-    if key in _TYPES and type(v).__name__ != _TYPES[key]:
-        r.bad(key, f"must be a mapping as in the YAML file or a {_TYPES[key]}, got {_shown(v)}")
+    if key in _TYPES and isinstance(v, Mapping):  # the file's own reader for that block
+        if key == "constraints":
+            return _constraints(r, v, "constraints")
+        return {"solver": _solver, "simulation": _simulation, "risk": _risk, "limits": _limits_block}[key](r, v)
+    if key in _TYPES and not isinstance(v, _TYPES[key]):
+        r.bad(key, f"must be a mapping as in the YAML file or a {_TYPES[key].__name__}, got {_shown(v)}")
     return v
 
 

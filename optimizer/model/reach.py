@@ -116,10 +116,25 @@ class ReachColumns:
         new = sp.csr_matrix((np.concatenate([np.ones(k), -slope]),
                              (np.concatenate([np.arange(k), np.arange(k)]),
                               np.concatenate([self.y[over], self.lam[over]]))), shape=(k, model.shape[1]))
-        return replace(model, A=sp.vstack([model.A, new], format="csr"),
-                       lo=np.concatenate([model.lo, np.full(k, -np.inf)]),
-                       hi=np.concatenate([model.hi, truth[over] - slope * level[over]]),
-                       rows=list(model.rows) + [Row(UNIQUE_ROWS, "<=", 0.0)] * k)
+        return with_tangents(model, (new, np.full(k, -np.inf), truth[over] - slope * level[over]))
+
+
+Tangents = tuple  # (A rows, lo, hi) of tangent rows: valid under any rules on the same shortlist and audience
+
+
+def with_tangents(model: MilpModel, tangents: Tangents) -> MilpModel:
+    """``model`` with tangent rows (``ReachColumns.cuts``, or an earlier plan's ``tangents_since``) appended."""
+    a, lo, hi = tangents
+    return replace(model, A=sp.vstack([model.A, a], format="csr"), lo=np.concatenate([model.lo, lo]),
+                   hi=np.concatenate([model.hi, hi]),
+                   rows=list(model.rows) + [Row(UNIQUE_ROWS, "<=", 0.0)] * a.shape[0])
+
+
+def tangents_since(model: MilpModel, rows: int) -> Tangents | None:
+    """The tangent rows refinement appended to ``model`` after its first ``rows`` rows (None: none)."""
+    if model.shape[0] <= rows:
+        return None
+    return model.A[rows:], model.lo[rows:], model.hi[rows:]
 
 
 @lru_cache(maxsize=16)

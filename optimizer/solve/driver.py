@@ -43,6 +43,7 @@ def solve(model: MilpModel, solver: str = "cbc", *, time_limit: float | None = N
         out = backend(model, time_limit, gap, mip_start)
         out.seconds = time.perf_counter() - start
         return out
+
     def core(m: MilpModel) -> SolveOutcome:
         limit = remaining(time_limit, start)
         return chosen(m, None if limit is None else limit / 4, max(gap, 1e-6), abs_gap)
@@ -65,12 +66,9 @@ def solve(model: MilpModel, solver: str = "cbc", *, time_limit: float | None = N
                             "every variable fixed by reduced costs")
     sub = red.model
     left = remaining(time_limit, start)
-    if left is not None and left < start_cost(sub):  # too little time to even hand the core to a back end
-        bound = red.lp_bound if math.isfinite(red.lp_bound) else None
-        return SolveOutcome(TIME_LIMIT, red.incumbent, inc_value, None if bound is None else max(bound, inc_value),
-                            time.perf_counter() - start, solver, f"stopped by the time limit before branch and bound "
-                            f"({sub.shape[1]} of {model.shape[1]} variables left after reduced-cost fixing)")
-    out = backend(sub, left, gap, None if mip_start is None else red.incumbent[red.keep])
+    skipped = left is not None and left < start_cost(sub)  # too little time to even hand the core to a back end
+    out = (SolveOutcome(TIME_LIMIT, None, None, None, 0.0, solver) if skipped
+           else backend(sub, left, gap, None if mip_start is None else red.incumbent[red.keep]))
     x_full = red.incumbent.copy()
     if out.x is not None and out.value is not None and out.value >= inc_value:
         x_full = red.x0.copy()
@@ -89,6 +87,7 @@ def solve(model: MilpModel, solver: str = "cbc", *, time_limit: float | None = N
     # The back end's verdict carries over: every optimum of the whole lies in the reduced space.
     status = out.status
     return SolveOutcome(status, x_full, value, bound, time.perf_counter() - start, solver,
-                        f"{sub.shape[1]} of {model.shape[1]} variables left after reduced-cost fixing")
+                        f"{sub.shape[1]} of {model.shape[1]} variables left after reduced-cost fixing"
+                        + ("; stopped by the time limit before branch and bound" if skipped else ""))
 
 
