@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import settings
+
+# The suite is a gate (.ci/run): its property tests draw the same examples on every run ("gate", the default), so
+# a run fails only when the code changed. HYPOTHESIS_PROFILE=explore draws fresh examples to hunt for new failures.
+settings.register_profile("gate", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
