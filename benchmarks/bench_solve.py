@@ -22,7 +22,7 @@ import pandas as pd
 import pulp
 
 from optimizer import Scenario
-from optimizer.model.formulation import build_model
+from optimizer.model.program import build_model
 from optimizer.solve import solve
 
 GAP = 1e-4

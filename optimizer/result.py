@@ -1,57 +1,28 @@
-"""The typed result of planning a campaign, with ``to_dict()`` for JSON."""
+"""The typed result of planning a campaign, with ``to_dict()`` for JSON.
+
+``ConstraintStatus`` (``model/formulation.py``), ``RiskReport`` (``model/risk.py``) and ``PhaseResult``
+(``model/phases.py``) are defined where they are computed and exported from here."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from optimizer.domain.funnel import Totals
+from optimizer.model.extension import Panel
+from optimizer.model.formulation import ConstraintStatus
+from optimizer.model.phases import PhaseResult
+from optimizer.model.risk import RiskReport
 from optimizer.simulation.engine import SimulationResult
 from optimizer.solve.base import Status
 from optimizer.solve.heuristics import Baseline
 from optimizer.utils.jsonable import SCHEMA_VERSION, json_ready
 
+SELECTION_COLUMNS = ("id", "handle", "platform", "tier", "niche", "region", "followers", "fee", "reach",
+                     "engagements", "conversions", "revenue", "profit", "roi")  # the mix table's first columns
 
-@dataclass(frozen=True)
-class ConstraintStatus:
-    """One rule of the scenario at the chosen mix, in the planner's units.
-
-    ``binding``: the slack is too small for one more creator (upper limits) or one fewer (lower limits)."""
-
-    key: str
-    sense: str
-    limit: float
-    value: float | None
-    slack: float
-    binding: bool
-
-    def to_dict(self) -> dict:
-        return {"key": self.key, "sense": self.sense, "limit": self.limit, "value": self.value,
-                "slack": self.slack, "binding": self.binding}
-
-
-@dataclass(frozen=True)
-class RiskReport:
-    """A plan's CVaR and P(loss) on the runs inside the model (in sample) and on fresh runs (out of sample): a
-    mix chosen on 1,000 runs can be lucky on exactly those runs, and the gap between the two shows by how much."""
-
-    alpha: float
-    scenarios: int
-    seed: int
-    validation_runs: int
-    validation_seed: int
-    min_cvar: float | None
-    max_prob_loss: float | None
-    cvar_in_sample: float
-    cvar_out_of_sample: float
-    prob_loss_in_sample: float
-    prob_loss_out_of_sample: float
-    mean_profit_in_sample: float | None
-    mean_profit_out_of_sample: float | None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+__all__ = ["Alternative", "Assessment", "ConstraintStatus", "PhaseResult", "PlanResult", "RiskReport"]
 
 
 PORTFOLIO, GIVEN, OPTIMISER, BEST_SINGLE, SINGLE_TIER, GREEDY = (
@@ -128,10 +99,21 @@ class PlanResult:
     simulation: SimulationResult | None = None  # set by optimizer.plan(..., simulate=True)
     comparison: list[Alternative] = field(default_factory=list)
     risk: RiskReport | None = None  # when the scenario has a ``risk:`` block
-    phases: list[dict] = field(default_factory=list)  # per funnel phase (plan.phase_breakdown); [] without phases
+    phases: tuple[PhaseResult, ...] = ()  # per funnel phase (model/phases.py); () without phases
+    panels: tuple[Panel, ...] = field(default=(), repr=False)  # the model extensions' report sections
     # tangent rows (A, lo, hi) the unique-reach refinement added: valid under any rules on the same shortlist and
     # audience, so re-solves of a variant start from them (analysis/whatif.py); not part of the JSON
     reach_cuts: tuple | None = field(default=None, repr=False)
+
+    @classmethod
+    def failed(cls, *, name: str, currency: str, objective: str, status: Status, solver: str, budget: float,
+               message: str = "", bound: float | None = None, seconds: float = 0.0, iterations: int = 1,
+               warnings: list[str] | None = None) -> PlanResult:
+        """A plan without a mix: ``status`` (infeasible, time_limit, error) and ``message`` say why."""
+        return cls(name=name, currency=currency, objective=objective, status=status, objective_value=None,
+                   bound=bound, gap=None, solver=solver, seconds=seconds, selected=[],
+                   selection=pd.DataFrame(columns=list(SELECTION_COLUMNS)), totals=None, budget=budget,
+                   iterations=iterations, warnings=list(warnings or []), message=message)
 
     @property
     def has_solution(self) -> bool:
@@ -176,7 +158,7 @@ class PlanResult:
             "conflicts": list(self.conflicts),
             "warnings": list(dict.fromkeys(self.warnings)),  # each once
             "risk": self.risk.to_dict() if self.risk is not None else None,
-            "phases": list(self.phases),
+            "phases": [p.to_dict() for p in self.phases],
             "simulation": self.simulation.to_dict() if self.simulation is not None else None,
             "comparison": [a.to_dict() for a in self.comparison],
         })

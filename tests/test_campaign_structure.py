@@ -217,14 +217,14 @@ def test_phases_match_enumeration(seed, n):
         return
     assert r.status == ("empty" if not r.selected else "optimal"), (r.status, r.message)
     assert r.objective_value == pytest.approx(best, rel=1e-6, abs=1e-9)
-    by = {p["name"]: p for p in r.phases}
+    by = {p.name: p for p in r.phases}
     for name, spec in PHASES.items():
-        assert by[name]["ideal"] == pytest.approx(ideals[name], rel=1e-7, abs=1e-6)
-        t = by[name]["totals"]
+        assert by[name].ideal == pytest.approx(ideals[name], rel=1e-7, abs=1e-6)
+        t = by[name].totals
         share = spec["budget_share"]
         hi = share[1] if isinstance(share, list) else share
-        assert t["cost"] <= hi * budget * (1 + 1e-9) + 1e-9  # every phase's rules hold
-    assert by["awareness"]["totals"]["count"] <= 3
+        assert t.cost <= hi * budget * (1 + 1e-9) + 1e-9  # every phase's rules hold
+    assert by["awareness"].totals.count <= 3
     creators = r.selection["creator"].tolist()
     assert len(creators) == len(set(creators))  # a creator serves one phase
 
@@ -238,7 +238,7 @@ def test_one_phase_equals_the_plain_scenario():
                                      candidates=df))
     assert phased.status == plain.status == "optimal"
     assert phased.totals.profit == pytest.approx(plain.totals.profit, rel=1e-9)
-    assert phased.phases[0]["objective_value"] == pytest.approx(plain.objective_value, rel=1e-9)
+    assert phased.phases[0].objective_value == pytest.approx(plain.objective_value, rel=1e-9)
     assert phased.objective_value == pytest.approx(1.0, rel=1e-6)  # its best, divided by its best
 
 
@@ -250,8 +250,8 @@ def test_lexicographic_keeps_the_first_phase_at_its_best():
     ideals, _ = _phase_brute(df, budget, phases)
     r = plan(Scenario.from_dict({"budget": budget, "phases": phases, "phase_settings": {"combine": "lexicographic"}},
                                 candidates=df))
-    by = {p["name"]: p for p in r.phases}
-    assert by["awareness"]["objective_value"] == pytest.approx(ideals["awareness"], rel=1e-5)
+    by = {p.name: p for p in r.phases}
+    assert by["awareness"].objective_value == pytest.approx(ideals["awareness"], rel=1e-5)
     assert r.status == "optimal"
 
 
@@ -284,16 +284,16 @@ def test_shipped_three_phase_funnel(tmp_path):
     sc = load_scenario(SCENARIOS / "three_phase_funnel.yaml")
     r = plan(sc)
     assert r.status == "optimal" and not r.warnings
-    by = {p["name"]: p for p in r.phases}
+    by = {p.name: p for p in r.phases}
     tiers = sc.candidates.table.set_index("id")["tier"]
     for name, (tier, lo, hi), share in (("awareness", ("nano", 20, 50), 0.4),
                                         ("consideration", ("micro", 5, 10), 0.3),
                                         ("conversion", ("micro", 3, 5), 0.3)):
-        count = sum(tiers[i] == tier for i in by[name]["options"])
+        count = sum(tiers[i] == tier for i in by[name].options)
         assert lo <= count <= hi, (name, count)
-        assert by[name]["totals"]["cost"] <= share * sc.budget + 1e-6
-        assert 0 < by[name]["objective_value"] <= by[name]["ideal"] * (1 + 1e-9)
-    creators = [c for p in r.phases for c in p["selected"]]
+        assert by[name].totals.cost <= share * sc.budget + 1e-6
+        assert 0 < by[name].objective_value <= by[name].ideal * (1 + 1e-9)
+    creators = [c for p in r.phases for c in p.selected]
     assert len(creators) == len(set(creators))
     assert (r.selection["posts"] > 1).any()  # packages are used
     out = tmp_path / "out"

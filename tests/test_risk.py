@@ -229,7 +229,7 @@ def test_risk_settings_defaults():
 def test_the_models_cvar_of_a_fixed_mix_is_its_empirical_cvar(solver):
     """The formulation itself: with the mix fixed, maximising t - sum(u) / ((1 - alpha) S) gives the mean of the
     worst 5% of the mix's runs, and the chance rows count exactly the losing runs."""
-    from optimizer.model.formulation import build_model
+    from optimizer.model.program import build_model
     from optimizer.model.risk import extend
     from optimizer.solve import solve
 

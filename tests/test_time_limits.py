@@ -11,7 +11,8 @@ import pytest
 import scipy.sparse as sp
 
 from optimizer import Scenario, plan
-from optimizer.model.formulation import MilpModel, build_model
+from optimizer.model.formulation import MilpModel
+from optimizer.model.program import build_model
 from optimizer.solve import INFEASIBLE, OPTIMAL, TIME_LIMIT, lp_relaxation, solve
 from optimizer.solve.cbc import _run_cbc
 from optimizer.solve.lp import _lp_direct

@@ -39,7 +39,7 @@ def test_reused_re_solves_equal_re_solves_from_scratch(seed, phased):
     if not r.has_solution:
         return
     rows = loosening(sc, r, jobs=1)
-    ideals = {p["name"]: p["ideal"] for p in r.phases} if r.phases else None
+    ideals = {p.name: p.ideal for p in r.phases} if r.phases else None
     assert len(rows) == len([k for k in r.binding if not k.startswith(("risk.", "options."))][:6])
     for row in rows:
         variant = sc.with_changes(budget=sc.budget * BUDGET_STEP) if row.rule == "budget" else without(sc, row.rule)

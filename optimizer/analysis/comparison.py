@@ -16,7 +16,7 @@ import numpy as np
 from optimizer.decision import optimize
 from optimizer.domain import tiers as tiers_mod
 from optimizer.io.scenario import Scenario, SimulationSettings
-from optimizer.model.formulation import build_model
+from optimizer.model.program import build_model
 from optimizer.model.reach import floor_violations
 from optimizer.result import (
     BEST_SINGLE,

@@ -22,7 +22,7 @@ import numpy as np
 from optimizer.analysis.comparison import best_single_tier, tier_order
 from optimizer.decision import optimize
 from optimizer.io.scenario import Scenario
-from optimizer.model.formulation import build_model
+from optimizer.model.program import build_model
 from optimizer.model.risk import mix_cvar, out_of_sample_settings, profit_draws
 from optimizer.result import PlanResult
 from optimizer.simulation.engine import Progress, simulate_mixes

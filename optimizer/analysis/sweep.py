@@ -14,8 +14,6 @@ import time
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from optimizer.decision import optimize
 from optimizer.errors import InputError
 from optimizer.io.scenario import Scenario
@@ -104,10 +102,9 @@ def _solve(args: tuple[Scenario, float]) -> PlanResult:
     try:
         variant = scenario.with_changes(budget=budget)
     except InputError as exc:  # e.g. min_spend above this budget: no mix at this budget, which is the answer
-        return PlanResult(name=scenario.name, currency=scenario.currency, objective=scenario.objective,
-                          status=INFEASIBLE, objective_value=None, bound=None, gap=None, solver=scenario.solver.name,
-                          seconds=0.0, selected=[], selection=pd.DataFrame(), totals=None, budget=budget,
-                          message="no mix at this budget: " + exc.problems[0].message)
+        return PlanResult.failed(name=scenario.name, currency=scenario.currency, objective=scenario.objective,
+                                 status=INFEASIBLE, solver=scenario.solver.name, budget=budget,
+                                 message="no mix at this budget: " + exc.problems[0].message)
     return optimize(variant, baselines=False, out_of_sample=False)
 
 

@@ -6,7 +6,7 @@ Each re-solve reuses what the plan already knows, exactly:
   it at once;
 * the unique-reach tangents the plan's refinement added hold under any rules on the same shortlist, so each
   re-solve starts from them instead of finding them again;
-* with phases, the combined objective is scaled by each phase's best on its own (``model/combine.py``); the
+* with phases, the combined objective is scaled by each phase's best on its own (``model/phases.py``); the
   re-solves keep the plan's scales, so every gain is in the units of the objective the plan reported and no phase
   is solved alone again (on ``three_phase_funnel.yaml`` that was 3 of every 4 solves).
 """
@@ -49,7 +49,7 @@ def loosening(scenario: Scenario, result: PlanResult, progress: Callable[[int, i
     keys = [k for k in result.binding if not k.startswith(("risk.", "options."))][:MAX_RELAXATIONS]
     if not result.has_solution or not keys:
         return []
-    ideals = {p["name"]: p["ideal"] for p in result.phases} if result.phases else None
+    ideals = {p.name: p.ideal for p in result.phases} if result.phases else None
     start = scenario.candidates.indicator(scenario.candidates.positions(result.selected))
     work = []
     for key in keys:

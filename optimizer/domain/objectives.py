@@ -6,7 +6,7 @@ unit of each metric (here 0.002 of a currency unit per person reached, i.e. a CP
 planner states the exchange rate between goals. ``objective: min_cost`` minimises the total fee subject to the
 scenario's floors (``min_reach``, ``min_conversions``, ``min_unique_reach``, ...), as media planners buy a target
 at the lowest price. ROI (a ratio) is solved by Dinkelbach iterations (``decision.py``), CVaR on simulated runs
-(``model/risk.py``), and the phases' combination by ``model/combine.py``: ``Objective.method`` says which.
+(``model/risk.py``), and the phases' combination by ``model/phases.py``: ``Objective.method`` says which.
 
 Everything the package needs of an objective is a method or attribute of its class: the linear vector the
 integer program maximises, its value on a mix, the greedy score, the label and sense in reports, how the solver's
@@ -228,7 +228,7 @@ class Cvar(Objective):
 
 
 class Phases(Objective):
-    """The funnel phases' objectives combined (``phase_settings.combine``, ``model/combine.py``)."""
+    """The funnel phases' objectives combined (``phase_settings.combine``, ``model/phases.py``)."""
 
     name = "phases"
     label = "the phases' combined objective"

@@ -12,24 +12,41 @@ value (profit, revenue, reach, engagements or conversions; ROI is a ratio, see `
     min_roi           (revenue - (1 + r) fee) . x >= 0
     include/exclude   x_i = 1 / x_i = 0                   (variable bounds)
 
-Every row carries the scenario key it comes from, so binding constraints and conflicts can be named.
+Every row carries the scenario key it comes from, so binding constraints and conflicts can be named. Packages,
+phases, unique reach and risk add their own columns and rows as extensions (``extension.py``); ``program.py`` puts
+the whole model together.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
 
-from optimizer.io.options import option_matrix
-from optimizer.io.scenario import FLOORS, GROUP_COLUMN, GROUPS, Scenario
-from optimizer.model.combine import combination, phase_linear
+from optimizer.io.scenario import FLOORS, GROUP_COLUMN, GROUPS, Constraints, Scenario
 
 INCLUDE = "constraints.include"
 EXCLUDE = "constraints.exclude"
-ONE_PER_CREATOR = "options.one_per_creator"
+
+
+@dataclass(frozen=True)
+class ConstraintStatus:
+    """One rule of the scenario at the chosen mix, in the planner's units.
+
+    ``binding``: the slack is too small for one more creator (upper limits) or one fewer (lower limits)."""
+
+    key: str
+    sense: str
+    limit: float
+    value: float | None
+    slack: float
+    binding: bool
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "sense": self.sense, "limit": self.limit, "value": self.value,
+                "slack": self.slack, "binding": self.binding}
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,15 @@ class MilpModel:
     def shape(self) -> tuple[int, int]:
         return self.A.shape
 
+    def with_rows(self, A: sp.spmatrix, lo: np.ndarray, hi: np.ndarray, rows: list[Row]) -> MilpModel:
+        """This model with rows ``lo <= A x <= hi`` appended (``A`` may cover only the first columns)."""
+        if A.shape[0] == 0:
+            return self
+        if A.shape[1] < self.shape[1]:
+            A = sp.hstack([A, sp.csr_matrix((A.shape[0], self.shape[1] - A.shape[1]))])
+        return replace(self, A=sp.vstack([self.A, A], format="csr"), lo=np.concatenate([self.lo, lo]),
+                       hi=np.concatenate([self.hi, hi]), rows=list(self.rows) + list(rows))
+
     def with_objective(self, c: np.ndarray, offset: float = 0.0) -> MilpModel:
         return MilpModel(c=np.asarray(c, float), A=self.A, lo=self.lo, hi=self.hi, lb=self.lb, ub=self.ub,
                          integer=self.integer, rows=self.rows, n_candidates=self.n_candidates, offset=offset,
@@ -91,120 +117,119 @@ class MilpModel:
         return out
 
 
-def objective_vector(scenario: Scenario) -> np.ndarray:
-    """Per-candidate coefficients of the objective's linear part (``objectives.py``; -fee for min_cost; phases
-    unscaled, see ``model/combine.py``). CVaR and unique reach live in auxiliary columns (``model/risk.py``,
-    ``model/reach.py``)."""
-    if scenario.goal.method == "ratio":
-        raise ValueError("roi is a ratio; decision.optimize solves it by Dinkelbach iterations")
-    return combination(scenario).c
+class RowBlock:
+    """Rows being built over the hire columns: each ``add`` is one rule, named by its key; keys in ``drop`` are
+    left out. ``onto(model)`` appends them."""
 
+    def __init__(self, n: int, drop: Collection[str] = ()):
+        self.n, self.drop = n, drop
+        self.coefs: list[np.ndarray] = []
+        self.rows: list[Row] = []
+        self.lo: list[float] = []
+        self.hi: list[float] = []
 
-def build_model(scenario: Scenario, c: np.ndarray | None = None, drop: Collection[str] = ()) -> MilpModel:
-    """The MILP of ``scenario`` with objective ``c`` (default: the scenario's linear objective).
-
-    ``drop`` lists scenario keys to leave out (used to find which constraints conflict). With packages or phases
-    (``options.py``) the columns are options: at most one per creator (key ``options.one_per_creator``), each
-    phase's budget share and rules over its own options (keys ``phases.NAME.budget_share``,
-    ``phases.NAME.constraints.*``), and include/exclude by creator."""
-    cand = scenario.candidates
-    out = cand.outcomes
-    table = cand.table
-    cons = scenario.constraints
-    n = cand.n
-    fee = out.cost
-    dense: list[np.ndarray] = []
-    rows: list[Row] = []
-    bounds: list[tuple[float, float]] = []
-
-    def add(key: str, coef: np.ndarray, sense: str, rhs: float, limit: float | None = None) -> None:
-        if key in drop:
+    def add(self, key: str, coef: np.ndarray, sense: str, rhs: float, limit: float | None = None) -> None:
+        if key in self.drop:
             return
-        dense.append(coef)
-        rows.append(Row(key, sense, rhs if limit is None else limit))
-        bounds.append((rhs, np.inf) if sense == ">=" else (-np.inf, rhs))
+        self.coefs.append(np.asarray(coef, float))
+        self.rows.append(Row(key, sense, rhs if limit is None else limit))
+        self.lo.append(rhs if sense == ">=" else -np.inf)
+        self.hi.append(np.inf if sense == ">=" else rhs)
 
-    add("budget", fee, "<=", scenario.budget)
-    _rules(add, cons, table, out, np.ones(n), "constraints")
-    for phase in scenario.phases:
-        mask = (table["phase"].to_numpy(object) == phase.name).astype(float)
-        key = f"phases.{phase.name}"
-        if phase.budget_hi is not None:
-            add(f"{key}.budget_share", fee * mask, "<=", phase.budget_hi * scenario.budget, phase.budget_hi)
-        if phase.budget_lo is not None and phase.budget_lo > 0:
-            add(f"{key}.budget_share", fee * mask, ">=", phase.budget_lo * scenario.budget, phase.budget_lo)
-        _rules(add, phase.constraints, table, out, mask, f"{key}.constraints")
-    for name, level in scenario.phase_settings.kept:  # lexicographic: earlier phases keep their best
-        phase = next(ph for ph in scenario.phases if ph.name == name)
-        add(f"phases.{name}.kept", phase_linear(scenario, phase), ">=", level)
+    def matrix(self) -> sp.csr_matrix:
+        return sp.csr_matrix(np.vstack(self.coefs)) if self.coefs else sp.csr_matrix((0, self.n))
 
-    A = sp.csr_matrix(np.vstack(dense)) if dense else sp.csr_matrix((0, n))
-    lo = np.array([b[0] for b in bounds], float)
-    hi = np.array([b[1] for b in bounds], float)
-    lb = np.zeros(n)
-    ub = np.ones(n)
+    def onto(self, model: MilpModel) -> MilpModel:
+        A = self.matrix()
+        A.eliminate_zeros()
+        return model.with_rows(A, np.array(self.lo, float), np.array(self.hi, float), self.rows)
+
+    def rules(self, scenario: Scenario, cons: Constraints, mask: np.ndarray, prefix: str) -> None:
+        """The rows of one ``Constraints`` over the candidates where ``mask`` is 1 (all of them, or one phase's)."""
+        out, table = scenario.candidates.outcomes, scenario.candidates.table
+        fee = out.cost * mask
+        add = self.add
+        if cons.min_spend is not None:
+            add(f"{prefix}.min_spend", fee, ">=", cons.min_spend)
+        if cons.min_count is not None:
+            add(f"{prefix}.min_count", mask, ">=", cons.min_count)
+        if cons.max_count is not None:
+            add(f"{prefix}.max_count", mask, "<=", cons.max_count)
+        for kind in GROUPS:
+            column = table[GROUP_COLUMN[kind]].to_numpy(dtype=object)
+            for name, lim in cons.groups(kind).items():
+                member = (column == name).astype(float) * mask
+                key = f"{prefix}.{kind}.{name}"
+                if lim.min_count is not None:
+                    add(f"{key}.min_count", member, ">=", lim.min_count)
+                if lim.max_count is not None:
+                    add(f"{key}.max_count", member, "<=", lim.max_count)
+                if lim.min_share is not None:
+                    add(f"{key}.min_share", (member - lim.min_share * mask) * out.cost, ">=", 0.0, lim.min_share)
+                if lim.max_share is not None:
+                    add(f"{key}.max_share", (member - lim.max_share * mask) * out.cost, "<=", 0.0, lim.max_share)
+        for floor in FLOORS:
+            v = getattr(cons, floor)
+            if v is not None:
+                add(f"{prefix}.{floor}", out.metric(floor.removeprefix("min_")) * mask, ">=", v)
+        if cons.min_roi is not None:
+            add(f"{prefix}.min_roi", (out.revenue - (1.0 + cons.min_roi) * out.cost) * mask, ">=", 0.0,
+                cons.min_roi)
+
+
+def core_model(scenario: Scenario, c: np.ndarray, drop: Collection[str] = ()) -> MilpModel:
+    """The model of the budget and the ``constraints:`` block over one 0/1 column per candidate, objective ``c``.
+
+    ``drop`` lists scenario keys to leave out (used to find which constraints conflict). Include and exclude are
+    variable bounds on a shortlist of one row per creator; with options (packages, phases) they are by creator,
+    and ``model/packages.py`` adds the include rows."""
+    cand = scenario.candidates
+    n = cand.n
+    block = RowBlock(n, drop)
+    block.add("budget", cand.outcomes.cost, "<=", scenario.budget)
+    block.rules(scenario, scenario.constraints, np.ones(n), "constraints")
+    lb, ub = np.zeros(n), np.ones(n)
+    cons = scenario.constraints
     keys = []
-    structured = "creator" in table
-    if structured and ONE_PER_CREATOR not in drop:  # at most one option per creator (per phase if allowed)
-        M, _ = option_matrix(table, per_phase=scenario.phase_settings.repeat_creators)
-        if M.shape[0]:
-            A = sp.vstack([A, M], format="csr")
-            lo = np.concatenate([lo, np.full(M.shape[0], -np.inf)])
-            hi = np.concatenate([hi, np.ones(M.shape[0])])
-            rows += [Row(ONE_PER_CREATOR, "<=", 1.0)] * M.shape[0]
-    if cons.include and INCLUDE not in drop:
-        if structured:  # an included creator takes one of its options: one row per creator
-            creators = table["creator"].to_numpy(object)
-            inc = sp.csr_matrix(np.vstack([(creators == i).astype(float) for i in cons.include]))
-            A = sp.vstack([A, inc], format="csr")
-            lo = np.concatenate([lo, np.ones(inc.shape[0])])
-            hi = np.concatenate([hi, np.full(inc.shape[0], np.inf)])
-            rows += [Row(INCLUDE, ">=", 1.0)] * inc.shape[0]
-        else:
-            lb[cand.positions(cons.include)] = 1.0
-            keys.append(INCLUDE)
+    table = cand.table
+    by_creator = "creator" in table
+    if cons.include and INCLUDE not in drop and not by_creator:
+        lb[cand.positions(cons.include)] = 1.0
+        keys.append(INCLUDE)
     if cons.exclude and EXCLUDE not in drop:
-        ids = table["creator"] if structured else table["id"]
+        ids = table["creator"] if by_creator else table["id"]
         ub[ids.isin(list(cons.exclude)).to_numpy()] = 0.0
         keys.append(EXCLUDE)
+    A = block.matrix()
     A.eliminate_zeros()
-    c = objective_vector(scenario) if c is None else np.asarray(c, float)
-    return MilpModel(c=c, A=A, lo=lo, hi=hi, lb=lb, ub=ub, integer=np.ones(n, dtype=bool), rows=rows,
-                     n_candidates=n, bound_keys=tuple(keys))
+    return MilpModel(c=np.asarray(c, float), A=A, lo=np.array(block.lo, float), hi=np.array(block.hi, float),
+                     lb=lb, ub=ub, integer=np.ones(n, dtype=bool), rows=block.rows, n_candidates=n,
+                     bound_keys=tuple(keys))
 
 
-def _rules(add, cons, table, out, mask: np.ndarray, prefix: str) -> None:
-    """The rows of one ``Constraints`` over the candidates where ``mask`` is 1 (all of them, or one phase's)."""
-    fee = out.cost * mask
-    ones = mask
-    if cons.min_spend is not None:
-        add(f"{prefix}.min_spend", fee, ">=", cons.min_spend)
-    if cons.min_count is not None:
-        add(f"{prefix}.min_count", ones, ">=", cons.min_count)
-    if cons.max_count is not None:
-        add(f"{prefix}.max_count", ones, "<=", cons.max_count)
-    for kind in GROUPS:
-        column = table[GROUP_COLUMN[kind]].to_numpy(dtype=object)
-        for name, lim in cons.groups(kind).items():
-            member = (column == name).astype(float) * mask
-            key = f"{prefix}.{kind}.{name}"
-            if lim.min_count is not None:
-                add(f"{key}.min_count", member, ">=", lim.min_count)
-            if lim.max_count is not None:
-                add(f"{key}.max_count", member, "<=", lim.max_count)
-            if lim.min_share is not None:
-                add(f"{key}.min_share", (member - lim.min_share * mask) * out.cost, ">=", 0.0, lim.min_share)
-            if lim.max_share is not None:
-                add(f"{key}.max_share", (member - lim.max_share * mask) * out.cost, "<=", 0.0, lim.max_share)
-    for floor in FLOORS:
-        v = getattr(cons, floor)
-        if v is not None:
-            add(f"{prefix}.{floor}", out.metric(floor.removeprefix("min_")) * mask, ">=", v)
-    if cons.min_roi is not None:
-        add(f"{prefix}.min_roi", (out.revenue - (1.0 + cons.min_roi) * out.cost) * mask, ">=", 0.0, cons.min_roi)
-
-
-def constraint_keys(scenario: Scenario) -> list[str]:
-    """Every key that ``build_model`` can drop, in model order."""
-    m = build_model(scenario, c=np.zeros(scenario.candidates.n))
-    return [r.key for r in m.rows] + list(m.bound_keys)
+def row_status(scenario: Scenario, model: MilpModel, i: int, x: np.ndarray, activity: np.ndarray,
+               base_cost: float | None = None) -> ConstraintStatus:
+    """Row ``i``'s rule at the solution ``x`` in the planner's units (shares of ``base_cost``, by default the mix's
+    spend), its slack, and whether it binds: no room for one more creator (upper limits) or one fewer (lower)."""
+    row = model.rows[i]
+    fee = scenario.candidates.outcomes.cost
+    if base_cost is None:
+        base_cost = float(fee @ x[: len(fee)])
+    if row.sense == "<=":
+        slack_m = float(model.hi[i] - activity[i])
+        movable = (x < 0.5) & (model.ub > 0.5)  # creators that could still be added
+    else:
+        slack_m = float(activity[i] - model.lo[i])
+        movable = (x > 0.5) & (model.lb < 0.5)  # creators that could be dropped
+    coef = model.A.getrow(i).toarray().ravel()
+    step = coef[movable & (coef > 0)]  # one such move uses up this much of the slack
+    tol = 1e-9 * max(1.0, abs(row.limit))
+    binding = slack_m <= tol or (step.size > 0 and slack_m < step.min() - tol)
+    if row.key.endswith("budget_share"):
+        value = float(activity[i]) / scenario.budget
+    elif row.key.endswith("_share") or row.key.endswith("min_roi"):
+        value = activity[i] / base_cost + row.limit if base_cost > 0 else None
+    else:
+        value = float(activity[i])
+    slack = (row.limit - value if row.sense == "<=" else value - row.limit) if value is not None else slack_m
+    return ConstraintStatus(row.key, row.sense, float(row.limit), value, float(slack), bool(binding))

@@ -39,7 +39,8 @@ import scipy.sparse as sp
 
 from optimizer.io.audience import Audience
 from optimizer.io.scenario import Scenario
-from optimizer.model.formulation import MilpModel, Row
+from optimizer.model.extension import Extension
+from optimizer.model.formulation import ConstraintStatus, MilpModel, Row
 
 UNIQUE_ROWS = "audience.unique_reach_rows"  # the rows that define the unique-reach expression
 MIN_UNIQUE = "constraints.min_unique_reach"
@@ -195,7 +196,7 @@ def _layers(aud: Audience) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
 def extend(model: MilpModel, scenario: Scenario, drop: Collection[str] = (),
            unique: tuple[float, Audience] | None = None) -> tuple[MilpModel, ReachColumns]:
     """``model`` (hire columns first; any auxiliary columns are kept) with unique reach: ``unique`` = (weight,
-    audience) adds weight x the unique reach of that audience to the objective (``model/combine.py``); the floor
+    audience) adds weight x the unique reach of that audience to the objective (``model/phases.py``); the floor
     ``constraints.min_unique_reach`` (on the whole plan's audience) unless dropped. One audience per model."""
     aud = unique[1] if unique is not None else scenario.audience
     if aud is None:
@@ -319,3 +320,88 @@ def floor_violations(scenario: Scenario, x: np.ndarray) -> list[str]:
     if v is None or scenario.audience is None:
         return []
     return [MIN_UNIQUE] if scenario.audience.unique_reach(x) < v * (1 - 1e-9) - 1e-9 else []
+
+
+def floor_status(scenario: Scenario, model: MilpModel, x: np.ndarray, floor: float) -> ConstraintStatus:
+    """The unique-reach floor in people, from the exact unique reach of the mix. As for the other lower limits, it
+    binds when there is no room for one fewer creator: dropping any hired creator that may be dropped would take
+    the mix below the floor."""
+    aud = scenario.audience
+    n = scenario.candidates.n
+    hired = x[:n] > 0.5
+    value = aud.unique_reach(hired)
+    slack = value - floor
+    binding = slack <= 1e-9 * max(1.0, floor)
+    droppable = np.flatnonzero(hired & (model.lb[:n] < 0.5))
+    if not binding and droppable.size:
+        smallest_loss = np.inf
+        for j in droppable:
+            without = hired.copy()
+            without[j] = False
+            smallest_loss = min(smallest_loss, value - aud.unique_reach(without))
+        binding = smallest_loss > slack
+    return ConstraintStatus(MIN_UNIQUE, ">=", floor, value, slack, bool(binding))
+
+
+class UniqueReach(Extension):
+    """Unique reach in the model: the objective's term (``unique``: its weight and the audience it counts, from
+    ``phases.combination``) and the floor. ``columns`` is set by ``extend``."""
+
+    name = "unique_reach"
+    prefixes = (UNIQUE_ROWS, MIN_UNIQUE)
+
+    def __init__(self, scenario: Scenario, unique: tuple[float, Audience] | None = None):
+        self.scenario = scenario
+        self.unique = unique
+        self.columns: ReachColumns | None = None
+
+    @staticmethod
+    def applies(scenario: Scenario) -> bool:
+        return scenario.uses_unique_reach
+
+    def on(self, scenario: Scenario) -> UniqueReach:
+        return UniqueReach(scenario, self.unique)
+
+    def extend(self, model: MilpModel, drop: Collection[str] = frozenset()) -> MilpModel:
+        model, self.columns = extend(model, self.scenario, drop, self.unique)
+        return model
+
+    @property
+    def exact(self) -> bool:
+        return self.columns is None or self.columns.exact
+
+    def cuts(self, model: MilpModel, solution: np.ndarray) -> MilpModel | None:
+        return None if self.columns is None else self.columns.cuts(model, solution)
+
+    def repair(self, solution: np.ndarray) -> np.ndarray:
+        return solution if self.columns is None else self.columns.repair(solution)
+
+    def bound(self, model_bound: float | None) -> float | None:
+        if self.columns is None or not self.columns.weight or self.scenario.goal.minimises:
+            return model_bound  # the objective holds no unique reach: the model's bound is the objective's
+        return self.columns.bound(model_bound)
+
+    @property
+    def approximates_objective(self) -> bool:  # roi's subproblems do not weigh unique reach
+        return self.columns is not None and self.columns.weight != 0 and self.scenario.goal.method != "ratio"
+
+    def true_objective(self, hires: np.ndarray) -> float:
+        c = self.columns
+        if c is None or not c.weight:
+            return 0.0
+        return c.weight * c.audience.unique_reach(np.asarray(hires)[: self.scenario.candidates.n] > 0.5)
+
+    def learned(self, model: MilpModel, fresh_rows: int) -> Tangents | None:
+        return None if self.exact else tangents_since(model, fresh_rows)
+
+    def reuse(self, model: MilpModel, learned: Tangents | None) -> MilpModel:
+        if learned is None or self.exact or learned[0].shape[1] != model.shape[1]:
+            return model
+        return with_tangents(model, learned)
+
+    def violations(self, hires: np.ndarray) -> list[str]:
+        return floor_violations(self.scenario, hires)
+
+    def status(self, model: MilpModel, i: int, x: np.ndarray, activity: np.ndarray) -> ConstraintStatus | None:
+        row = model.rows[i]
+        return floor_status(self.scenario, model, x, row.limit) if row.key == MIN_UNIQUE else None

@@ -18,19 +18,24 @@ cut nothing but the runs they switch off. A run with profit exactly 0 is not a l
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from optimizer.io.scenario import RiskSettings, Scenario, SimulationSettings
-from optimizer.model.formulation import MilpModel, Row
-from optimizer.simulation.engine import creator_revenue
+from optimizer.model.extension import Extension, Panel
+from optimizer.model.formulation import ConstraintStatus, MilpModel, Row
+from optimizer.simulation.engine import creator_revenue, simulate_mixes
 from optimizer.simulation.measures import var_cvar
+from optimizer.utils.numbers import num, pct
 from optimizer.utils.sizing import check_risk_model
 
 CVAR_ROWS, MIN_CVAR, MAX_PROB_LOSS = "risk.cvar_rows", "risk.min_cvar", "risk.max_prob_loss"
 RISK_ROWS = (MIN_CVAR, MAX_PROB_LOSS)  # the keys of the rows this module adds (io/scenario's RISK_KEYS: the block's)
+RISK_MODEL_WARN = 5_000_000  # coefficients in the scenario rows beyond which a slow solve is worth a warning
 
 
 def in_sample_settings(scenario: Scenario) -> SimulationSettings:
@@ -142,3 +147,149 @@ def extend(model: MilpModel, scenario: Scenario, draws: np.ndarray, risk: RiskSe
                     n_candidates=n, offset=model.offset, bound_keys=model.bound_keys)
     return out, RiskColumns(t, u, z)
 
+
+
+@dataclass(frozen=True)
+class RiskReport:
+    """A plan's CVaR and P(loss) on the runs inside the model (in sample) and on fresh runs (out of sample): a
+    mix chosen on 1,000 runs can be lucky on exactly those runs, and the gap between the two shows by how much."""
+
+    alpha: float
+    scenarios: int
+    seed: int
+    validation_runs: int
+    validation_seed: int
+    min_cvar: float | None
+    max_prob_loss: float | None
+    cvar_in_sample: float
+    cvar_out_of_sample: float
+    prob_loss_in_sample: float
+    prob_loss_out_of_sample: float
+    mean_profit_in_sample: float | None
+    mean_profit_out_of_sample: float | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def panel(self) -> Panel:
+        """In-sample against out-of-sample CVaR and P(loss)."""
+        a = f"{self.alpha:.0%}"
+        floors = []
+        if self.min_cvar is not None:
+            floors.append(f"CVaR {a} >= {num(self.min_cvar)}")
+        if self.max_prob_loss is not None:
+            floors.append(f"P(loss) <= {self.max_prob_loss:.1%}")
+        rows = (
+            {"": f"in sample ({self.scenarios:,} runs in the model, seed {self.seed})",
+             f"CVaR {a}": num(self.cvar_in_sample), "P(loss)": pct(self.prob_loss_in_sample),
+             "mean profit": num(self.mean_profit_in_sample)},
+            {"": f"out of sample ({self.validation_runs:,} fresh runs, seed {self.validation_seed})",
+             f"CVaR {a}": num(self.cvar_out_of_sample), "P(loss)": pct(self.prob_loss_out_of_sample),
+             "mean profit": num(self.mean_profit_out_of_sample)},
+        )
+        return Panel("Risk", f"rules: {', '.join(floors)}" if floors else "no risk rule; reported only", rows)
+
+
+def risk_report(scenario: Scenario, ids: list[str], threads: int | None = None,
+                draws: np.ndarray | None = None) -> RiskReport:
+    """The mix's CVaR and P(loss) on the in-sample runs (those in the model; ``draws`` when the plan already has
+    them, else simulated for the mix alone) and on fresh out-of-sample runs."""
+    risk = scenario.risk_settings()
+    pos = scenario.candidates.positions(ids)
+    if draws is not None:
+        cvar_in, loss_in, mean_in = mix_cvar(draws, scenario.candidates.indicator(pos), risk.alpha)
+    else:
+        ins = simulate_mixes(scenario, {"mix": pos}, settings=in_sample_settings(scenario), threads=threads)["mix"]
+        cvar_in, loss_in, mean_in = ins.cvar, ins.prob_loss, ins.metrics["profit"].mean
+    outs = simulate_mixes(scenario, {"mix": pos}, settings=out_of_sample_settings(scenario), threads=threads)["mix"]
+    return RiskReport(alpha=risk.alpha, scenarios=risk.scenarios, seed=risk.seed,
+                      validation_runs=risk.validation_runs, validation_seed=risk.out_of_sample_seed,
+                      min_cvar=risk.min_cvar, max_prob_loss=risk.max_prob_loss,
+                      cvar_in_sample=cvar_in, cvar_out_of_sample=outs.cvar,
+                      prob_loss_in_sample=loss_in, prob_loss_out_of_sample=outs.prob_loss,
+                      mean_profit_in_sample=mean_in, mean_profit_out_of_sample=outs.metrics["profit"].mean)
+
+
+class Risk(Extension):
+    """Risk in the decision (the CVaR and chance-constraint rows over the in-sample runs, when the scenario has a
+    CVaR objective or a risk rule) and in the result (in- and out-of-sample CVaR and P(loss), with a ``risk:``
+    block). ``draws``: the in-sample profit runs (simulated here unless given); ``out_of_sample``: also simulate
+    fresh runs for the result."""
+
+    name = "risk"
+    prefixes = ("risk.",)
+
+    def __init__(self, scenario: Scenario, draws: np.ndarray | None = None, threads: int | None = None,
+                 out_of_sample: bool = True):
+        self.scenario = scenario
+        self.threads = threads
+        self.out_of_sample = out_of_sample
+        if draws is None and scenario.uses_risk_model:
+            draws = profit_draws(scenario, threads)
+        self.draws = draws
+        self.settings = scenario.risk_settings()
+
+    @staticmethod
+    def applies(scenario: Scenario) -> bool:
+        return scenario.risk is not None or scenario.uses_risk_model
+
+    def on(self, scenario: Scenario) -> Risk:
+        return Risk(scenario, self.draws, self.threads, out_of_sample=False)
+
+    def extend(self, model: MilpModel, drop: Collection[str] = frozenset()) -> MilpModel:
+        if self.draws is None:
+            return model
+        return extend(model, self.scenario, self.draws, self.settings, drop)[0]
+
+    def value(self, hires: np.ndarray) -> float | None:
+        if self.scenario.goal.method != "sampled":
+            return None
+        return mix_cvar(self.draws, hires, self.settings.alpha)[0]
+
+    def violations(self, hires: np.ndarray) -> list[str]:
+        if self.draws is None:
+            return []
+        risk = self.settings
+        cvar, p_loss, _ = mix_cvar(self.draws, hires, risk.alpha)
+        broken = []
+        if risk.min_cvar is not None and cvar < risk.min_cvar - 1e-6 * max(1.0, abs(risk.min_cvar)):
+            broken.append(MIN_CVAR)
+        if risk.max_prob_loss is not None and p_loss > risk.max_prob_loss + 1e-12:
+            broken.append(MAX_PROB_LOSS)
+        return broken
+
+    def statuses(self, x: np.ndarray) -> list[ConstraintStatus]:
+        """The risk rules on the in-sample runs: a CVaR floor binds when its slack is below 0.1% of it, a chance
+        constraint when no further run may lose money."""
+        if self.draws is None:
+            return []
+        risk, draws = self.settings, self.draws
+        cvar, p_loss, _ = mix_cvar(draws, x, risk.alpha)
+        out = []
+        if risk.min_cvar is not None:
+            slack = cvar - risk.min_cvar
+            out.append(ConstraintStatus(MIN_CVAR, ">=", risk.min_cvar, cvar, slack,
+                                        slack <= 1e-3 * max(1.0, abs(risk.min_cvar))))
+        if risk.max_prob_loss is not None:
+            allowed = math.floor(risk.max_prob_loss * draws.shape[0] + 1e-9)
+            losses = int(round(p_loss * draws.shape[0]))
+            out.append(ConstraintStatus(MAX_PROB_LOSS, "<=", risk.max_prob_loss, p_loss,
+                                        risk.max_prob_loss - p_loss, losses >= allowed))
+        return out
+
+    def notes(self) -> list[str]:
+        d = self.draws
+        if d is None or d.size <= RISK_MODEL_WARN:
+            return []
+        return [f"the risk model holds {d.shape[1]:,} candidates x {d.shape[0]:,} runs ({d.size:,} coefficients); "
+                "solves of this size can be slow: shortlist fewer candidates or lower risk.scenarios"]
+
+    def contribute(self, hires: np.ndarray) -> Mapping[str, Any]:
+        if self.scenario.risk is None or not self.out_of_sample:
+            return {}
+        ids = [str(i) for i in self.scenario.candidates.ids[np.flatnonzero(np.asarray(hires) > 0.5)]]
+        return {"risk": risk_report(self.scenario, ids, self.threads, self.draws)}
+
+    def panels(self, fields: Mapping[str, Any]) -> list[Panel]:
+        report = fields.get("risk")
+        return [report.panel()] if report is not None else []

@@ -2,9 +2,9 @@
 ``report.md``, written by ``influencer-mix run SCENARIO --out DIR``.
 
 Sections: the scenario in a few lines; the chosen mix; totals and KPIs; the mix by tier and platform (chart); the
-phases (when planned); the simulated distribution of profit and ROI and the portfolio against the star (when
-simulated); which rules bind and what loosening each one would buy (a re-solve without it, or with 10% more
-budget); warnings. The HTML carries a small script that counts images that failed to load into
+model extensions' sections (phases, risk); the simulated distribution of profit and ROI and the portfolio against
+the star (when simulated); which rules bind and what loosening each one would buy (a re-solve without it, or with
+10% more budget); warnings. The HTML carries a small script that counts images that failed to load into
 ``<body data-broken-images>``, so a headless browser can check the page.
 """
 
@@ -69,12 +69,9 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
             "Each creator's evidence is in the mix table: none, thin (under half the weight on its own posts), "
             "solid, or stated (rates given in the shortlist, history not given)."]))
     out.append(Section("The mix by tier and platform", image=("mix.png", mix_chart(r))))
-    if r.phases:
-        rows = [{"phase": p["name"], "objective": p["objective"], "creators": len(p["selected"]),
-                 "cost": num(p["totals"]["cost"]), "value": num(p["objective_value"]),
-                 "share of its best": "-" if not p["ideal"] else f"{p['objective_value'] / p['ideal']:.1%}"}
-                for p in r.phases]
-        out.append(Section("Phases", table=pd.DataFrame(rows)))
+    for panel in r.panels:  # the model extensions' sections (phases, risk)
+        out.append(Section(panel.title, [panel.note[:1].upper() + panel.note[1:] + "."] if panel.note else [],
+                           pd.DataFrame(list(panel.rows))))
     sim = r.simulation
     if sim is not None:
         p = sim.metrics["profit"]

@@ -7,17 +7,12 @@ import pandas as pd
 
 from optimizer.domain import objectives
 from optimizer.domain.funnel import EVIDENCE_SHARES
+from optimizer.model.extension import Panel
 from optimizer.result import Alternative, PlanResult
 from optimizer.simulation.engine import SimulationResult
+from optimizer.utils.numbers import num, pct
 
 _MONEY = ("fee", "revenue", "profit", "cost")
-
-
-def num(v, digits: int = 0) -> str:
-    """``v`` with thousands separators and ``digits`` decimals; "-" when undefined."""
-    if v is None or (isinstance(v, float) and v != v):
-        return "-"
-    return f"{v:,.{digits}f}"
 
 
 def _frame_text(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> str:
@@ -65,20 +60,9 @@ def format_table(result: PlanResult) -> str:
         evidence = evidence_sentence(t)
         if evidence:
             out.append(f"  Evidence behind the figures (share of spend): {evidence}")
-        if r.phases:
+        for panel in r.panels:  # the model extensions' sections (phases, risk)
             out.append("")
-            out.append("By phase (objective value: the phase's own; share of best: against the phase alone)")
-            table = []
-            for ph in r.phases:
-                t = ph["totals"]
-                ideal = ph["ideal"]
-                budget = ph["budget"]
-                cap = num(budget["high"]) if budget["high"] is not None else "-"
-                table.append({"phase": ph["name"], "objective": ph["objective"], "creators": len(ph["selected"]),
-                              "cost": num(t["cost"]), "budget cap": cap, "value": num(ph["objective_value"]),
-                              "share of best": _pct(ph["objective_value"] / ideal) if ideal else "-",
-                              "reach": num(t["reach"]), "profit": num(t["profit"])})
-            out.append(_indent(pd.DataFrame(table).to_string(index=False)))
+            out.append(format_panel(panel))
         for kind, rows in r.breakdown.items():
             if rows:
                 out.append("")
@@ -103,9 +87,6 @@ def format_table(result: PlanResult) -> str:
             for name, value, imp, rules in lines:
                 extra = f"   optimiser {imp} better; {rules}" if rules else ""
                 out.append(f"  {name:<{width}}  {num(value, digits):>16}{extra}")
-    if r.risk is not None:
-        out.append("")
-        out.append(format_risk(r.risk))
     if r.simulation is not None:
         out.append("")
         out.append(format_simulation(r.simulation, r.comparison))
@@ -139,10 +120,6 @@ def evidence_sentence(t) -> str | None:
     return ", ".join(f"{EVIDENCE_WORDS[e]} {v:.0%}" for e, v in shares.items() if v and v > 0)
 
 
-def _pct(p: float | None) -> str:
-    return "-" if p is None else f"{p:.1%}"
-
-
 def format_simulation(sim: SimulationResult, comparison: list[Alternative] | None = None, top: int = 5) -> str:
     """The simulated distribution of a mix and, if given, the comparison with the alternatives."""
     shocks = ", ".join(f"{k} {v:g}" for k, v in sim.shocks.items())
@@ -162,13 +139,13 @@ def format_simulation(sim: SimulationResult, comparison: list[Alternative] | Non
                      "se": num(v.se, d if d else 1), "P5": num(v.p5, d), "P50": num(v.p50, d),
                      "P95": num(v.p95, d)})
     out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
-    loss = (f"P(loss) {_pct(sim.prob_loss)} (se {_pct(sim.prob_loss_se)})" if sim.prob_loss > 0 else
+    loss = (f"P(loss) {pct(sim.prob_loss)} (se {pct(sim.prob_loss_se)})" if sim.prob_loss > 0 else
             f"P(loss) 0 (no run of {sim.runs:,} lost money)")
     line = (f"  {loss}   VaR {a} {num(sim.var)}   "
             f"CVaR {a} {num(sim.cvar)} (mean profit of the worst {1 - sim.alpha:.0%} of runs)")
     out.append(line)
     for k, t in sim.targets.items():
-        out.append(f"  P({k} below {t['target']:,.4g}) {_pct(t['prob_miss'])}")
+        out.append(f"  P({k} below {t['target']:,.4g}) {pct(t['prob_miss'])}")
     c = sim.contributions.sort_values("share", ascending=False)
     if len(c):
         shown = ", ".join(f"{i} {s:.1%}" for i, s in zip(c["id"].head(top), c["share"].head(top), strict=True))
@@ -184,7 +161,7 @@ def format_simulation(sim: SimulationResult, comparison: list[Alternative] | Non
             d = alt.to_dict()
             table.append({"mix": alt.name, "creators": d["count"], "cost": num(d["cost"]),
                           "mean profit": num(d["mean_profit"]), "sd": num(d["sd_profit"]),
-                          "P5 profit": num(d["p5_profit"]), "P(loss)": _pct(d["prob_loss"]),
+                          "P5 profit": num(d["p5_profit"]), "P(loss)": pct(d["prob_loss"]),
                           f"CVaR {a}": num(d["cvar"]), "ROI": num(d["roi"], 2),
                           **({"unique reach": num(d["unique_reach"])} if "unique_reach" in sim.metrics else {}),
                           "rules": {True: "met", False: "not met", None: "-"}[alt.meets_rules]})
@@ -206,28 +183,14 @@ def diversification_sentence(comparison: list[Alternative], alpha: float) -> str
     pm, ps = main.metrics["profit"], star.metrics["profit"]
     cv = lambda s: s.sd / abs(s.mean) if s.mean else float("nan")  # noqa: E731
     return (f"Against the best single creator, the mix's profit varies {cv(pm):.2f} x its mean instead of "
-            f"{cv(ps):.2f} x; P(loss) {_pct(main.prob_loss)} instead of {_pct(star.prob_loss)}; the worst "
+            f"{cv(ps):.2f} x; P(loss) {pct(main.prob_loss)} instead of {pct(star.prob_loss)}; the worst "
             f"{1 - alpha:.0%} of runs average {num(main.cvar)} instead of {num(star.cvar)}.")
 
 
-def format_risk(risk) -> str:
-    """In-sample against out-of-sample CVaR and P(loss) of a plan with a risk block."""
-    a = f"{risk.alpha:.0%}"
-    floors = []
-    if risk.min_cvar is not None:
-        floors.append(f"CVaR {a} >= {num(risk.min_cvar)}")
-    if risk.max_prob_loss is not None:
-        floors.append(f"P(loss) <= {risk.max_prob_loss:.1%}")
-    rows = pd.DataFrame([
-        {"": f"in sample ({risk.scenarios:,} runs in the model, seed {risk.seed})",
-         f"CVaR {a}": num(risk.cvar_in_sample), "P(loss)": _pct(risk.prob_loss_in_sample),
-         "mean profit": num(risk.mean_profit_in_sample)},
-        {"": f"out of sample ({risk.validation_runs:,} fresh runs, seed {risk.validation_seed})",
-         f"CVaR {a}": num(risk.cvar_out_of_sample), "P(loss)": _pct(risk.prob_loss_out_of_sample),
-         "mean profit": num(risk.mean_profit_out_of_sample)},
-    ])
-    head = "Risk" + (f" (rules: {', '.join(floors)})" if floors else " (no risk rule; reported only)")
-    return head + "\n" + _indent(rows.to_string(index=False))
+def format_panel(panel: Panel) -> str:
+    """A model extension's section (``model/extension.Panel``) as a titled table."""
+    head = panel.title + (f" ({panel.note})" if panel.note else "")
+    return head + "\n" + _indent(pd.DataFrame(list(panel.rows)).to_string(index=False))
 
 
 def format_frontier(fr) -> str:
@@ -235,9 +198,9 @@ def format_frontier(fr) -> str:
     out = [f"{fr.name}: return against risk, {fr.scenarios:,} simulated runs in the model (seed {fr.seed})"]
     if fr.points:
         rows = [{"point": k + 1, "creators": len(p.selected), "cost": num(p.cost),
-                 "expected profit": num(p.expected_profit), f"CVaR {a}": num(p.cvar), "P(loss)": _pct(p.prob_loss),
+                 "expected profit": num(p.expected_profit), f"CVaR {a}": num(p.cvar), "P(loss)": pct(p.prob_loss),
                  "ROI": num(p.roi, 2), f"CVaR {a} fresh runs": num(p.cvar_out_of_sample),
-                 "P(loss) fresh": _pct(p.prob_loss_out_of_sample), "status": p.status}
+                 "P(loss) fresh": pct(p.prob_loss_out_of_sample), "status": p.status}
                 for k, p in enumerate(fr.points)]
         out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
         out.append("  point 1 is the risk-neutral optimum; the last is the safest mix (maximum CVaR)")
@@ -245,7 +208,7 @@ def format_frontier(fr) -> str:
         out.append("")
         out.append("Reference mixes on the same runs")
         rows = [{"mix": m.name, "creators": len(m.selected), "expected profit": num(m.expected_profit),
-                 f"CVaR {a}": num(m.cvar), "P(loss)": _pct(m.prob_loss), "ROI": num(m.roi, 2), "note": m.note}
+                 f"CVaR {a}": num(m.cvar), "P(loss)": pct(m.prob_loss), "ROI": num(m.roi, 2), "note": m.note}
                 for m in fr.markers]
         out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
     for w in fr.warnings:
@@ -260,7 +223,7 @@ def format_sweep(sw) -> str:
     own = sw.objective != "profit" and method in ("linear", "combined")  # its own value beside profit
     rows = [{"budget": num(p.budget), "status": p.status, "creators": len(p.selected), "cost": num(p.cost),
              **({sw.objective.replace("_", " "): num(p.objective_value)} if own else {}),
-             "expected profit": num(p.expected_profit), "ROI": num(p.roi, 2), "P(loss)": _pct(p.prob_loss),
+             "expected profit": num(p.expected_profit), "ROI": num(p.roi, 2), "P(loss)": pct(p.prob_loss),
              f"CVaR {a}": num(p.cvar), "marginal return": num(p.marginal_return, 3)} for p in sw.points]
     out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
     out.append(f"  marginal return: {sw.objective} gained per extra unit of budget, up to the next budget")

@@ -12,7 +12,8 @@ from collections.abc import Callable
 import numpy as np
 
 from optimizer.io.scenario import Scenario
-from optimizer.model.formulation import MilpModel, build_model, constraint_keys
+from optimizer.model.formulation import MilpModel
+from optimizer.model.program import build_model, constraint_keys
 from optimizer.solve.base import INFEASIBLE
 from optimizer.solve.driver import solve
 

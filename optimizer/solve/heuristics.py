@@ -66,7 +66,7 @@ def greedy(scenario: Scenario, model: MilpModel,
     adds nobody. No step may break an upper limit.
     For unique reach the value is what a creator adds to the mix so far, and an unmet ``min_unique_reach`` counts
     as a lower limit. ``objective_terms`` (linear coefficients, and the unique-reach weight and audience) replaces
-    the scenario's own objective: the phases' combination (``model/combine.py``)."""
+    the scenario's own objective: the phases' combination (``model/phases.py``)."""
     out = scenario.candidates.outcomes
     fee = out.cost
     goal = scenario.goal
