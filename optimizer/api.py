@@ -87,5 +87,6 @@ def deliver(scenario: Scenario, *, simulate: bool | SimulationSettings = False, 
             sweep_result = sweep(scenario, list(budgets), progress=progress)
     if whatif and result.has_solution:
         with bar("what-if", "solves") as progress:
-            loosened = tuple(loosening(scenario, result, progress=progress))
+            # the analysis takes about as long as the plan did; a re-solve it stops says what it proved
+            loosened = tuple(loosening(scenario, result, progress=progress, seconds=max(2.0, result.seconds)))
     return Deliverable(scenario, result, front, sweep_result, loosened)

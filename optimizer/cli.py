@@ -28,7 +28,6 @@ from optimizer.errors import InputError, suggest
 from optimizer.io.scenario import MAX_RUNS, MAX_SEED, SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
 from optimizer.learn.attribution import DEFAULT_HALF_LIFE
 from optimizer.learn.attribution import MODELS as ATTRIBUTION_MODELS
-from optimizer.learn.calibrate import calibrate
 from optimizer.report.files import (
     FRONTIER_FILES,
     OUTPUT_FILES,
@@ -365,6 +364,8 @@ def _menu(args) -> int:
 
 
 def _calibrate(args) -> int:
+    from optimizer.learn.calibrate import calibrate  # scipy.stats: loaded only by the command that needs it
+
     try:
         weights = tuple(float(v) for v in args.weights.split(","))
     except ValueError:

@@ -47,11 +47,12 @@ THIN_WARN = 0.5  # share of spend on creators with thin or no history that earns
 
 def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None = None,
              out_of_sample: bool = True, ideals: Mapping[str, float | None] | None = None,
-             known_mix: np.ndarray | None = None, reach_cuts: tuple | None = None) -> PlanResult:
+             known_mix: np.ndarray | None = None, reach_cuts: tuple | None = None, explain: bool = True) -> PlanResult:
     """Choose the mix that maximises the scenario's objective within its budget and rules (the decision alone;
     :func:`optimizer.plan` also simulates it). ``baselines``: also build the greedy and best-single alternatives.
     With a ``risk:`` block the result carries ``risk``: CVaR and P(loss) in sample and, unless ``out_of_sample`` is
-    False, on fresh runs (``threads`` for their simulation).
+    False, on fresh runs (``threads`` for their simulation). ``explain``: when no mix meets the rules, name the rules
+    that conflict (``conflicts``; a diagnosis of several solves).
 
     The model's features (packages, phases, unique reach, risk) are extensions (``model/extension.py``) that
     ``model/program.py`` lists for the scenario; this function asks them and does not branch on any.
@@ -61,14 +62,15 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
     first incumbent when it beats the greedy one (ignored if it breaks a rule); ``reach_cuts`` are rows an earlier
     plan's refinement learned (``PlanResult.reach_cuts``: unique-reach tangents), valid under any rules on the same
     shortlist."""
-    kwargs = dict(baselines=baselines, threads=threads, out_of_sample=out_of_sample)
+    kwargs = dict(baselines=baselines, threads=threads, out_of_sample=out_of_sample, explain=explain)
     in_order = phases.lexicographic(scenario, optimize, **kwargs)  # phases planned one after another
     if in_order is not None:
         return in_order
     start = time.perf_counter()
     s = scenario.solver
     n = scenario.candidates.n
-    comb = program.objective(scenario, ideals, lambda v: optimize(v, baselines=False, out_of_sample=False))
+    comb = program.objective(scenario, ideals, lambda v: optimize(v, baselines=False, out_of_sample=False,
+                                                                             explain=False))
     goal = scenario.goal
     exts = program.extensions(scenario, comb, threads=threads, out_of_sample=out_of_sample)
     base, model = program.models(scenario, np.zeros(n) if goal.method == "ratio" else comb.c, exts)
@@ -103,7 +105,9 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
         if single is not None:
             found["best_single"] = _judged(single, scenario, exts)
         fields["baselines"] = found
-    if out.status == INFEASIBLE:
+    if out.status == INFEASIBLE and not explain:
+        fields["message"] = "no mix meets every rule"
+    elif out.status == INFEASIBLE:
         plain = scenario.with_changes(objective="profit")
 
         def build(drop):  # the same features (risk's runs, the objective's unique reach) on the plain scenario

@@ -120,6 +120,12 @@ class PlanResult:
         return self.totals is not None
 
     @property
+    def ideals(self) -> dict[str, float | None] | None:
+        """Each phase's best on its own (the scales of the weighted combination, ``model/phases.py``), for
+        re-solves of variants on the plan's objective (``optimize(..., ideals=)``); None without phases."""
+        return {p.name: p.ideal for p in self.phases} if self.phases else None
+
+    @property
     def binding(self) -> list[str]:
         return [c.key for c in self.constraints if c.binding]
 

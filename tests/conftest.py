@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import itertools
+import json
 import os
 from pathlib import Path
 
@@ -153,3 +157,41 @@ def brute_force(df: pd.DataFrame, data: dict) -> tuple[float | None, np.ndarray]
 @pytest.fixture
 def skincare_yaml() -> Path:
     return SCENARIOS / "skincare_launch.yaml"
+
+
+# ------------------------------------------------------------------ expensive results shared by several tests
+# A plan is immutable (PlanResult is frozen), so tests that only read one can share it. The funnel scenario is the
+# slowest shipped plan; its tests are one xdist group, so that one worker computes it once.
+
+FUNNEL = "three_phase_funnel.yaml"
+
+
+@functools.cache
+def shipped_plan(name: str):
+    """``plan(load_scenario(scenarios/NAME))``, computed once per test process."""
+    from optimizer import plan
+    from optimizer.io.scenario import load_scenario
+
+    return plan(load_scenario(SCENARIOS / name))
+
+
+@pytest.fixture(scope="session")
+def funnel_run(tmp_path_factory) -> tuple[int, dict, Path]:
+    """``influencer-mix run three_phase_funnel.yaml --format json --runs 2048 --out DIR``, once per session: (exit
+    code, the JSON printed, DIR)."""
+    from optimizer.cli import main
+
+    out = tmp_path_factory.mktemp("funnel") / "out"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(["run", str(SCENARIOS / FUNNEL), "--format", "json", "--runs", "2048", "--out", str(out)])
+    return code, json.loads(printed.getvalue()), out
+
+
+def pytest_configure(config):
+    """With the suite spread over processes (pytest-xdist), each process's numerical libraries use one thread:
+    OpenBLAS threads spin while they wait, and two processes' spinning threads on two cores slowed some tests
+    six-fold. Set before the workers start, so they and the commands the tests run inherit it."""
+    if getattr(config.option, "numprocesses", None) and "PYTEST_XDIST_WORKER" not in os.environ:
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")

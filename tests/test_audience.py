@@ -287,6 +287,8 @@ def test_unique_reach_floor_holds_and_costs_what_enumeration_says(model, seed, n
     got = float(x @ metrics(df)["profit"])
     assert result.status == ("empty" if not result.selected else "optimal")
     assert got == pytest.approx(profit[meets].max(), rel=1e-4, abs=1e-6)
+    if result.status == "optimal":  # the bound is on profit (a floor does not turn it into people)
+        assert result.gap is not None and result.gap <= 1e-4 * (1 + 1e-6)
 
 
 @settings(max_examples=10, deadline=None)

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SCENARIOS, feasible_rows, metrics, random_shortlist, subsets
+from conftest import FUNNEL, SCENARIOS, feasible_rows, metrics, random_shortlist, shipped_plan, subsets
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -278,11 +278,11 @@ def test_bad_phase_blocks_name_the_key(extra, needle):
     assert needle in str(exc.value)
 
 
-def test_shipped_three_phase_funnel(tmp_path):
-    from optimizer.cli import main
-
-    sc = load_scenario(SCENARIOS / "three_phase_funnel.yaml")
-    r = plan(sc)
+@pytest.mark.slow
+@pytest.mark.xdist_group("funnel")
+def test_shipped_three_phase_funnel(funnel_run):
+    sc = load_scenario(SCENARIOS / FUNNEL)
+    r = shipped_plan(FUNNEL)
     assert r.status == "optimal" and not r.warnings
     by = {p.name: p for p in r.phases}
     tiers = sc.candidates.table.set_index("id")["tier"]
@@ -296,8 +296,8 @@ def test_shipped_three_phase_funnel(tmp_path):
     creators = [c for p in r.phases for c in p.selected]
     assert len(creators) == len(set(creators))
     assert (r.selection["posts"] > 1).any()  # packages are used
-    out = tmp_path / "out"
-    assert main(["run", str(SCENARIOS / "three_phase_funnel.yaml"), "--format", "json", "--out", str(out)]) == 0
+    code, _, out = funnel_run
+    assert code == 0
     doc = json.loads((out / "summary.json").read_text())
     assert [p["name"] for p in doc["phases"]] == ["awareness", "consideration", "conversion"]
     assert {"name", "selected", "budget", "totals", "objective_value"} <= doc["phases"][0].keys()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SCENARIOS
+from conftest import FUNNEL, SCENARIOS, shipped_plan
 
 from optimizer import plan
 from optimizer.io.scenario import SimulationSettings, load_scenario
@@ -11,10 +11,12 @@ from optimizer.io.scenario import SimulationSettings, load_scenario
 SIM = SimulationSettings(runs=4096, seed=0)
 
 
-@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [pytest.param(p, marks=[pytest.mark.slow, pytest.mark.xdist_group("funnel")])
+                                  if p.name == FUNNEL else p for p in sorted(SCENARIOS.glob("*.yaml"))],
+                         ids=lambda p: p.name)
 def test_every_shipped_scenario_plans(path):
     sc = load_scenario(path)
-    r = plan(sc, baselines=False)
+    r = shipped_plan(path.name)
     assert r.status == "optimal", (path.name, r.status, r.message)
     assert r.totals.cost <= sc.budget * (1 + 1e-9)
     text = path.read_text()

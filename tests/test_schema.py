@@ -24,11 +24,20 @@ def _run(capsys, argv: list[str]) -> tuple[int, dict]:
     return code, json.loads(capsys.readouterr().out)
 
 
-@pytest.mark.parametrize("scenario", ["skincare_launch.yaml", "skincare_awareness.yaml", "three_phase_funnel.yaml"])
+@pytest.mark.parametrize("scenario", ["skincare_launch.yaml", "skincare_awareness.yaml"])
 def test_run_json_validates(scenario, capsys):
     code, doc = _run(capsys, ["run", str(SCENARIOS / scenario), "--format", "json", "--runs", "2048"])
     assert code == 0
     _validate(doc, "plan")
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("funnel")
+def test_run_json_validates_on_the_funnel(funnel_run):
+    code, doc, out = funnel_run  # run --format json --runs 2048 --out DIR
+    assert code == 0
+    _validate(doc, "plan")
+    _validate(json.loads((out / "summary.json").read_text()), "plan")
 
 
 def test_infeasible_plan_and_other_commands_validate(capsys, tmp_path):

@@ -4,6 +4,8 @@ scenario from scratch with the same scales gives."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from conftest import random_shortlist
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from optimizer import Scenario
 from optimizer.analysis.comparison import without
-from optimizer.analysis.whatif import BUDGET_STEP, loosening
+from optimizer.analysis.whatif import BUDGET_STEP, MIN_RESOLVE_SECONDS, loosening
 from optimizer.decision import optimize
 
 
@@ -62,3 +64,29 @@ def test_progress_and_parallel_runs_agree():
     assert alone and [(x.rule, x.status) for x in alone] == [(x.rule, x.status) for x in both]
     assert np.allclose([x.objective_after for x in alone], [x.objective_after for x in both], rtol=2e-4)
     assert seen and seen[-1] == (len(alone), len(alone)) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_a_time_budget_bounds_the_analysis_and_every_row_says_what_it_proved():
+    """Under a budget each re-solve stops in time; a stopped one never reports less than the plan (its start) and
+    its proven bound caps the gain; a finished one's bound agrees with its value within the gap."""
+    sc = _scenario(11, 40, True)
+    r = optimize(sc, baselines=False)
+    assert r.has_solution
+    start = time.perf_counter()
+    rows = loosening(sc, r, jobs=1, seconds=0.5)
+    took = time.perf_counter() - start
+    assert rows
+    assert took <= len(rows) * (MIN_RESOLVE_SECONDS * 1.1 + 1.0) + 2.0  # each re-solve kept to its share
+    for row in rows:
+        assert row.status in ("optimal", "feasible", "time_limit"), row
+        assert row.gain >= -2 * sc.solver.gap * abs(r.objective_value) - 1e-9
+        if row.gain_at_most is not None:
+            assert row.gain_at_most >= row.gain - 2 * sc.solver.gap * abs(r.objective_value) - 1e-9
+        if row.status == "optimal":
+            assert row.gain_at_most == pytest.approx(row.gain, abs=2 * sc.solver.gap * abs(r.objective_value) + 1e-9)
+    unlimited = {x.rule: x for x in loosening(sc, r, jobs=1)}
+    for row in rows:  # the budgeted analysis brackets the exact gain
+        exact = unlimited[row.rule].gain
+        tol = 2 * sc.solver.gap * abs(r.objective_value) + 1e-9
+        assert row.gain <= exact + tol
+        assert row.gain_at_most is None or exact <= row.gain_at_most + tol

@@ -50,14 +50,15 @@ def single_tier_scenario(scenario: Scenario, tier: str) -> tuple[Scenario, list[
     return scenario.with_changes(candidates=cand.subset(mine), constraints=new), dropped
 
 
-def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 6) -> tuple[PlanResult, list[str],
-                                                                                        list[str]]:
+def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 6,
+                     ideals: dict[str, float | None] | None = None) -> tuple[PlanResult, list[str], list[str]]:
     """The best mix from one tier: (plan, rules dropped because they name other tiers, rules relaxed because
     this tier alone cannot meet them). When the tier cannot meet the rules, one rule of the conflict (a minimum
-    first; never the budget) is relaxed at a time, so the row still shows what that tier could do."""
+    first; never the budget) is relaxed at a time, so the row still shows what that tier could do. ``ideals``: the
+    plan's phases' scales (``PlanResult.ideals``), so that the tier's mix is the best by the plan's own objective."""
     variant, dropped = single_tier_scenario(scenario, tier)
     relaxed: list[str] = []
-    r = optimize(variant, baselines=False)
+    r = optimize(variant, baselines=False, ideals=ideals)
     for _ in range(max_relaxations):
         if r.has_solution or r.status != "infeasible":
             break
@@ -68,7 +69,7 @@ def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 6) ->
         key = next((k for k in keys if ".min_" in k or k.endswith("include")), keys[0])
         relaxed.append(key)
         variant = without(variant, key)
-        r = optimize(variant, baselines=False)
+        r = optimize(variant, baselines=False, ideals=ideals)
     return r, dropped, relaxed
 
 
@@ -136,7 +137,8 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
         else:
             rows.append(("best single creator", BEST_SINGLE, "none", "no creator's fee fits the budget", None))
         for tier in tier_order(scenario):
-            r, dropped, relaxed = best_single_tier(scenario, tier)
+            r, dropped, relaxed = best_single_tier(scenario, tier,
+                                                   ideals=result.ideals if result is not None else None)
             note = f"best {tier}-only mix under the same rules"
             if dropped:
                 note += "; without " + ", ".join(dropped)

@@ -123,9 +123,11 @@ def ideals(scenario: Scenario, optimize: Callable[[Scenario], Any]) -> dict[str,
     settings = scenario.phase_settings
     if not scenario.phases or settings.only is not None or settings.combine != "weighted":
         return None
-    out: dict[str, float | None] = {}
+    out: dict[str, float | None] = {ph.name: None for ph in scenario.phases}
     for ph in scenario.phases:
         r = optimize(alone(scenario, ph.name))
+        if r.status == "infeasible":  # every phase alone is under the same rules: none has a mix, nor has the plan
+            break
         out[ph.name] = r.objective_value if r.has_solution else None
     return out
 

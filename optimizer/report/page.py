@@ -125,11 +125,13 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
                                      "limits) under this rule."], rules))
         loose = pd.DataFrame([x.to_dict() for x in (loosening(scenario, r) if loosened is None else loosened)])
         if len(loose):
-            loose = loose.assign(**{"objective after": loose["objective after"].map(lambda v: num(v, 3)),
-                                    "gain": loose["gain"].map(lambda v: num(v, 3))})
+            loose = loose.assign(**{k: loose[k].map(lambda v: num(v, 3)) for k in ("objective after", "gain",
+                                                                                   "gain at most")})
             out.append(Section("What loosening each binding rule would buy",
                                ["Each row re-solves the plan without that rule (the budget: with 10% more) and "
-                                f"reports the change in the objective ({r.objective})."], loose))
+                                f"reports the change in the objective ({r.objective}): the gain found and the most "
+                                "the solver's proven bound allows. A re-solve stopped by the time limit (status "
+                                "time_limit) gained at least the first and at most the second."], loose))
     if r.warnings:
         out.append(Section("Warnings", [f"- {w}" for w in dict.fromkeys(r.warnings)]))
     return out
