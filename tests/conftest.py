@@ -195,3 +195,9 @@ def pytest_configure(config):
     if getattr(config.option, "numprocesses", None) and "PYTEST_XDIST_WORKER" not in os.environ:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(var, "1")
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: one worker more than the cores. Some tests wait on a command they will signal or on a solver's
+    clock (``test_hostile.py``, ``test_time_limits.py``); the extra worker keeps the cores busy meanwhile."""
+    return (os.cpu_count() or 1) + 1

@@ -12,6 +12,8 @@ from conftest import SCENARIOS
 
 from optimizer.cli import main
 
+pytestmark = pytest.mark.xdist_group("report")  # one worker computes the module's shared fixture once
+
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):

@@ -19,6 +19,8 @@ from optimizer.cli import main
 from optimizer.io.scenario import RiskSettings, SolverSettings
 from optimizer.model.risk import profit_draws
 
+pytestmark = pytest.mark.xdist_group("risk")  # one worker computes the module's shared fixture once
+
 
 def uncertain(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()

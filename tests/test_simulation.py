@@ -19,6 +19,8 @@ from optimizer.io.scenario import Shocks, SimulationSettings
 from optimizer.simulation.engine import BLOCK, simulate_mixes
 from optimizer.simulation.measures import var_cvar
 
+pytestmark = pytest.mark.xdist_group("simulation")  # one worker computes the module's shared fixture once
+
 NO_SHOCKS = Shocks.none()
 
 
