@@ -20,7 +20,7 @@ from optimizer.domain import tiers as tiers_mod
 from optimizer.domain.funnel import Totals
 from optimizer.errors import InputError
 from optimizer.io.scenario import Scenario
-from optimizer.model import phases, program
+from optimizer.model import program
 from optimizer.model.extension import Extension, mix_value
 from optimizer.model.formulation import MilpModel
 from optimizer.result import SELECTION_COLUMNS, PlanResult
@@ -63,9 +63,9 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
     plan's refinement learned (``PlanResult.reach_cuts``: unique-reach tangents), valid under any rules on the same
     shortlist."""
     kwargs = dict(baselines=baselines, threads=threads, out_of_sample=out_of_sample, explain=explain)
-    in_order = phases.lexicographic(scenario, optimize, **kwargs)  # phases planned one after another
-    if in_order is not None:
-        return in_order
+    in_steps = program.in_steps(scenario, optimize, **kwargs)  # e.g. lexicographic phases, one after another
+    if in_steps is not None:
+        return in_steps
     start = time.perf_counter()
     s = scenario.solver
     n = scenario.candidates.n
@@ -195,19 +195,26 @@ def _solve_refined(scenario: Scenario, model: MilpModel, exts: list[Extension], 
     truth and, when the objective holds an approximated term, its true value is within ``gap`` of the bound.
     Returns the outcome and the model as last solved."""
     s = scenario.solver
+    n = model.n_candidates
+
+    def repaired(x: np.ndarray) -> np.ndarray:
+        """``x`` with every extension's auxiliary columns at their true values for its hires."""
+        for e in exts:
+            x = e.repair(x)
+        return x
+
+    warm = None
+    if mip_start is not None:  # a known mix, with the auxiliary columns at their true values
+        warm = np.zeros(model.shape[1])
+        warm[:n] = mip_start[:n]
+        warm = repaired(warm)
     approx = [e for e in exts if not e.exact]
     if not approx:
         return solve(model, s.name, time_limit=time_limit, gap=gap, abs_gap=abs_gap, reduce=reduce,
-                     incumbent=incumbent, mip_start=mip_start), model
+                     incumbent=incumbent, mip_start=warm), model
     start = time.perf_counter()
-    n = model.n_candidates
     wants_objective = any(e.approximates_objective for e in approx)
     linear = model.c[:n]
-
-    def repaired(x: np.ndarray) -> np.ndarray:
-        for e in approx:
-            x = e.repair(x)
-        return x
 
     def truth(hires: np.ndarray) -> float:
         """The objective at these hires in truth (the model's may be overstated)."""
@@ -215,11 +222,6 @@ def _solve_refined(scenario: Scenario, model: MilpModel, exts: list[Extension], 
 
     best: SolveOutcome | None = None
     best_u, bound, timed_out, out = -np.inf, np.inf, False, None
-    warm = None
-    if mip_start is not None:  # a known mix, with its auxiliary columns at their true values
-        warm = np.zeros(model.shape[1])
-        warm[:n] = mip_start[:n]
-        warm = repaired(warm)
     for _ in range(MAX_REFINEMENTS):
         out = solve(model, s.name, time_limit=remaining(time_limit, start),
                     gap=gap / 2 if wants_objective else gap, abs_gap=abs_gap, reduce=False, mip_start=warm)

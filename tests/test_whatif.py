@@ -90,3 +90,46 @@ def test_a_time_budget_bounds_the_analysis_and_every_row_says_what_it_proved():
         tol = 2 * sc.solver.gap * abs(r.objective_value) + 1e-9
         assert row.gain <= exact + tol
         assert row.gain_at_most is None or exact <= row.gain_at_most + tol
+
+
+@pytest.mark.parametrize("extra", [
+    {"risk": {"scenarios": 200, "min_cvar": -1e9, "max_prob_loss": 0.5}},  # CVaR and chance columns
+    {"audience": {"population": 400_000, "model": "disjoint"}, "constraints": {"min_unique_reach": 1.0,
+                                                                            "max_count": 4}},  # exact unique reach
+], ids=["risk", "disjoint-reach"])
+def test_re_solves_start_from_the_plan_in_models_with_auxiliary_columns(extra):
+    """The plan's mix is a start for each re-solve; in a model with auxiliary columns (risk's t, u, z; unique
+    reach's) those are completed at their true values, and the re-solve equals one from scratch."""
+    df = random_shortlist(12, 5)
+    data = {"budget": float(df["fee"].sum()) * 0.4, "constraints": {"max_count": 4}, **extra}
+    sc = Scenario.from_dict(data, candidates=df)
+    r = optimize(sc, baselines=False, out_of_sample=False)
+    assert r.has_solution and r.binding
+    rows = loosening(sc, r, jobs=1)
+    assert rows
+    for row in rows:
+        variant = sc.with_changes(budget=sc.budget * BUDGET_STEP) if row.rule == "budget" else without(sc, row.rule)
+        fresh = optimize(variant, baselines=False, out_of_sample=False)
+        assert row.objective_after == pytest.approx(fresh.objective_value, rel=2 * sc.solver.gap, abs=1e-9)
+
+
+def test_a_completed_start_meets_the_risk_rows_at_the_mix_cvar():
+    """Risk.repair sets t, u and z so that the known mix meets every row, with the CVaR expression equal to the
+    mix's CVaR on the runs (so a start that meets a CVaR floor in truth meets it in the model)."""
+    from optimizer.model import program
+    from optimizer.model.risk import Risk, mix_cvar
+
+    df = random_shortlist(10, 8)
+    sc = Scenario.from_dict({"budget": float(df["fee"].sum()) * 0.5, "objective": "cvar",
+                             "risk": {"scenarios": 150, "alpha": 0.9, "max_prob_loss": 1.0}}, candidates=df)
+    exts = program.extensions(sc, out_of_sample=False)
+    _, model = program.models(sc, np.zeros(sc.candidates.n), exts)
+    risk = next(e for e in exts if isinstance(e, Risk))
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        x = np.zeros(model.shape[1])
+        x[: sc.candidates.n] = rng.random(sc.candidates.n) < 0.4
+        full = risk.repair(x)
+        assert not [k for k in model.violations(full) if k != "budget"]
+        cvar = mix_cvar(risk.draws, x, 0.9)[0]
+        assert float(model.c @ full) == pytest.approx(cvar, rel=1e-9, abs=1e-6)

@@ -18,7 +18,7 @@ feature; a new feature is one new class and a line in ``program.EXTENSIONS``.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -43,6 +43,17 @@ class Extension:
 
     name: ClassVar[str] = ""
     prefixes: ClassVar[tuple[str, ...]] = ()  # row keys (prefixes) whose status this extension reports
+
+    @staticmethod
+    def applies(scenario: Scenario) -> bool:
+        """Whether ``scenario`` uses this feature (each extension says; ``program.extensions`` asks)."""
+        return False
+
+    @staticmethod
+    def in_steps(scenario: Scenario, optimize: Callable[..., Any], **kwargs) -> Any | None:
+        """A plan made as a sequence of plans (``optimize(variant, **kwargs)`` each) when the feature asks for one
+        (lexicographic phases); None: one solve."""
+        return None
 
     def on(self, scenario: Scenario) -> Extension:
         """The same feature on a variant of its scenario, sharing what it computed (risk's runs, the objective)."""

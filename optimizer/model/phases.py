@@ -203,6 +203,10 @@ class Phases(Extension):
     def applies(scenario: Scenario) -> bool:
         return bool(scenario.phases)
 
+    @staticmethod
+    def in_steps(scenario: Scenario, optimize: Callable[..., Any], **kwargs) -> Any | None:
+        return lexicographic(scenario, optimize, **kwargs)
+
     def on(self, scenario: Scenario) -> Phases:
         return Phases(scenario, self.comb)
 

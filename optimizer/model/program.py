@@ -35,6 +35,16 @@ def objective(scenario: Scenario, known: Mapping[str, float | None] | None = Non
     return combination(scenario, dict(known) if known is not None else None)
 
 
+def in_steps(scenario: Scenario, optimize: Callable[..., Any], **kwargs) -> Any | None:
+    """The plan, when a feature makes it as a sequence of plans (``Extension.in_steps``); None: one solve."""
+    for kind in EXTENSIONS:
+        if kind.applies(scenario):
+            done = kind.in_steps(scenario, optimize, **kwargs)
+            if done is not None:
+                return done
+    return None
+
+
 def objective_vector(scenario: Scenario) -> np.ndarray:
     """Per-candidate coefficients of the objective's linear part (``objectives.py``; -fee for min_cost; phases
     unscaled, see ``model/phases.py``). CVaR and unique reach live in auxiliary columns (``model/risk.py``,

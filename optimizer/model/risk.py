@@ -228,6 +228,7 @@ class Risk(Extension):
             draws = profit_draws(scenario, threads)
         self.draws = draws
         self.settings = scenario.risk_settings()
+        self.columns: RiskColumns | None = None  # set by extend
 
     @staticmethod
     def applies(scenario: Scenario) -> bool:
@@ -239,7 +240,29 @@ class Risk(Extension):
     def extend(self, model: MilpModel, drop: Collection[str] = frozenset()) -> MilpModel:
         if self.draws is None:
             return model
-        return extend(model, self.scenario, self.draws, self.settings, drop)[0]
+        model, self.columns = extend(model, self.scenario, self.draws, self.settings, drop)
+        return model
+
+    def repair(self, solution: np.ndarray) -> np.ndarray:
+        """``solution`` with t, u and z at their best values for its hires: t the profit at which the expression
+        t - sum_s u_s / ((1 - alpha) S) peaks (the VaR; the expression is then the mix's CVaR on the runs),
+        u_s = max(0, t - profit_s), z_s = 1 on the runs that lose money. A known mix so completed is a valid start."""
+        c = self.columns
+        if c is None or (c.t is None and c.z is None):
+            return solution
+        x = np.asarray(solution, float).copy()
+        profit = self.draws @ x[: self.draws.shape[1]]
+        if c.t is not None:
+            p = np.sort(profit)
+            w = 1.0 / ((1.0 - self.settings.alpha) * p.size)
+            below = np.concatenate([[0.0], np.cumsum(p)[:-1]])  # sum of the smaller runs' profits
+            value = p - (np.arange(p.size) * p - below) * w  # the expression at t = each run's profit
+            t = float(p[int(np.argmax(value))])
+            x[c.t] = t
+            x[c.u] = np.maximum(0.0, t - profit)
+        if c.z is not None:
+            x[c.z] = (profit < 0).astype(float)
+        return x
 
     def value(self, hires: np.ndarray) -> float | None:
         if self.scenario.goal.method != "sampled":
