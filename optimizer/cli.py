@@ -64,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
 
     scenario = parent(lambda q: q.add_argument("scenario", help="scenario YAML file"))
     fmt = parent(lambda q: q.add_argument("--format", choices=("table", "json"), default="table"))
+    top = parent(lambda q: q.add_argument("--top", type=int, metavar="N", help="in the table, show only the N "
+                                          "creators with the largest fees (the files and the JSON keep them all)"))
     solver = parent(
         lambda q: q.add_argument("--solver", choices=SOLVERS, help="override solver.name"),
         lambda q: q.add_argument("--time-limit", type=float, metavar="S", help="override solver.time_limit "
@@ -84,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="influencer-mix", description="Plan an influencer-marketing campaign as a "
                 "portfolio: an exact integer program picks the creator mix.")
     sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", parents=[scenario, fmt, solver, simulation], help="solve a scenario and report "
+    run = sub.add_parser("run", parents=[scenario, fmt, top, solver, simulation], help="solve a scenario and report "
                          "the mix")
     run.add_argument("--out", metavar="DIR", help="also write selection.csv, summary.json and the report to DIR "
                      "(and, when simulating, histograms of profit and ROI)")
@@ -94,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
                      "(in the table and, with --out, in the report, frontier.json and frontier.png)")
     run.add_argument("--sweep", metavar="BUDGETS", help="also sweep these budgets, e.g. 5000:50000:5000 (in the "
                      "table and, with --out, in the report, sweep.json and sweep.png)")
-    sim = sub.add_parser("simulate", parents=[scenario, fmt, solver, simulation], help="simulate a mix (the "
+    sim = sub.add_parser("simulate", parents=[scenario, fmt, top, solver, simulation], help="simulate a mix (the "
                          "optimiser's, or --ids) and compare it with the alternatives")
     sim.add_argument("--ids", metavar="ID,ID,...", help="simulate these candidates instead of the optimiser's mix")
     sim.add_argument("--out", metavar="DIR", help="also write simulation.json and histograms of profit and ROI")
@@ -232,6 +234,8 @@ def _check_solver_flags(args) -> None:
 
 def _check_flags(args) -> None:
     _check_solver_flags(args)
+    if args.top is not None and args.top < 1:
+        raise InputError.at("command line", f"--top must be at least 1, got {args.top}")
     if args.runs is not None and not 2 <= args.runs <= MAX_RUNS:
         raise InputError.at("command line", f"--runs must be at least 2 and at most {MAX_RUNS:,}, got {args.runs:,}")
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
@@ -280,9 +284,9 @@ def _run(args) -> int:
                 budgets=budgets, whatif=out_dir is not None, keep_draws=out_dir is not None, threads=args.threads,
                 stage=bars)
     result = d.result
-    _emit(args, result.to_dict(), "\n\n".join([format_table(result)] + ([format_frontier(d.frontier)] if d.frontier
-                                                                        else []) + ([format_sweep(d.sweep)] if d.sweep
-                                                                                    else [])))
+    parts = [format_table(result, args.top)] + ([format_frontier(d.frontier)] if d.frontier else []) + \
+        ([format_sweep(d.sweep)] if d.sweep else [])
+    _emit(args, result.to_dict(), "\n\n".join(parts))
     if out_dir is not None:
         with OutputSet(out_dir) as out:
             write_deliverable(d, out.dir)
@@ -317,7 +321,7 @@ def _simulate(args) -> int:
     compare = not args.no_compare
     result = plan(scenario) if ids is None or compare else None
     if result is not None and ids is None and not result.has_solution:
-        _emit(args, simulation_document(scenario, result, None), format_table(result))
+        _emit(args, simulation_document(scenario, result, None), format_table(result, args.top))
         return 1
     with terminal_progress("simulating", enabled=args.format == "table") as bar:
         a = assess(scenario, result, ids=ids, settings=settings, compare=compare, keep_draws=out_dir is not None,

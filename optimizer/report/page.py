@@ -1,11 +1,11 @@
 """The planner's one-page report: ``report.html`` (one self-contained file, plots embedded, no network) and
 ``report.md``, written by ``influencer-mix run SCENARIO --out DIR``.
 
-Sections: the scenario in a few lines; the chosen mix; totals and KPIs; the mix by tier and platform (chart); the
-model extensions' sections (phases, risk); the simulated distribution of profit and ROI and the portfolio against
-the star (when simulated); which rules bind and what loosening each one would buy (a re-solve without it, or with
-10% more budget); warnings. The HTML carries a small script that counts images that failed to load into
-``<body data-broken-images>``, so a headless browser can check the page.
+Sections: the summary in plain words; the scenario in a few lines; totals and KPIs; the chosen mix; the mix by
+tier and platform (chart); the model extensions' sections (phases, risk); the simulated distribution of profit and
+ROI and the portfolio against the star (when simulated); which rules bind and what loosening each one would buy (a
+re-solve without it, or with 10% more budget); warnings. The HTML carries a small script that counts images that
+failed to load into ``<body data-broken-images>``, so a headless browser can check the page.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pandas as pd
 from optimizer.analysis.whatif import Loosening, loosening
 from optimizer.io.scenario import Scenario
 from optimizer.report.plots import histogram_png, mix_chart
+from optimizer.report.summary import summary
 from optimizer.report.tables import diversification_sentence, evidence_sentence, num, shown_selection
 from optimizer.result import PlanResult
 
@@ -37,7 +38,7 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
     """The report's sections; ``loosened`` is ``analysis.whatif.loosening``'s rows (computed here if not given)."""
     r = result
     cur = r.currency
-    out = []
+    out = [Section("Summary", summary(r))]
     gap = "-" if r.gap is None else f"{r.gap:.4%}"
     head = Section("Scenario", [
         f"{scenario.candidates.n:,} candidate rows from {scenario.candidates.source}; budget {num(r.budget)} {cur}; "
@@ -50,7 +51,6 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
     if r.totals is None:
         return out
     t = r.totals
-    out.append(Section(f"Chosen mix: {t.count} creators", table=shown_selection(r.selection)))
     kpis = pd.DataFrame([
         ("cost", num(t.cost)), ("revenue", num(t.revenue)), ("profit", num(t.profit)), ("ROI", num(t.roi, 2)),
         ("ROIS", num(t.rois, 2)), ("reach", num(t.reach)), ("engagements", num(t.engagements)),
@@ -59,6 +59,7 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
     ], columns=["KPI", "expected"])
     out.append(Section("Totals and KPIs", [f"Money in {cur}. ROI = profit / cost; ROIS = revenue / cost; CPM per "
                                            "1,000 reached; CPE per engagement; CAC per conversion."], kpis))
+    out.append(Section(f"Chosen mix: {t.count} creators", table=shown_selection(r.selection)))
     evidence = evidence_sentence(t)
     if evidence:
         out.append(Section("Evidence behind the figures", [

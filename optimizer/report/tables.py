@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 
 from optimizer.domain import objectives
 from optimizer.domain.funnel import EVIDENCE_SHARES
 from optimizer.model.extension import Panel
+from optimizer.report.summary import summary
 from optimizer.result import Alternative, PlanResult
 from optimizer.simulation.engine import SimulationResult
 from optimizer.utils.numbers import num, pct
@@ -29,10 +32,14 @@ def _indent(text: str, pad: str = "  ") -> str:
     return "\n".join(pad + line for line in text.splitlines())
 
 
-def format_table(result: PlanResult) -> str:
+def format_table(result: PlanResult, top: int | None = None) -> str:
+    """The plan for a terminal: the summary in plain words, the status, the totals, then the mix (``top``: only
+    the creators with the largest fees) and the details."""
     r = result
     goal = objectives.REGISTRY.get(r.objective, objectives.Profit)
-    out = [f"{r.name}: {objectives.headline(r.objective)} ({r.currency}), budget {num(r.budget)}"]
+    out = [f"{r.name}: {objectives.headline(r.objective)} ({r.currency}), budget {num(r.budget)}", "", "Summary"]
+    out += [textwrap.fill(line, 116, initial_indent="  ", subsequent_indent="    ") for line in summary(r)]
+    out.append("")
     gap = "-" if r.gap is None else f"{r.gap:.4%}"
     out.append(f"Status: {r.status} (proven gap {gap}, {r.solver}, {r.seconds:.2f} s"
                + (f", {r.iterations} Dinkelbach iterations" if goal.method == "ratio" else "") + ")")
@@ -45,10 +52,6 @@ def format_table(result: PlanResult) -> str:
     if r.totals is not None:
         t = r.totals
         out.append("")
-        out.append(f"Chosen mix: {t.count} creators")
-        if len(r.selection):
-            out.append(_indent(_frame_text(shown_selection(r.selection), {"roi": 2, "evidence_weight": 2})))
-        out.append("")
         out.append("Totals")
         out.append(f"  cost {num(t.cost)}   revenue {num(t.revenue)}   profit {num(t.profit)}   "
                    f"ROI {num(t.roi, 2)}   ROIS {num(t.rois, 2)}")
@@ -57,6 +60,16 @@ def format_table(result: PlanResult) -> str:
         if t.unique_reach is not None:
             out.append(f"  unique reach {num(t.unique_reach)} people (reached at least once)   frequency "
                        f"{num(t.frequency, 2)} impressions per person reached")
+        out.append("")
+        shown = shown_selection(r.selection)
+        if top is not None and len(shown) > top:
+            out.append(f"Chosen mix: {t.count} creators; the {top} with the largest fees (all of them: "
+                       "selection.csv with --out, or --format json)")
+            shown = shown.sort_values("fee", ascending=False, kind="stable").head(top)
+        else:
+            out.append(f"Chosen mix: {t.count} creators")
+        if len(shown):
+            out.append(_indent(_frame_text(shown, {"roi": 2, "evidence_weight": 2})))
         evidence = evidence_sentence(t)
         if evidence:
             out.append(f"  Evidence behind the figures (share of spend): {evidence}")

@@ -1,0 +1,211 @@
+"""The plan in plain words, first in every output: what it spends, what it is expected to return and how far that
+can swing, what it buys against the obvious alternatives (saying so when one of them looks better, and why), how
+much of the spend rests on thin evidence, and the rules that shape the mix, written as a planner would say them.
+
+``rule_words`` turns a rule's key into English ("at least 20 nano creators", "TikTok at most 50% of the spend");
+the CLI, the HTML and Markdown pages and the workbook all use it.
+"""
+
+from __future__ import annotations
+
+from optimizer.domain import objectives
+from optimizer.model.formulation import ConstraintStatus
+from optimizer.result import BEST_SINGLE, SINGLE_TIER, Alternative, PlanResult
+from optimizer.utils.numbers import num, pct
+
+PLATFORM_NAMES = {"instagram": "Instagram", "tiktok": "TikTok", "youtube": "YouTube", "twitch": "Twitch",
+                  "facebook": "Facebook", "pinterest": "Pinterest", "snapchat": "Snapchat", "x": "X",
+                  "twitter": "Twitter", "linkedin": "LinkedIn"}
+GROUP_NOUN = {"tiers": "{} creators", "platforms": "creators on {}", "niches": "{} creators",
+              "regions": "creators in {}"}
+FLOOR_WORDS = {"min_reach": "expected reach", "min_engagements": "expected engagements",
+               "min_conversions": "expected conversions", "min_revenue": "expected revenue"}
+STATUS_WORDS = {
+    "optimal": "the best mix under every rule ({gap})",
+    "feasible": "a mix that meets every rule, not proven the best: it may be up to {gap} from the best",
+    "time_limit": "stopped by the time limit: the best mix found, which may be up to {gap} from the best",
+}
+
+
+def display_name(kind: str, name: str) -> str:
+    """A group's name as people write it (platforms capitalised as their owners do; other names as given)."""
+    return PLATFORM_NAMES.get(name, name) if kind == "platforms" else name
+
+
+def _count(n: float) -> str:
+    return f"{int(round(n)):,}"
+
+
+def rule_words(key: str, sense: str, limit: float, currency: str = "") -> str:
+    """The rule ``key`` (``sense`` and ``limit`` in the planner's units) in plain English."""
+    money = (lambda v: f"{num(v)} {currency}".strip())  # noqa: E731
+    least = sense == ">="
+    bound = "at least" if least else "at most"
+    if key == "budget":
+        return f"the budget of {money(limit)}"
+    if key.startswith("phases."):
+        _, phase, rest = key.split(".", 2)
+        if rest == "budget_share":
+            return f"phase {phase} {bound} {pct(limit)} of the budget"
+        if rest == "kept":
+            return f"phase {phase} kept at its best"
+        return f"in phase {phase}: " + rule_words(rest, sense, limit, currency)
+    if key.startswith("risk."):
+        if key == "risk.min_cvar":
+            return f"the worst runs' average profit (CVaR) at least {money(limit)}"
+        if key == "risk.max_prob_loss":
+            return f"a chance of loss of at most {pct(limit)}"
+        return key
+    if key == "options.one_per_creator":
+        return "one package per creator"
+    rule = key.removeprefix("constraints.")
+    if rule == "include":
+        return "the creators the scenario requires"
+    if rule == "exclude":
+        return "the creators the scenario excludes"
+    if rule == "min_spend":
+        return f"spend at least {money(limit)}"
+    if rule in ("min_count", "max_count"):
+        return f"{bound} {_count(limit)} creators"
+    if rule == "min_roi":
+        return f"ROI at least {num(limit, 2)}"
+    if rule == "min_unique_reach":
+        return f"at least {_count(limit)} people reached"
+    if rule in FLOOR_WORDS:
+        return f"{FLOOR_WORDS[rule]} at least {num(limit)}" + (f" {currency}" if rule == "min_revenue" else "")
+    parts = rule.split(".")
+    if len(parts) == 3 and parts[0] in GROUP_NOUN:
+        kind, name, what = parts
+        shown = display_name(kind, name)
+        if what.endswith("_count"):
+            if not least and limit < 0.5:
+                return "no " + GROUP_NOUN[kind].format(shown)
+            return f"{bound} {_count(limit)} " + GROUP_NOUN[kind].format(shown)
+        if what.endswith("_share"):
+            return f"{shown} {bound} {pct(limit)} of the spend"
+    return key
+
+
+def status_words(r: PlanResult) -> str:
+    if r.gap is None:
+        gap = "no bound known"
+    elif str(r.status) == "optimal":
+        gap = "proven" if r.gap < 1e-6 else f"proven within {r.gap * 100:.2g}%"
+    else:
+        gap = f"{r.gap:.2%}"
+    text = STATUS_WORDS.get(str(r.status))
+    return text.format(gap=gap) if text else (r.message or str(r.status))
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _evidence(r: PlanResult) -> str | None:
+    t = r.totals
+    if t is None or t.no_history_spend_share is None or t.cost <= 0:
+        return None
+    none, thin = t.no_history_spend_share, t.thin_evidence_spend_share or 0.0
+    stated = t.stated_rates_spend_share or 0.0
+    if none + thin <= 0:
+        if stated >= 1 - 1e-9:
+            return ("The rates are those the shortlist states (no history was given): the plan is as good as those "
+                    "figures.")
+        return (f"{pct(1 - stated)} of the spend rests on a solid history of the creators' own posts"
+                + (", the rest on rates the shortlist states." if stated > 0 else "."))
+    return (f"{pct(none)} of the spend goes to creators with no history of their own (priced as a typical creator "
+            f"of their size and platform) and {pct(thin)} to creators with a thin history: those figures are "
+            "estimates to test with a first post before the whole budget is committed.")
+
+
+def _alternatives(r: PlanResult) -> list[str]:
+    """The mix against the best single creator and the best one-tier plan, on the simulated runs when there are
+    any, else on the objective; an alternative that looks better is said to, with the reason."""
+    goal = objectives.REGISTRY.get(r.objective, objectives.Profit)
+    binding = [rule_words(c.key, c.sense, c.limit, r.currency) for c in r.constraints if c.binding]
+    out = []
+    main = next((a for a in r.comparison if a.simulation is not None and a.kind in ("portfolio", "given")), None)
+    if main is not None:
+        m = main.simulation.metrics["profit"]
+        for alt in _rivals(r.comparison):
+            s = alt.simulation.metrics["profit"]
+            if set(alt.simulation.ids) == set(main.simulation.ids):
+                if alt.kind == BEST_SINGLE:
+                    out.append("The mix is a single creator: it carries that creator's whole risk.")
+                continue
+            who = "the best single creator (" + alt.simulation.ids[0] + ")" if alt.kind == BEST_SINGLE else \
+                f"the best {alt.name.replace(' only', '-only')} plan"
+            line = (f"Against {who}: simulated mean profit {num(m.mean)} against {num(s.mean)} {r.currency}, "
+                    f"P(loss) {pct(main.simulation.prob_loss)} against {pct(alt.simulation.prob_loss)}.")
+            if s.mean > m.mean:
+                why = ("it ignores the mix rules" + (f" ({'; '.join(binding)})" if binding else "")
+                       if alt.kind == BEST_SINGLE else "it was allowed to drop or relax rules the mix must keep"
+                       if "relaxed" in alt.note or "without" in alt.note else "the mix's rules hold the mix back")
+                line += (f" It is expected to earn more because {why}; its risk is "
+                         f"{'higher' if alt.simulation.prob_loss > main.simulation.prob_loss else 'no lower'}, and "
+                         "a flat default rate can flatter a large creator: check where its figures come from.")
+            out.append(line)
+        return out
+    single = r.baselines.get("best_single")
+    if single is not None and single.objective_value is not None and r.objective_value is not None:
+        better = goal.minimises != (single.objective_value > r.objective_value)
+        line = (f"The best single creator ({single.ids[0] if single.ids else '-'}) reaches "
+                f"{num(single.objective_value, goal.digits)} on {goal.label} against the mix's "
+                f"{num(r.objective_value, goal.digits)}")
+        if better and single.objective_value != r.objective_value:
+            line += (", more than the mix, because it ignores the mix rules" +
+                     (f" ({'; '.join(binding)})" if binding else ""))
+        out.append(line + ". Simulate (--simulate) to compare their risk.")
+    return out
+
+
+def _rivals(comparison: list[Alternative]) -> list[Alternative]:
+    """The best single creator and the one-tier plan with the highest mean profit, among those with a mix."""
+    found = [a for a in comparison if a.kind == BEST_SINGLE and a.simulation is not None]
+    tiers = [a for a in comparison if a.kind == SINGLE_TIER and a.simulation is not None]
+    if tiers:
+        found.append(max(tiers, key=lambda a: a.simulation.metrics["profit"].mean))
+    return found
+
+
+def summary(r: PlanResult) -> list[str]:
+    """The plan in a few plain sentences, money in the scenario's currency."""
+    cur = r.currency
+    if r.totals is None:
+        lines = [f"No plan: {status_words(r)}."]
+        if r.conflicts:
+            lines.append("These rules cannot all be met (relaxing any one of them makes a plan possible): "
+                         + ", ".join(r.conflicts) + ".")
+        return lines
+    t = r.totals
+    lines = [f"This is {status_words(r)}."]
+    tiers = ", ".join(f"{row['count']} {row['tier']}" for row in r.breakdown.get("tier", []) if row["count"])
+    lines.append(f"It spends {num(t.cost)} {cur} of the {num(r.budget)} {cur} budget on {plural(t.count, 'creator')}"
+                 + (f" ({tiers})" if tiers else "") + ".")
+    if r.objective != "profit" and r.objective_value is not None:
+        goal = objectives.REGISTRY.get(r.objective)
+        label = goal.label if goal is not None else r.objective
+        lines.append(f"It {'minimises' if goal is not None and goal.minimises else 'maximises'} {label}: "
+                     f"{num(r.objective_value, goal.digits if goal is not None else 2)}.")
+    sim = r.simulation
+    if sim is not None:
+        p, q = sim.metrics["profit"], sim.metrics["roi"]
+        lines.append(f"Expected profit {num(t.profit)} {cur} (ROI {num(t.roi, 2)}). In 90% of {sim.runs:,} simulated "
+                     f"runs profit lands between {num(p.p5)} and {num(p.p95)} {cur} (ROI {num(q.p5, 2)} to "
+                     f"{num(q.p95, 2)}); the chance of a loss is {pct(sim.prob_loss)}.")
+    else:
+        lines.append(f"Expected profit {num(t.profit)} {cur} (ROI {num(t.roi, 2)}), from expected rates; simulate "
+                     "(--simulate) to see how far it can swing.")
+    lines += _alternatives(r)
+    evidence = _evidence(r)
+    if evidence:
+        lines.append(evidence)
+    binding = [c for c in r.constraints if c.binding]
+    if binding:
+        lines.append("The rules that shape the mix (binding): " + "; ".join(rule_sentence(c, cur) for c in binding)
+                     + ".")
+    return lines
+
+
+def rule_sentence(c: ConstraintStatus, currency: str = "") -> str:
+    return rule_words(c.key, c.sense, c.limit, currency)
