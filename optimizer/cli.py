@@ -35,6 +35,7 @@ from optimizer.report.files import (
     REPORT_FILES,
     SIMULATION_FILES,
     SWEEP_FILES,
+    WORKBOOK_FILES,
     OutputSet,
     atomic_write,
     check_out_dir,
@@ -277,7 +278,8 @@ def _run(args) -> int:
     budgets = parse_budgets(args.sweep) if args.sweep else None
     _size_up(scenario, frontier=bool(args.frontier))
     if out_dir is not None:
-        check_out_dir(out_dir, scenario.input_files, OUTPUT_FILES + REPORT_FILES + (PLOT_FILES if simulate else ())
+        check_out_dir(out_dir, scenario.input_files, OUTPUT_FILES + REPORT_FILES + WORKBOOK_FILES
+                      + (PLOT_FILES if simulate else ())
                       + (FRONTIER_FILES if args.frontier else ()) + (SWEEP_FILES if budgets else ()))
     bars = lambda name, unit: terminal_progress(name, enabled=args.format == "table", unit=unit)  # noqa: E731
     d = deliver(scenario, simulate=settings if settings is not None else False, frontier_points=args.frontier,

@@ -407,6 +407,14 @@ def test_text_from_inputs_is_inert_in_csv_markdown_charts_and_the_terminal(tmp_p
     html = (tmp_path / "out" / "report.html").read_text()
     assert "<script>alert" not in html
     assert (tmp_path / "out" / "profit_distribution.png").stat().st_size > 1000
+    import openpyxl  # plan.xlsx: every text cell is text, never a formula, and reads back exactly as given
+
+    book = openpyxl.load_workbook(tmp_path / "out" / "plan.xlsx")
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    assert "=HYPERLINK(\"http://x\")" in texts and "@SUM(A1)" in texts
+    assert not [t for t in texts if "\x1b" in t]  # a terminal escape cannot be held by a worksheet: dropped
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path):

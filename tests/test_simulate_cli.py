@@ -99,7 +99,7 @@ def test_out_writes_histograms_and_the_same_json(scenario, capsys, tmp_path):
     assert "Simulated outcome" in text and "against the alternatives" in text and "P(roi below 5)" in text
     assert sorted(p.name for p in run_out.iterdir()) == sorted([
         "profit_histogram.png", "roi_histogram.png", "selection.csv", "summary.json", "report.html", "report.md",
-        "mix.png", "profit_distribution.png", "roi_distribution.png"])
+        "mix.png", "profit_distribution.png", "roi_distribution.png", "plan.xlsx"])
 
 
 def test_same_seed_same_json(scenario, capsys):

@@ -21,6 +21,7 @@ SIMULATION_FILES = ("simulation.json",)
 PLOT_FILES = ("profit_histogram.png", "roi_histogram.png")
 FRONTIER_FILES = ("frontier.json", "frontier.png")
 SWEEP_FILES = ("sweep.json", "sweep.png")
+WORKBOOK_FILES = ("plan.xlsx",)
 REPORT_FILES = ("report.html", "report.md", "mix.png", "profit_distribution.png", "roi_distribution.png")
 
 

@@ -16,6 +16,7 @@ from optimizer.report.files import (
 )
 from optimizer.report.page import sections, to_html, to_markdown
 from optimizer.report.plots import frontier_chart, histogram, sweep_chart
+from optimizer.report.workbook import write_workbook
 from optimizer.result import PlanResult
 from optimizer.utils.jsonable import SCHEMA_VERSION, json_ready
 
@@ -104,11 +105,12 @@ def write_menu(result, out_dir: Path, kind: str) -> list[Path]:
 
 def write_deliverable(d, out_dir: Path) -> list[Path]:
     """Everything ``influencer-mix run --out`` writes for an ``api.Deliverable``: selection.csv and summary.json,
-    the histograms when simulated, the frontier's and the sweep's JSON and charts, and the report."""
+    the histograms when simulated, the frontier's and the sweep's JSON and charts, the report and plan.xlsx."""
     written = write_outputs(d.result, out_dir)
     extras = {k: v for k, v in (("frontier", d.frontier), ("sweep", d.sweep)) if v is not None}
     for kind, menu in extras.items():
         written += write_menu(menu, out_dir, kind)
     written += write_report(d.scenario, d.result, out_dir, loosened=None if d.loosened is None else list(d.loosened),
                             **extras)
+    written.append(write_workbook(d.result, out_dir, d.loosened))
     return written
