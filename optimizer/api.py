@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from optimizer.analysis.comparison import assess
 from optimizer.analysis.frontier import FrontierResult, frontier
+from optimizer.analysis.prices import prices
 from optimizer.analysis.sweep import SweepResult, sweep
 from optimizer.analysis.whatif import Loosening, loosening
 from optimizer.decision import optimize
@@ -64,11 +65,12 @@ class Deliverable:
 
 def deliver(scenario: Scenario, *, simulate: bool | SimulationSettings = False, frontier_points: int | None = None,
             budgets: Sequence[float] | None = None, whatif: bool = False, keep_draws: bool = False,
-            threads: int | None = None, stage: Stage | None = None) -> Deliverable:
+            threads: int | None = None, stage: Stage | None = None, explain: bool = False) -> Deliverable:
     """Plan ``scenario``; with ``simulate`` (True or settings) simulate and compare the mix (``keep_draws`` keeps
     the runs, for histograms); trace the frontier with ``frontier_points`` points; sweep ``budgets``; with
-    ``whatif`` re-solve each binding rule loosened. ``stage(name, unit)`` gives each long stage its progress
-    callback (the command line's bars)."""
+    ``whatif`` re-solve each binding rule loosened; with ``explain`` price every creator (``analysis/prices.py``:
+    the fee at which each one left out would enter, and up to which each one chosen stays; ``result.prices``).
+    ``stage(name, unit)`` gives each long stage its progress callback (the command line's bars)."""
     def bar(name: str, unit: str) -> contextlib.AbstractContextManager[Progress | None]:
         return stage(name, unit) if stage is not None else contextlib.nullcontext()
 
@@ -78,6 +80,9 @@ def deliver(scenario: Scenario, *, simulate: bool | SimulationSettings = False, 
         with bar("simulating", "runs") as progress:
             a = assess(scenario, result, settings=settings, keep_draws=keep_draws, threads=threads, progress=progress)
         result = replace(result, simulation=a.simulation, comparison=a.comparison)
+    if explain and result.has_solution:
+        with bar("prices", "creators") as progress:
+            result = replace(result, prices=tuple(prices(scenario, result, progress=progress)))
     front = sweep_result = loosened = None
     if frontier_points:
         with bar("frontier", "solves") as progress:

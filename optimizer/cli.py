@@ -41,7 +41,14 @@ from optimizer.report.files import (
     check_out_dir,
 )
 from optimizer.report.outputs import simulation_document, write_deliverable, write_menu, write_simulation
-from optimizer.report.tables import format_calibration, format_frontier, format_simulation, format_sweep, format_table
+from optimizer.report.tables import (
+    format_calibration,
+    format_frontier,
+    format_prices,
+    format_simulation,
+    format_sweep,
+    format_table,
+)
 from optimizer.simulation.engine import positions_of
 from optimizer.utils.jsonable import SCHEMA_VERSION
 from optimizer.utils.progress import terminal_progress
@@ -91,6 +98,9 @@ def _parser() -> argparse.ArgumentParser:
                          "the mix")
     run.add_argument("--out", metavar="DIR", help="also write selection.csv, summary.json and the report to DIR "
                      "(and, when simulating, histograms of profit and ROI)")
+    run.add_argument("--explain", action="store_true", help="price every creator: the fee at which each one left "
+                     "out would enter the plan, and up to which each one chosen stays (one solve per step of a "
+                     "bisection; in the table, the JSON and the report)")
     run.add_argument("--simulate", action="store_true", help="simulate the mix and compare it with the alternatives "
                      "(implied by a simulation: block in the scenario)")
     run.add_argument("--frontier", type=int, metavar="K", help="also trace the return-risk frontier with K points "
@@ -284,10 +294,10 @@ def _run(args) -> int:
     bars = lambda name, unit: terminal_progress(name, enabled=args.format == "table", unit=unit)  # noqa: E731
     d = deliver(scenario, simulate=settings if settings is not None else False, frontier_points=args.frontier,
                 budgets=budgets, whatif=out_dir is not None, keep_draws=out_dir is not None, threads=args.threads,
-                stage=bars)
+                stage=bars, explain=args.explain)
     result = d.result
-    parts = [format_table(result, args.top)] + ([format_frontier(d.frontier)] if d.frontier else []) + \
-        ([format_sweep(d.sweep)] if d.sweep else [])
+    parts = [format_table(result, args.top)] + ([format_prices(result)] if result.prices is not None else []) \
+        + ([format_frontier(d.frontier)] if d.frontier else []) + ([format_sweep(d.sweep)] if d.sweep else [])
     _emit(args, result.to_dict(), "\n\n".join(parts))
     if out_dir is not None:
         with OutputSet(out_dir) as out:

@@ -101,6 +101,7 @@ class PlanResult:
     risk: RiskReport | None = None  # when the scenario has a ``risk:`` block
     phases: tuple[PhaseResult, ...] = ()  # per funnel phase (model/phases.py); () without phases
     panels: tuple[Panel, ...] = field(default=(), repr=False)  # the model extensions' report sections
+    prices: tuple | None = None  # analysis.prices.Price per creator, when asked (run --explain); None: not computed
     # tangent rows (A, lo, hi) the unique-reach refinement added: valid under any rules on the same shortlist and
     # audience, so re-solves of a variant start from them (analysis/whatif.py); not part of the JSON
     reach_cuts: tuple | None = field(default=None, repr=False)
@@ -167,6 +168,7 @@ class PlanResult:
             "phases": [p.to_dict() for p in self.phases],
             "simulation": self.simulation.to_dict() if self.simulation is not None else None,
             "comparison": [a.to_dict() for a in self.comparison],
+            "prices": None if self.prices is None else [p.to_dict() for p in self.prices],
         })
 
 

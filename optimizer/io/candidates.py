@@ -144,6 +144,13 @@ class Candidates:
         return Candidates(table=table, source=self.source, rows=self.rows[mask], outcomes=Outcomes.from_table(table),
                           warnings=self.warnings, carried=self.carried)
 
+    def with_fee(self, position: int, fee: float) -> Candidates:
+        """The same shortlist with the candidate at ``position`` costing ``fee`` (its outcomes recomputed)."""
+        table = self.table.copy()
+        table.loc[position, "fee"] = float(fee)
+        return Candidates(table=table, source=self.source, rows=self.rows, outcomes=Outcomes.from_table(table),
+                          warnings=self.warnings, carried=self.carried)
+
     def indicator(self, positions) -> np.ndarray:
         """The 0/1 hire vector over the shortlist with ones at ``positions`` (the form the model's rows take)."""
         x = np.zeros(self.n)

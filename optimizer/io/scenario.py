@@ -277,6 +277,15 @@ class Scenario:
         return new
 
 
+    def with_fee(self, position: int, fee: float) -> Scenario:
+        """A copy in which the candidate at ``position`` costs ``fee`` (``Candidates.with_fee``), the rules
+        checked again; the audience pools are kept (a fee changes nobody's reach)."""
+        new = self.with_changes(candidates=self.candidates.with_fee(position, fee))
+        if "audience" in self.__dict__ and self.audience_settings is not None:
+            new.__dict__["audience"] = self.__dict__["audience"]
+        return new
+
+
 _CHANGEABLE = ("budget", "objective", "objective_weights", "constraints", "solver", "simulation", "risk", "limits",
                "name", "currency", "candidates", "phases", "phase_settings", "audience_settings", "packages")
 _TYPES = {"constraints": Constraints, "solver": SolverSettings, "simulation": SimulationSettings,

@@ -21,7 +21,7 @@ from optimizer.analysis.whatif import Loosening, loosening
 from optimizer.io.scenario import Scenario
 from optimizer.report.plots import histogram_png, mix_chart
 from optimizer.report.summary import summary
-from optimizer.report.tables import diversification_sentence, evidence_sentence, num, shown_selection
+from optimizer.report.tables import diversification_sentence, evidence_sentence, num, price_tables, shown_selection
 from optimizer.result import PlanResult
 
 
@@ -119,6 +119,12 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
         out.append(Section("Budget sweep", [f"The plan re-solved at each budget; marginal return: {sweep.objective} "
                                             "gained per extra unit of budget, up to the next budget."],
                            pd.DataFrame(rows), image))
+    if r.prices is not None:
+        enter, stay, note = price_tables(r)
+        out.append(Section("Price to enter", ["The creators left out that need the smallest discount to enter an "
+                                              "optimal plan: the fee at which each would."], enter))
+        out.append(Section("Price to stay", ["The chosen creators closest to leaving: the highest fee at which "
+                                             "each stays in an optimal plan.", note], stay))
     if r.constraints:
         rules = pd.DataFrame([c.to_dict() for c in r.constraints])
         rules["binding"] = rules["binding"].map({True: "yes", False: ""})

@@ -289,3 +289,43 @@ def format_calibration(cal) -> str:
     for w in cal.warnings:
         out.append(f"  warning: {w}")
     return "\n".join(out)
+
+
+PRICE_ROWS = 10  # rows of each price table in the terminal and the report
+
+
+def price_tables(result: PlanResult, rows: int = PRICE_ROWS) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """(the runners-up: creators left out that need the smallest discount to enter; the chosen creators closest to
+    leaving: the smallest rise they would bear; a sentence on the rest), formatted."""
+    found = list(result.prices or ())
+    enter = sorted([p for p in found if p.kind == "enter" and p.price is not None],
+                   key=lambda p: (p.fee - p.price) / p.fee if p.fee > 0 else 0.0)
+    stay = sorted([p for p in found if p.kind == "stay" and p.price is not None and p.verdict != "always"],
+                  key=lambda p: (p.price - p.fee) / p.fee if p.fee > 0 else 0.0)
+    never = sum(p.verdict == "never" for p in found)
+    always = sum(p.verdict == "always" for p in found)
+    cur = result.currency
+
+    def frame(items, head: str) -> pd.DataFrame:
+        return pd.DataFrame([{"creator": p.id, "fee": num(p.fee), head: num(p.price),
+                              "change": f"{p.change / p.fee:+.0%}" if p.fee > 0 else num(p.change),
+                              "not at": num(p.not_at), "solves": str(p.solves)} for p in items[:rows]])
+
+    note = (f"{never} left out would not enter even for free (a rule keeps them out, or they add too little); "
+            f"{always} chosen stay at any fee the budget allows, or no plan meets the rules without them. Fees in "
+            f"{cur}; each price is a solved plan, 'not at' the fee a solve proved too high.")
+    return frame(enter, "enters at"), frame(stay, "stays up to"), note
+
+
+def format_prices(result: PlanResult) -> str:
+    """``run --explain``: the price to enter of the runners-up and the price to stay of the chosen creators
+    closest to leaving."""
+    enter, stay, note = price_tables(result)
+    out = ["Price to enter (the creators left out that need the smallest discount)"]
+    out.append(_indent(enter.to_string(index=False)) if len(enter) else "  none: every creator left out would need "
+               "a rule changed")
+    out += ["", "Price to stay (the chosen creators closest to leaving)"]
+    out.append(_indent(stay.to_string(index=False)) if len(stay) else "  none")
+    out.append(textwrap.fill(note, 116, initial_indent="  ", subsequent_indent="  "))
+    return "\n".join(out)
+

@@ -3,7 +3,8 @@
 Sheets: **Summary** (the plan in plain words, then its key figures), **Mix** (the chosen rows with every column of
 the shortlist carried through, and the expected outcomes), **By tier** and **By platform**, **Rules** (each rule
 in words, its limit, value and slack, whether it binds), **Alternatives** (the comparison when simulated, else the
-greedy pick and the best single creator), **What-if** (what loosening each binding rule would buy, with ``--out``).
+greedy pick and the best single creator), **What-if** (what loosening each binding rule would buy, with
+``--out``), **Prices** (with ``--explain``: each creator's price to enter or to stay).
 
 Money cells carry a thousands format, shares a percent format, counts an integer format. Every text cell is stored
 as text: one that starts with = (a handle such as ``=HYPERLINK(...)`` from a shortlist) would otherwise be stored
@@ -32,7 +33,7 @@ RATE = "0.00%"
 RATIO = "0.00"
 _FORMATS = {  # column name -> number format (exact names; money and counts by the names the tables use)
     **dict.fromkeys(("fee", "cost", "revenue", "profit", "expected profit", "mean profit", "P5 profit", "P95 profit",
-                     "CVaR", "budget", "limit in money", "value in money"), MONEY),
+                     "CVaR", "budget", "limit in money", "value in money", "price", "not_at", "change"), MONEY),
     **dict.fromkeys(("followers", "reach", "engagements", "available", "count", "creators", "unique_reach",
                      "history_posts", "posts"), COUNT),
     "conversions": "#,##0.0",
@@ -100,6 +101,8 @@ def workbook_bytes(result: PlanResult, loosened=None) -> bytes:
     }
     if loosened:
         sheets["What-if"] = pd.DataFrame([x.to_dict() for x in loosened])
+    if r.prices is not None:
+        sheets["Prices"] = pd.DataFrame([p.to_dict() for p in r.prices])
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
