@@ -114,7 +114,7 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
             again = [e.on(plain) for e in exts if type(e).applies(plain)]
             return program.models(plain, np.zeros(n), again, drop)[1]
 
-        conflicts = conflicting_keys(scenario, time_limit=s.time_limit, build=build)
+        conflicts = conflicting_keys(scenario, time_limit=s.time_limit, build=build, known_infeasible=True)
         fields["conflicts"] = conflicts
         fields["message"] = ("no mix meets every rule; these conflict: " + ", ".join(conflicts)
                              if conflicts else "no mix meets every rule")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 
+import pytest
 from conftest import ROOT
 
 
@@ -22,3 +23,27 @@ def test_api_reference_examples_run(capsys):
         os.chdir(cwd)
     out = capsys.readouterr().out
     assert "optimal" in out and "P(loss)" in out and "awareness" in out
+    gain = re.search(r"\+([\d,]+) profit for 2,000 more budget, hiring \['dee'\]", out)
+    assert gain and float(gain.group(1).replace(",", "")) > 0  # the what-if example changes something
+    assert "dee enters at or below" in out
+
+
+@pytest.mark.slow
+def test_the_readme_scenario_block_runs_as_written(tmp_path):
+    """The YAML block of the README's "Scenario file" section, saved beside the shipped shortlist, validates and
+    plans (every key it shows is real, every id it names exists)."""
+    import shutil
+    import subprocess
+    import sys
+
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Scenario file (YAML)"):]
+    block = re.search(r"```yaml\n(.*?)```", section, flags=re.S).group(1)
+    shutil.copy(ROOT / "scenarios" / "skincare_shortlist.csv", tmp_path)
+    (tmp_path / "s.yaml").write_text(block)
+    out = subprocess.run([sys.executable, "-m", "optimizer", "validate", str(tmp_path / "s.yaml")],
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    out = subprocess.run([sys.executable, "-m", "optimizer", "run", str(tmp_path / "s.yaml"), "--format", "json",
+                          "--runs", "2000"], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr[-500:]

@@ -58,7 +58,7 @@ def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 6,
     plan's phases' scales (``PlanResult.ideals``), so that the tier's mix is the best by the plan's own objective."""
     variant, dropped = single_tier_scenario(scenario, tier)
     relaxed: list[str] = []
-    r = optimize(variant, baselines=False, ideals=ideals)
+    r = optimize(variant, baselines=False, ideals=ideals, out_of_sample=False)
     for _ in range(max_relaxations):
         if r.has_solution or r.status != "infeasible":
             break
@@ -69,7 +69,7 @@ def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 6,
         key = next((k for k in keys if ".min_" in k or k.endswith("include")), keys[0])
         relaxed.append(key)
         variant = without(variant, key)
-        r = optimize(variant, baselines=False, ideals=ideals)
+        r = optimize(variant, baselines=False, ideals=ideals, out_of_sample=False)
     return r, dropped, relaxed
 
 

@@ -363,6 +363,10 @@ class UniqueReach(Extension):
         return UniqueReach(scenario, self.unique)
 
     def extend(self, model: MilpModel, drop: Collection[str] = frozenset()) -> MilpModel:
+        floor = self.scenario.constraints.min_unique_reach if MIN_UNIQUE not in drop else None
+        if floor is None and (self.unique is None or not self.unique[0]):
+            self.columns = None  # neither a floor nor an objective term: no columns to add
+            return model
         model, self.columns = extend(model, self.scenario, drop, self.unique)
         return model
 
