@@ -1,6 +1,6 @@
 """Regenerate ``skincare_shortlist.csv`` (seeded, so the file is reproducible): ``python generate_skincare.py``.
 
-Figures are priors from ``shared/research/domain-brief.md``, not truth:
+Figures are priors from the published figures in ``docs/sources.md`` and ``docs/benchmarks.md``, not truth:
 - tiers: nano 1k-10k, micro 10k-100k, macro 100k-1M, mega 1M+; mix 110 nano, 28 micro, 10 macro, 2 mega.
 - fee: cost per 1,000 followers about 15 (nano) and 10.5 (macro) as implied by the Journal of Marketing study
   (Beichert et al. 2024), 12 for micro, 8 for mega; TikTok about half and YouTube about twice Instagram, as the
