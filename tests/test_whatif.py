@@ -1,6 +1,6 @@
-"""What loosening each binding rule buys (``analysis/whatif.py``): the re-solves reuse the plan (its mix as the
-first incumbent, its unique-reach tangents, its phase scales) and must give exactly what solving each loosened
-scenario from scratch with the same scales gives."""
+"""What the rules cost (``analysis/whatif.py``): every rule dropped in turn, and all at once; the re-solves reuse
+the plan (its mix as the first incumbent, its unique-reach tangents, its phase scales) and must give exactly what
+solving each loosened scenario from scratch with the same scales gives."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optimizer import Scenario
-from optimizer.analysis.comparison import without
-from optimizer.analysis.whatif import BUDGET_STEP, MIN_RESOLVE_SECONDS, loosening
+from optimizer.analysis.comparison import without, without_rules
+from optimizer.analysis.whatif import ALL_RULES, BUDGET_STEP, MIN_RESOLVE_SECONDS, loosening
 from optimizer.decision import optimize
 
 
@@ -42,9 +42,11 @@ def test_reused_re_solves_equal_re_solves_from_scratch(seed, phased):
         return
     rows = loosening(sc, r, jobs=1)
     ideals = {p.name: p.ideal for p in r.phases} if r.phases else None
-    assert len(rows) == len([k for k in r.binding if not k.startswith(("risk.", "options."))][:6])
+    keys = list(dict.fromkeys(c.key for c in r.constraints if not c.key.startswith("options.")))
+    assert [x.rule for x in rows] == sorted(keys, key=lambda k: k not in r.binding) + [ALL_RULES]  # every rule
     for row in rows:
-        variant = sc.with_changes(budget=sc.budget * BUDGET_STEP) if row.rule == "budget" else without(sc, row.rule)
+        variant = sc.with_changes(budget=sc.budget * BUDGET_STEP) if row.rule == "budget" else \
+            without_rules(sc) if row.rule == ALL_RULES else without(sc, row.rule)
         fresh = optimize(variant, baselines=False, out_of_sample=False, ideals=ideals)
         # the same mix value; the status may differ between optimal and feasible, as the proven bounds differ
         # (CBC prints its bound to three decimals, which on the phases' scaled objective is a 3e-4 gap)
@@ -108,7 +110,8 @@ def test_re_solves_start_from_the_plan_in_models_with_auxiliary_columns(extra):
     rows = loosening(sc, r, jobs=1)
     assert rows
     for row in rows:
-        variant = sc.with_changes(budget=sc.budget * BUDGET_STEP) if row.rule == "budget" else without(sc, row.rule)
+        variant = sc.with_changes(budget=sc.budget * BUDGET_STEP) if row.rule == "budget" else \
+            without_rules(sc) if row.rule == ALL_RULES else without(sc, row.rule)
         fresh = optimize(variant, baselines=False, out_of_sample=False)
         assert row.objective_after == pytest.approx(fresh.objective_value, rel=2 * sc.solver.gap, abs=1e-9)
 
@@ -133,3 +136,24 @@ def test_a_completed_start_meets_the_risk_rows_at_the_mix_cvar():
         assert not [k for k in model.violations(full) if k != "budget"]
         cvar = mix_cvar(risk.draws, x, 0.9)[0]
         assert float(model.c @ full) == pytest.approx(cvar, rel=1e-9, abs=1e-6)
+
+
+def test_rules_that_hold_the_mix_back_only_together_are_shown():
+    """On the shipped reach scenario neither the mega cap nor the TikTok cap costs anything alone (the only mega
+    creator is on TikTok and would break the cap), but together they cost a fifth of the reach: the all-rules row
+    says so, and it is the plan with no rule but the budget."""
+    from conftest import SCENARIOS
+
+    from optimizer.io.scenario import load_scenario
+
+    sc = load_scenario(SCENARIOS / "skincare_reach.yaml")
+    r = optimize(sc, baselines=False)
+    rows = {x.rule: x for x in loosening(sc, r, jobs=1)}
+    tol = 2 * sc.solver.gap * r.objective_value
+    assert abs(rows["constraints.tiers.mega.max_count"].gain) <= tol
+    assert abs(rows["constraints.platforms.tiktok.max_share"].gain) <= tol
+    together = rows[ALL_RULES]
+    assert together.gain > 0.1 * r.objective_value
+    free = optimize(without_rules(sc), baselines=False)
+    assert together.objective_after == pytest.approx(free.objective_value, rel=2 * sc.solver.gap)
+    assert all(together.gain >= x.gain - tol for x in rows.values())  # no single rule costs more than all

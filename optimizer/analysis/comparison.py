@@ -74,10 +74,14 @@ def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 6,
 
 
 def without(scenario: Scenario, key: str) -> Scenario:
-    """The scenario without the rule ``key``: a plan-wide rule (``constraints.*``), or a phase's
-    (``phases.NAME.constraints.*``; ``phases.NAME.budget_share`` drops the phase's lowest share)."""
+    """The scenario without the rule ``key``: a plan-wide rule (``constraints.*``), a risk floor (``risk.*``), or a
+    phase's (``phases.NAME.constraints.*``; ``phases.NAME.budget_share`` drops the phase's lowest share)."""
     if key.startswith("constraints."):
         return scenario.with_changes(constraints=scenario.constraints.without(key))
+    if key in ("risk.min_cvar", "risk.max_prob_loss"):
+        return scenario.with_changes(risk=replace(scenario.risk_settings(), **{key.split(".")[1]: None}))
+    if not key.startswith("phases."):
+        raise KeyError(f"not a rule key: {key}")
     _, name, rest = key.split(".", 2)
     phases = []
     for ph in scenario.phases:
@@ -86,6 +90,17 @@ def without(scenario: Scenario, key: str) -> Scenario:
                 replace(ph, constraints=ph.constraints.without(rest))
         phases.append(ph)
     return scenario.with_changes(phases=tuple(phases))
+
+
+def without_rules(scenario: Scenario) -> Scenario:
+    """The scenario with no rule but the budget: no ``constraints:``, no phase shares or phase rules, no risk
+    floors (an objective that needs a floor, roi or min_cost, raises ``InputError``)."""
+    risk = scenario.risk
+    return scenario.with_changes(
+        constraints=type(scenario.constraints)(),
+        phases=tuple(replace(ph, constraints=type(scenario.constraints)(), budget_lo=None, budget_hi=None)
+                     for ph in scenario.phases),
+        **({"risk": replace(risk, min_cvar=None, max_prob_loss=None)} if risk is not None else {}))
 
 
 def tier_order(scenario: Scenario) -> list[str]:

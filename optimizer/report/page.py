@@ -3,9 +3,9 @@
 
 Sections: the summary in plain words; the scenario in a few lines; totals and KPIs; the chosen mix; the mix by
 tier and platform (chart); the model extensions' sections (phases, risk); the simulated distribution of profit and
-ROI and the portfolio against the star (when simulated); which rules bind and what loosening each one would buy (a
-re-solve without it, or with 10% more budget); warnings. The HTML carries a small script that counts images that
-failed to load into ``<body data-broken-images>``, so a headless browser can check the page.
+ROI and the portfolio against the star (when simulated); which rules bind and what each one costs, and all of
+them together (a re-solve without it, or with 10% more budget); warnings. The HTML carries a small script that
+counts images that failed to load into ``<body data-broken-images>``, so a headless browser can check the page.
 """
 
 from __future__ import annotations
@@ -134,11 +134,14 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
         if len(loose):
             loose = loose.assign(**{k: loose[k].map(lambda v: num(v, 3)) for k in ("objective after", "gain",
                                                                                    "gain at most")})
-            out.append(Section("What loosening each binding rule would buy",
-                               ["Each row re-solves the plan without that rule (the budget: with 10% more) and "
-                                f"reports the change in the objective ({r.objective}): the gain found and the most "
-                                "the solver's proven bound allows. A re-solve stopped by the time limit (status "
-                                "time_limit) gained at least the first and at most the second."], loose))
+            out.append(Section("What the rules cost",
+                               ["Each row re-solves the plan without one rule (the budget: with 10% more), binding "
+                                "rules first, and the last without every rule at once (the budget kept); it reports "
+                                f"the change in the objective ({r.objective}): the gain found and the most the "
+                                "solver's proven bound allows. A rule with room to spare can still cost something, "
+                                "and rules can hold the mix back only together. A re-solve stopped by the time "
+                                "limit (status time_limit) gained at least the first and at most the second."],
+                               loose))
     if r.warnings:
         out.append(Section("Warnings", [f"- {w}" for w in dict.fromkeys(r.warnings)]))
     return out
