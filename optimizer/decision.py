@@ -19,6 +19,7 @@ import pandas as pd
 from optimizer.domain import tiers as tiers_mod
 from optimizer.domain.funnel import Totals
 from optimizer.errors import InputError
+from optimizer.io.provenance import assumptions
 from optimizer.io.scenario import Scenario
 from optimizer.model import program
 from optimizer.model.extension import Extension, mix_value
@@ -310,8 +311,8 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
     panels = tuple(p for e in exts for p in e.panels(contributed))
     return dict(status=status, objective_value=value, bound=bound, gap=gap, selected=[str(i) for i in cand.ids[pos]],
                 selection=selection_frame(scenario, pos), totals=totals, breakdown=breakdown(scenario, pos),
-                constraints=program.rule_statuses(scenario, model, x_full, exts), panels=panels, **contributed,
-                **common)
+                constraints=program.rule_statuses(scenario, model, x_full, exts), panels=panels,
+                assumptions=assumptions(scenario, pos), **contributed, **common)
 
 
 def _judged(b: Baseline, scenario: Scenario, exts: list[Extension]) -> Baseline:

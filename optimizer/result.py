@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from optimizer.domain.funnel import Totals
+from optimizer.io.provenance import Assumption
 from optimizer.model.extension import Panel
 from optimizer.model.formulation import ConstraintStatus
 from optimizer.model.phases import PhaseResult
@@ -22,7 +23,7 @@ from optimizer.utils.jsonable import SCHEMA_VERSION, json_ready
 SELECTION_COLUMNS = ("id", "handle", "platform", "tier", "niche", "region", "followers", "fee", "reach",
                      "engagements", "conversions", "revenue", "profit", "roi")  # the mix table's first columns
 
-__all__ = ["Alternative", "Assessment", "ConstraintStatus", "PhaseResult", "PlanResult", "RiskReport"]
+__all__ = ["Alternative", "Assessment", "Assumption", "ConstraintStatus", "PhaseResult", "PlanResult", "RiskReport"]
 
 
 PORTFOLIO, GIVEN, OPTIMISER, BEST_SINGLE, SINGLE_TIER, GREEDY = (
@@ -102,6 +103,7 @@ class PlanResult:
     phases: tuple[PhaseResult, ...] = ()  # per funnel phase (model/phases.py); () without phases
     panels: tuple[Panel, ...] = field(default=(), repr=False)  # the model extensions' report sections
     prices: tuple | None = None  # analysis.prices.Price per creator, when asked (run --explain); None: not computed
+    assumptions: tuple[Assumption, ...] = ()  # figures that did not come from the shortlist (io/provenance.py)
     # tangent rows (A, lo, hi) the unique-reach refinement added: valid under any rules on the same shortlist and
     # audience, so re-solves of a variant start from them (analysis/whatif.py); not part of the JSON
     reach_cuts: tuple | None = field(default=None, repr=False)
@@ -169,6 +171,7 @@ class PlanResult:
             "simulation": self.simulation.to_dict() if self.simulation is not None else None,
             "comparison": [a.to_dict() for a in self.comparison],
             "prices": None if self.prices is None else [p.to_dict() for p in self.prices],
+            "assumptions": [a.to_dict() for a in self.assumptions],
         })
 
 

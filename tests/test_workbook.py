@@ -27,7 +27,8 @@ def book(tmp_path_factory):
 
 def test_the_sheets_a_planner_expects(book):
     r, wb, frames = book
-    assert wb.sheetnames == ["Summary", "Mix", "By tier", "By platform", "Rules", "Alternatives", "What-if"]
+    assert wb.sheetnames == ["Summary", "Mix", "By tier", "By platform", "Rules", "Assumptions", "Alternatives",
+                             "What-if"]
     assert WORKBOOK == "plan.xlsx"
 
 

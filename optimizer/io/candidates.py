@@ -128,6 +128,9 @@ class Candidates:
     outcomes: Outcomes
     warnings: tuple[str, ...] = ()
     carried: tuple[str, ...] = ()  # the file's columns outside the contract, in ``table`` after the contract's
+    # where each filled cell came from: column -> per row label ("" = the shortlist's own cell), for the
+    # assumptions section (io/provenance.py)
+    sources: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -142,14 +145,15 @@ class Candidates:
         mask = np.asarray(mask, dtype=bool)
         table = self.table[mask].reset_index(drop=True)
         return Candidates(table=table, source=self.source, rows=self.rows[mask], outcomes=Outcomes.from_table(table),
-                          warnings=self.warnings, carried=self.carried)
+                          warnings=self.warnings, carried=self.carried,
+                          sources={k: v[mask] for k, v in self.sources.items()})
 
     def with_fee(self, position: int, fee: float) -> Candidates:
         """The same shortlist with the candidate at ``position`` costing ``fee`` (its outcomes recomputed)."""
         table = self.table.copy()
         table.loc[position, "fee"] = float(fee)
         return Candidates(table=table, source=self.source, rows=self.rows, outcomes=Outcomes.from_table(table),
-                          warnings=self.warnings, carried=self.carried)
+                          warnings=self.warnings, carried=self.carried, sources=self.sources)
 
     def indicator(self, positions) -> np.ndarray:
         """The 0/1 hire vector over the shortlist with ones at ``positions`` (the form the model's rows take)."""
@@ -441,12 +445,19 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
     tier_arr = table["tier"].to_numpy(dtype=object)
     plat_arr = table["platform"].to_numpy(dtype=object)
     filled: dict[str, int] = {}
+    sources: dict[str, np.ndarray] = {}
+
+    def came_from(name: str, take: np.ndarray, label_: str) -> None:
+        sources.setdefault(name, np.full(n, "", dtype=object))[take] = label_
+
     for tier, platform, values in reversed(defaults.layers()):  # most specific first; only NaN is filled
         mask = np.ones(n, dtype=bool)
         if tier is not None:
             mask &= tier_arr == tier
         if platform is not None:
             mask &= plat_arr == platform
+        layer = ("defaults" if tier is None and platform is None else f"defaults for {tier} on {platform}"
+                 if tier is not None and platform is not None else f"defaults for {tier or platform}")
         for name, value in values.items():
             col = table[name].to_numpy(float).copy()
             take = mask & np.isnan(col)
@@ -454,13 +465,19 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
             table[name] = col
             if take.any():
                 filled[name] = filled.get(name, 0) + int(take.sum())
+                came_from(name, take, f"scenario {layer}")
     if filled:
         warnings.append(f"{label}: scenario defaults filled " + ", ".join(f"{c} in {k} row(s)" for c, k in
                                                                         filled.items()))
     if defaults.benchmarks:
+        empty = {c: np.isnan(table[c].to_numpy(float)) for c in (*RATE_COLUMNS, "order_value")}
         table, filled = benchmarks.fill(table, label)
         warnings += filled
+        for c, was in empty.items():
+            came_from(c, was & ~np.isnan(table[c].to_numpy(float)), "benchmark priors (docs/benchmarks.md)")
     aq = table["audience_quality"].to_numpy(float)
+    if np.isnan(aq).any():
+        came_from("audience_quality", np.isnan(aq), "default 1 (every follower real)")
     table["audience_quality"] = np.where(np.isnan(aq), 1.0, aq)
     for col in COLUMNS:
         if col.needed:
@@ -500,8 +517,13 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
     for name, values in carried.items():  # the file's other columns, unchanged, for the selection
         table[name] = values
     warnings += [f"{label}: {note}" for note in dict.fromkeys(notes)]
+    if "history_posts" in table and table["history_posts"].notna().any():
+        calibrated = table["history_posts"].notna().to_numpy()
+        for c in RATE_COLUMNS:
+            came_from(c, calibrated & (sources.get(c, np.full(n, "", dtype=object)) == ""),
+                      "calibrated from past posts (influencer-mix calibrate)")
     return Candidates(table=table, source=label, rows=rows, outcomes=Outcomes.from_table(table),
-                      warnings=tuple(warnings), carried=tuple(carried))
+                      warnings=tuple(warnings), carried=tuple(carried), sources=sources)
 
 
 

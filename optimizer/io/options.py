@@ -178,7 +178,8 @@ def expand(cand: Candidates, packages: Packages | None, phases: tuple[Phase, ...
     options["id"] = ids.to_numpy(object)
     options["posts"] = options["posts"].astype(int)
     return Candidates(table=options, source=cand.source, rows=cand.rows[src], outcomes=Outcomes.from_table(options),
-                      warnings=cand.warnings, carried=cand.carried)
+                      warnings=cand.warnings, carried=cand.carried,
+                      sources={k: v[src] for k, v in cand.sources.items()})
 
 
 def option_matrix(table: pd.DataFrame, per_phase: bool):

@@ -20,7 +20,7 @@ import pandas as pd
 from optimizer.analysis.whatif import Loosening, loosening
 from optimizer.io.scenario import Scenario
 from optimizer.report.plots import histogram_png, mix_chart
-from optimizer.report.summary import summary
+from optimizer.report.summary import assumption_table, summary
 from optimizer.report.tables import diversification_sentence, evidence_sentence, num, price_tables, shown_selection
 from optimizer.result import PlanResult
 
@@ -70,6 +70,10 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
             "Each creator's evidence is in the mix table: none, thin (under half the weight on its own posts), "
             "solid, or stated (rates given in the shortlist, history not given)."]))
     out.append(Section("The mix by tier and platform", image=("mix.png", mix_chart(r))))
+    if r.assumptions:
+        out.append(Section("Assumptions", ["Every figure the plan uses that did not come from the shortlist: where it "
+                                           "came from, how many creators it touches, and how much of the mix's "
+                                           "spend rests on it."], assumption_table(r)))
     for panel in r.panels:  # the model extensions' sections (phases, risk)
         out.append(Section(panel.title, [panel.note[:1].upper() + panel.note[1:] + "."] if panel.note else [],
                            pd.DataFrame(list(panel.rows))))

@@ -8,6 +8,8 @@ the CLI, the HTML and Markdown pages and the workbook all use it.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from optimizer.domain import objectives
 from optimizer.model.formulation import ConstraintStatus
 from optimizer.result import BEST_SINGLE, SINGLE_TIER, Alternative, PlanResult
@@ -200,6 +202,9 @@ def summary(r: PlanResult) -> list[str]:
     evidence = _evidence(r)
     if evidence:
         lines.append(evidence)
+    assumed = _assumed(r)
+    if assumed:
+        lines.append(assumed)
     binding = [c for c in r.constraints if c.binding]
     if binding:
         lines.append("The rules that shape the mix (binding): " + "; ".join(rule_sentence(c, cur) for c in binding)
@@ -209,3 +214,23 @@ def summary(r: PlanResult) -> list[str]:
 
 def rule_sentence(c: ConstraintStatus, currency: str = "") -> str:
     return rule_words(c.key, c.sense, c.limit, currency)
+
+
+def assumption_table(r: PlanResult) -> pd.DataFrame:
+    """The plan's assumptions (``io/provenance.py``) for display: figure, source, value, creators touched, chosen
+    creators touched and their share of the spend."""
+    rows = [{"figure": a.figure, "source": a.source, "value": a.value or "-",
+             "creators": "-" if a.creators is None else f"{a.creators:,}",
+             "in the mix": "-" if a.in_mix is None else f"{a.in_mix:,}",
+             "share of spend": pct(a.spend_share) if a.spend_share is not None else "-"} for a in r.assumptions]
+    return pd.DataFrame(rows, columns=["figure", "source", "value", "creators", "in the mix", "share of spend"])
+
+
+def _assumed(r: PlanResult) -> str | None:
+    """One sentence on the shortlist figures the plan's mix took from elsewhere, if any."""
+    cells = [a for a in r.assumptions if a.in_mix]
+    if not cells:
+        return None
+    parts = [f"{a.figure} from {a.source} for {a.in_mix:,} chosen ({pct(a.spend_share)} of the spend)" for a in cells]
+    return "Not from the shortlist: " + "; ".join(parts) + " (see Assumptions)."
+

@@ -10,7 +10,7 @@ import pandas as pd
 from optimizer.domain import objectives
 from optimizer.domain.funnel import EVIDENCE_SHARES
 from optimizer.model.extension import Panel
-from optimizer.report.summary import summary
+from optimizer.report.summary import assumption_table, summary
 from optimizer.result import Alternative, PlanResult
 from optimizer.simulation.engine import SimulationResult
 from optimizer.utils.numbers import num, pct
@@ -81,6 +81,10 @@ def format_table(result: PlanResult, top: int | None = None) -> str:
                 out.append("")
                 out.append(f"By {kind}")
                 out.append(_indent(_frame_text(pd.DataFrame(rows), {"share_of_spend": 3})))
+        if r.assumptions:
+            out.append("")
+            out.append("Assumptions (figures that did not come from the shortlist)")
+            out.append(_indent(assumption_table(r).to_string(index=False)))
         if r.constraints:
             out.append("")
             out.append("Rules (binding: no room for one more creator, or one fewer, under this rule)")

@@ -2,9 +2,10 @@
 
 Sheets: **Summary** (the plan in plain words, then its key figures), **Mix** (the chosen rows with every column of
 the shortlist carried through, and the expected outcomes), **By tier** and **By platform**, **Rules** (each rule
-in words, its limit, value and slack, whether it binds), **Alternatives** (the comparison when simulated, else the
-greedy pick and the best single creator), **What-if** (what loosening each binding rule would buy, with
-``--out``), **Prices** (with ``--explain``: each creator's price to enter or to stay).
+in words, its limit, value and slack, whether it binds), **Assumptions** (figures that did not come from the
+shortlist), **Alternatives** (the comparison when simulated, else the greedy pick and the best single creator),
+**What-if** (what each rule costs, with ``--out``), **Prices** (with ``--explain``: each creator's price to
+enter or to stay).
 
 Money cells carry a thousands format, shares a percent format, counts an integer format. Every text cell is stored
 as text: one that starts with = (a handle such as ``=HYPERLINK(...)`` from a shortlist) would otherwise be stored
@@ -37,7 +38,7 @@ _FORMATS = {  # column name -> number format (exact names; money and counts by t
     **dict.fromkeys(("followers", "reach", "engagements", "available", "count", "creators", "unique_reach",
                      "history_posts", "posts"), COUNT),
     "conversions": "#,##0.0",
-    **dict.fromkeys(("share_of_spend", "P(loss)"), SHARE),
+    **dict.fromkeys(("share_of_spend", "P(loss)", "spend_share"), SHARE),
     **dict.fromkeys(("reach_rate", "engagement_rate", "conversion_rate"), RATE),
     **dict.fromkeys(("roi", "ROI", "evidence_weight", "gain", "gain at most", "objective after"), RATIO),
     **dict.fromkeys(("limit", "value", "slack"), "#,##0.###"),
@@ -97,6 +98,8 @@ def workbook_bytes(result: PlanResult, loosened=None) -> bytes:
         "By tier": pd.DataFrame(r.breakdown.get("tier", [])),
         "By platform": pd.DataFrame(r.breakdown.get("platform", [])),
         "Rules": _rules(r),
+        "Assumptions": pd.DataFrame([a.to_dict() for a in r.assumptions],
+                                    columns=["figure", "source", "value", "creators", "in_mix", "spend_share"]),
         "Alternatives": _alternatives(r),
     }
     if loosened:
