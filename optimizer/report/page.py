@@ -20,8 +20,15 @@ import pandas as pd
 from optimizer.analysis.whatif import Loosening, loosening
 from optimizer.io.scenario import Scenario
 from optimizer.report.plots import histogram_png, mix_chart
-from optimizer.report.summary import assumption_table, summary
-from optimizer.report.tables import diversification_sentence, evidence_sentence, num, price_tables, shown_selection
+from optimizer.report.summary import assumption_table, rule_frame, summary
+from optimizer.report.tables import (
+    breakdown_frame,
+    diversification_sentence,
+    evidence_sentence,
+    num,
+    price_tables,
+    shown_selection,
+)
 from optimizer.result import PlanResult
 
 
@@ -70,6 +77,10 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
             "Each creator's evidence is in the mix table: none, thin (under half the weight on its own posts), "
             "solid, or stated (rates given in the shortlist, history not given)."]))
     out.append(Section("The mix by tier and platform", image=("mix.png", mix_chart(r))))
+    for kind in ("tier", "platform"):
+        if r.breakdown.get(kind):
+            out.append(Section(f"By {kind}", [f"Money in {cur}; share of spend is of the mix's spend."],
+                               breakdown_frame(r.breakdown[kind])))
     if r.assumptions:
         out.append(Section("Assumptions", ["Every figure the plan uses that did not come from the shortlist: where it "
                                            "came from, how many creators it touches, and how much of the mix's "
@@ -130,8 +141,7 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
         out.append(Section("Price to stay", ["The chosen creators closest to leaving: the highest fee at which "
                                              "each stays in an optimal plan.", note], stay))
     if r.constraints:
-        rules = pd.DataFrame([c.to_dict() for c in r.constraints])
-        rules["binding"] = rules["binding"].map({True: "yes", False: ""})
+        rules = rule_frame(r)
         out.append(Section("Rules", ["Binding: no room for one more creator (upper limits) or one fewer (lower "
                                      "limits) under this rule."], rules))
         loose = pd.DataFrame([x.to_dict() for x in (loosening(scenario, r) if loosened is None else loosened)])

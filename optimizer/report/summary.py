@@ -234,3 +234,25 @@ def _assumed(r: PlanResult) -> str | None:
     parts = [f"{a.figure} from {a.source} for {a.in_mix:,} chosen ({pct(a.spend_share)} of the spend)" for a in cells]
     return "Not from the shortlist: " + "; ".join(parts) + " (see Assumptions)."
 
+
+def rule_number(key: str, v: float | None, currency: str = "") -> str:
+    """A rule's limit or value in its own unit: shares as percents, counts as whole numbers, ROI with two
+    decimals, money and metrics with thousands separators."""
+    if v is None:
+        return "-"
+    if key.endswith(("_share", "max_prob_loss")):
+        return pct(v)
+    if key.endswith("_count") or key in ("constraints.include", "constraints.exclude", "options.one_per_creator"):
+        return f"{v:,.0f}"
+    if key.endswith("min_roi"):
+        return num(v, 2)
+    return num(v)
+
+
+def rule_frame(r: PlanResult) -> pd.DataFrame:
+    """The rules for display: each in words, its limit, value and slack in its own unit, whether it binds."""
+    rows = [{"rule": rule_sentence(c, r.currency), "limit": rule_number(c.key, c.limit, r.currency),
+             "value": rule_number(c.key, c.value, r.currency), "slack": rule_number(c.key, c.slack, r.currency),
+             "binding": "yes" if c.binding else "", "key": c.key} for c in r.constraints]
+    return pd.DataFrame(rows, columns=["rule", "limit", "value", "slack", "binding", "key"])
+

@@ -10,7 +10,7 @@ import pandas as pd
 from optimizer.domain import objectives
 from optimizer.domain.funnel import EVIDENCE_SHARES
 from optimizer.model.extension import Panel
-from optimizer.report.summary import assumption_table, summary
+from optimizer.report.summary import assumption_table, rule_frame, summary
 from optimizer.result import Alternative, PlanResult
 from optimizer.simulation.engine import SimulationResult
 from optimizer.utils.numbers import num, pct
@@ -80,7 +80,7 @@ def format_table(result: PlanResult, top: int | None = None) -> str:
             if rows:
                 out.append("")
                 out.append(f"By {kind}")
-                out.append(_indent(_frame_text(pd.DataFrame(rows), {"share_of_spend": 3})))
+                out.append(_indent(_frame_text(breakdown_frame(rows))))
         if r.assumptions:
             out.append("")
             out.append("Assumptions (figures that did not come from the shortlist)")
@@ -88,22 +88,26 @@ def format_table(result: PlanResult, top: int | None = None) -> str:
         if r.constraints:
             out.append("")
             out.append("Rules (binding: no room for one more creator, or one fewer, under this rule)")
-            frame = pd.DataFrame([c.to_dict() for c in r.constraints])
-            frame["binding"] = frame["binding"].map({True: "yes", False: ""})
-            out.append(_indent(_frame_text(frame, {"limit": 3, "value": 3, "slack": 3})))
+            out.append(_indent(rule_frame(r).to_string(index=False)))
         if r.baselines:
             out.append("")
             out.append(f"Against the alternatives ({r.objective})")
-            lines = [("optimiser", r.objective_value, "", "")]
+            lines = [("the mix", r.objective_value, "")]
             for name, b in r.baselines.items():
                 imp = r.improvement_over(name)
                 rules = "meets the rules" if b.feasible else "breaks " + ", ".join(b.violated)
-                lines.append((name, b.objective_value, "-" if imp is None else f"{imp:+.1%}", rules))
+                if imp is None:
+                    lead = "not comparable"
+                elif abs(imp) < 5e-4:
+                    lead = "the mix is level with it"
+                else:
+                    ahead = (imp > 0) != goal.minimises
+                    lead = f"the mix is {abs(imp):.1%} {'ahead' if ahead else 'behind'}"
+                lines.append((name.replace("_", " "), b.objective_value, f"{lead}; {rules}"))
             width = max(len(n) for n, *_ in lines)
             digits = goal.digits
-            for name, value, imp, rules in lines:
-                extra = f"   optimiser {imp} better; {rules}" if rules else ""
-                out.append(f"  {name:<{width}}  {num(value, digits):>16}{extra}")
+            for name, value, extra in lines:
+                out.append(f"  {name:<{width}}  {num(value, digits):>16}" + (f"   {extra}" if extra else ""))
     if r.simulation is not None:
         out.append("")
         out.append(format_simulation(r.simulation, r.comparison))
@@ -162,7 +166,7 @@ def format_simulation(sim: SimulationResult, comparison: list[Alternative] | Non
             f"CVaR {a} {num(sim.cvar)} (mean profit of the worst {1 - sim.alpha:.0%} of runs)")
     out.append(line)
     for k, t in sim.targets.items():
-        out.append(f"  P({k} below {t['target']:,.4g}) {pct(t['prob_miss'])}")
+        out.append(f"  P({k} below {t['target']:,.10g}) {pct(t['prob_miss'])}")
     c = sim.contributions.sort_values("share", ascending=False)
     if len(c):
         shown = ", ".join(f"{i} {s:.1%}" for i, s in zip(c["id"].head(top), c["share"].head(top), strict=True))
@@ -332,4 +336,19 @@ def format_prices(result: PlanResult) -> str:
     out.append(_indent(stay.to_string(index=False)) if len(stay) else "  none")
     out.append(textwrap.fill(note, 116, initial_indent="  ", subsequent_indent="  "))
     return "\n".join(out)
+
+
+BREAKDOWN_HEADERS = {"share_of_spend": "share of spend", "unique_reach": "unique reach", "count": "chosen",
+                     "available": "on the shortlist"}
+
+
+def breakdown_frame(rows: list[dict]) -> pd.DataFrame:
+    """A by-tier or by-platform table for display: shares as percents, counts and money as whole numbers."""
+    frame = pd.DataFrame(rows)
+    if "share_of_spend" in frame:
+        frame["share_of_spend"] = frame["share_of_spend"].map(pct)
+    for c in ("count", "available"):
+        if c in frame:
+            frame[c] = frame[c].map(lambda v: f"{int(v):,}")
+    return frame.rename(columns=BREAKDOWN_HEADERS)
 
