@@ -19,7 +19,7 @@ import pandas as pd
 
 from optimizer.analysis.whatif import Loosening, loosening
 from optimizer.io.scenario import Scenario
-from optimizer.report.plots import histogram_png, mix_chart
+from optimizer.report.plots import frontier_spread, histogram_png, mix_chart
 from optimizer.report.summary import assumption_table, rule_frame, summary
 from optimizer.report.tables import (
     breakdown_frame,
@@ -124,7 +124,8 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
             (out_dir / "frontier.png").exists() else None
         out.append(Section("Return against risk (frontier)", [
             f"Expected profit against CVaR {frontier.alpha:.0%} (the mean profit of the worst runs): point 1 is the "
-            "risk-neutral optimum, the last the safest mix."], pd.DataFrame(rows), image))
+            "risk-neutral optimum, the last the safest mix.", frontier_spread(frontier.points)], pd.DataFrame(rows),
+            image))
     if sweep is not None and sweep.points:
         rows = [{"budget": num(p.budget), "status": p.status, "creators": len(p.selected), "cost": num(p.cost),
                  "expected profit": num(p.expected_profit), "ROI": num(p.roi, 2),

@@ -101,17 +101,52 @@ def _money_axis(axis) -> None:
     axis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
 
 
+def frontier_spread(points) -> str:
+    """One sentence on how much the frontier's mixes differ (so close mixes are said to be close)."""
+    if len(points) < 2:
+        return ""
+    dp = max(p.expected_profit for p in points) - min(p.expected_profit for p in points)
+    dc = max(p.cvar for p in points) - min(p.cvar for p in points)
+    scale = max(abs(p.expected_profit) for p in points) or 1.0
+    ids = [set(p.selected) for p in points]
+    swaps = max(len(a ^ b) for a in ids for b in ids)
+    text = (f"The {len(points)} mixes differ by at most {dp:,.0f} in expected profit and {dc:,.0f} in CVaR, and by "
+            f"at most {swaps} creator{'s' if swaps != 1 else ''} swapped in or out")
+    return text + (": they barely differ." if dp < 0.01 * scale else ".")
+
+
 def frontier_chart(result, path: Path) -> Path:
-    """Expected profit against CVaR: the frontier, with the risk-neutral optimum and the reference mixes marked."""
+    """Expected profit against CVaR: the frontier (each mix numbered, so close mixes stay distinct, and shown in a
+    zoomed inset when the reference mixes stretch the axes), the risk-neutral optimum and the reference mixes."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=110)
     pts = result.points
     a = f"{result.alpha:.0%}"
     if pts:
-        ax.plot([p.cvar for p in pts], [p.expected_profit for p in pts], "-o", color="#2c6e91",
+        xs, ys = [p.cvar for p in pts], [p.expected_profit for p in pts]
+        ax.plot(xs, ys, "-o", color="#2c6e91",
                 label=f"frontier: {len(pts)} mixes, CVaR {pts[0].cvar:,.0f} to {pts[-1].cvar:,.0f}")
         ax.scatter([pts[0].cvar], [pts[0].expected_profit], s=120, facecolors="none", edgecolors="#c0392b",
                    linewidths=2, zorder=3, label="risk-neutral optimum")
+        for k, (x, y) in enumerate(zip(xs, ys, strict=True), start=1):
+            ax.annotate(str(k), (x, y), textcoords="offset points", xytext=(4, 4 + 7 * (k % 2)), fontsize=7)
+        spread = frontier_spread(pts)
+        if spread:
+            fig.text(0.01, 0.005, spread, fontsize=7, va="bottom", ha="left", wrap=True)
+        all_x = xs + [m.cvar for m in result.markers]
+        all_y = ys + [m.expected_profit for m in result.markers]
+        wide = (max(all_x) - min(all_x)) or 1.0, (max(all_y) - min(all_y)) or 1.0
+        if len(pts) > 1 and (max(xs) - min(xs)) < 0.05 * wide[0] and (max(ys) - min(ys)) < 0.05 * wide[1]:
+            inset = ax.inset_axes([0.6, 0.08, 0.37, 0.37])  # the frontier alone, zoomed
+            inset.plot(xs, ys, "-o", color="#2c6e91", markersize=3)
+            for k, (x, y) in enumerate(zip(xs, ys, strict=True), start=1):
+                inset.annotate(str(k), (x, y), textcoords="offset points", xytext=(3, 3), fontsize=6)
+            inset.tick_params(labelsize=6)
+            inset.xaxis.set_major_locator(plt.MaxNLocator(3))
+            inset.yaxis.set_major_locator(plt.MaxNLocator(4))
+            inset.set_title("the frontier, zoomed", fontsize=7)
+            _money_axis(inset.xaxis)
+            _money_axis(inset.yaxis)
     for m in result.markers:
         ax.scatter([m.cvar], [m.expected_profit], marker="s" if m.kind == "best_single" else "^", s=50, zorder=3,
                    label=m.name)
@@ -127,6 +162,11 @@ def frontier_chart(result, path: Path) -> Path:
 
 def sweep_chart(result, path: Path) -> Path:
     """Expected profit and CVaR against the budget, and the marginal return of the next unit of budget."""
+    return _save(sweep_figure(result), path)
+
+
+def sweep_figure(result):
+    """The figure of ``sweep_chart`` (its y-axis from zero; budgets with no mix marked on the axis)."""
     plt = _pyplot()
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 6.0), dpi=110, sharex=True,
                                       gridspec_kw={"height_ratios": [2, 1]})
@@ -134,10 +174,16 @@ def sweep_chart(result, path: Path) -> Path:
     b = [p.budget for p in pts]
     top.plot(b, [p.expected_profit for p in pts], "-o", color="#2c6e91", label="expected profit")
     top.plot(b, [p.cvar for p in pts], "--s", color="#c0392b", label=f"CVaR {result.alpha:.0%} of profit")
+    none = [p.budget for p in result.points if p.expected_profit is None]  # no mix at these budgets
+    if none:
+        top.scatter(none, [0.0] * len(none), marker="x", color="#7f7f7f", s=60, zorder=3,
+                    label="no mix meets the rules at this budget")
+    values = [v for p in pts for v in (p.expected_profit, p.cvar) if v is not None]
+    top.set_ylim(bottom=min([0.0, *values]) * 1.05, top=max([0.0, *values]) * 1.08 or 1.0)  # from zero
     top.set_ylabel(result.currency)
     top.set_title(f"{result.name}: what each budget buys (objective {result.objective})", fontsize=11)
     top.grid(alpha=0.3)
-    top.legend(fontsize=8)
+    top.legend(fontsize=8, loc="lower right")
     _money_axis(top.yaxis)
     marg = [(p.budget, p.marginal_return) for p in pts if p.marginal_return is not None]
     if marg:
@@ -148,4 +194,4 @@ def sweep_chart(result, path: Path) -> Path:
     bottom.set_xlabel(f"budget ({result.currency})")
     bottom.grid(axis="y", alpha=0.3)
     _money_axis(bottom.xaxis)
-    return _save(fig, path)
+    return fig

@@ -10,6 +10,7 @@ import pandas as pd
 from optimizer.domain import objectives
 from optimizer.domain.funnel import EVIDENCE_SHARES
 from optimizer.model.extension import Panel
+from optimizer.report.plots import frontier_spread
 from optimizer.report.summary import assumption_table, rule_frame, summary
 from optimizer.result import Alternative, PlanResult
 from optimizer.simulation.engine import SimulationResult
@@ -225,6 +226,9 @@ def format_frontier(fr) -> str:
                 for k, p in enumerate(fr.points)]
         out.append(_indent(pd.DataFrame(rows).to_string(index=False)))
         out.append("  point 1 is the risk-neutral optimum; the last is the safest mix (maximum CVaR)")
+        spread = frontier_spread(fr.points)
+        if spread:
+            out.append(textwrap.fill(spread, 116, initial_indent="  ", subsequent_indent="  "))
     if fr.markers:
         out.append("")
         out.append("Reference mixes on the same runs")
