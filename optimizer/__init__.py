@@ -25,11 +25,13 @@ _EXPORTS = {
     **dict.fromkeys(("Alternative", "Assessment", "ConstraintStatus", "PlanResult"), "optimizer.result"),
     "SimulationResult": "optimizer.simulation.engine", "simulate_mixes": "optimizer.simulation.engine",
     "SCHEMA_VERSION": "optimizer.utils.jsonable",
+    "compare": "optimizer.api",
 }
 __all__ = [
     "Alternative", "Assessment", "COLUMNS", "Candidates", "ConstraintStatus", "Constraints", "Defaults",
     "Deliverable", "GroupLimit", "InputError", "OBJECTIVES", "Outcomes", "PlanResult", "Problem", "SCHEMA_VERSION",
-    "Scenario", "Shocks", "SimulationResult", "SimulationSettings", "SolverSettings", "Totals", "assess", "deliver",
+    "Scenario", "Shocks", "SimulationResult", "SimulationSettings", "SolverSettings", "Totals", "assess", "compare",
+    "deliver",
     "load_candidates", "load_scenario", "plan", "simulate", "simulate_mixes",
 ]
 __version__ = "0.1.0"
@@ -50,7 +52,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from optimizer.analysis.comparison import assess
-    from optimizer.api import Deliverable, deliver, plan, simulate
+    from optimizer.api import Deliverable, compare, deliver, plan, simulate
     from optimizer.domain.funnel import Outcomes, Totals
     from optimizer.errors import InputError, Problem
     from optimizer.io.candidates import COLUMNS, Candidates, Defaults, load_candidates

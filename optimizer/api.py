@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from optimizer.analysis.compare import ScenarioComparison, side_by_side
 from optimizer.analysis.comparison import assess
 from optimizer.analysis.frontier import FrontierResult, frontier
 from optimizer.analysis.prices import prices
@@ -95,3 +96,11 @@ def deliver(scenario: Scenario, *, simulate: bool | SimulationSettings = False, 
             # the analysis takes about as long as the plan did; a re-solve it stops says what it proved
             loosened = tuple(loosening(scenario, result, progress=progress, seconds=max(2.0, result.seconds)))
     return Deliverable(scenario, result, front, sweep_result, loosened)
+
+
+def compare(scenarios: Sequence[Scenario], *, simulate: bool | SimulationSettings = False,
+            threads: int | None = None) -> ScenarioComparison:
+    """Plan each scenario (simulated and compared with its alternatives when asked) and set the plans side by side
+    (``analysis/compare.py``): totals, risk, how much the mixes overlap, and the settings that differ."""
+    return side_by_side(scenarios, [plan(sc, simulate=simulate, threads=threads) for sc in scenarios])
+

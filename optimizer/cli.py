@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from optimizer.analysis.compare import side_by_side
 from optimizer.analysis.comparison import assess
 from optimizer.analysis.frontier import frontier
 from optimizer.analysis.sweep import parse_budgets, sweep
@@ -29,6 +30,7 @@ from optimizer.io.scenario import MAX_RUNS, MAX_SEED, SOLVERS, TARGET_KEYS, Scen
 from optimizer.learn.attribution import DEFAULT_HALF_LIFE
 from optimizer.learn.attribution import MODELS as ATTRIBUTION_MODELS
 from optimizer.report.files import (
+    COMPARE_FILES,
     FRONTIER_FILES,
     OUTPUT_FILES,
     PLOT_FILES,
@@ -40,9 +42,16 @@ from optimizer.report.files import (
     atomic_write,
     check_out_dir,
 )
-from optimizer.report.outputs import simulation_document, write_deliverable, write_menu, write_simulation
+from optimizer.report.outputs import (
+    simulation_document,
+    write_comparison,
+    write_deliverable,
+    write_menu,
+    write_simulation,
+)
 from optimizer.report.tables import (
     format_calibration,
+    format_compare,
     format_frontier,
     format_prices,
     format_simulation,
@@ -139,6 +148,12 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("--skip-bad-rows", action="store_true", help="skip history rows that break the contract (they "
                      "are counted by reason) instead of stopping")
     sub.add_parser("validate", parents=[scenario, fmt], help="check the scenario and its shortlist without solving")
+    cmp = sub.add_parser("compare", parents=[fmt, solver, simulation], help="plan several scenarios and put them "
+                         "side by side: totals, risk, overlap of the mixes, what differs")
+    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="two or more scenario YAML files")
+    cmp.add_argument("--simulate", action="store_true", help="simulate each plan (implied by a scenario's "
+                     "simulation: block)")
+    cmp.add_argument("--out", metavar="DIR", help="also write comparison.json, comparison.html and comparison.md")
     return p
 
 
@@ -211,6 +226,8 @@ def _main(argv: list[str] | None = None) -> int:
             return _menu(args)
         if args.command == "calibrate":
             return _calibrate(args)
+        if args.command == "compare":
+            return _compare(args)
         return _run(args)
     except InputError as exc:
         if args.command == "validate":
@@ -305,6 +322,31 @@ def _run(args) -> int:
             written = out.commit()
         _wrote(args, written)
     return 0 if result.has_solution and result.status not in ("error", "empty") else 1
+
+
+def _compare(args) -> int:
+    """``influencer-mix compare A.yaml B.yaml ...``: each planned as ``run`` would, then side by side."""
+    args.top = None
+    _check_flags(args)
+    if len(args.scenarios) < 2:
+        raise InputError.at("command line", "compare needs at least two scenario files")
+    scenarios = [load_scenario(path, solver_overrides=_overrides(args)) for path in args.scenarios]
+    for sc in scenarios:
+        _size_up(sc)
+    simulate = bool(args.simulate or args.runs or args.seed is not None or args.target
+                    or any(sc.simulation is not None for sc in scenarios))
+    out_dir = Path(args.out) if args.out else None
+    if out_dir is not None:
+        check_out_dir(out_dir, [f for sc in scenarios for f in sc.input_files], COMPARE_FILES)
+    plans = [plan(sc, simulate=_settings(args, sc) if simulate else False, threads=args.threads) for sc in scenarios]
+    c = side_by_side(scenarios, plans)
+    _emit(args, c.to_dict(), format_compare(c))
+    if out_dir is not None:
+        with OutputSet(out_dir) as out:
+            write_comparison(c, out.dir)
+            written = out.commit()
+        _wrote(args, written)
+    return 0 if all(r.has_solution and r.status not in ("error", "empty") for r in plans) else 1
 
 
 def _emit(args, doc: dict, text: str) -> None:

@@ -22,6 +22,7 @@ PLOT_FILES = ("profit_histogram.png", "roi_histogram.png")
 FRONTIER_FILES = ("frontier.json", "frontier.png")
 SWEEP_FILES = ("sweep.json", "sweep.png")
 WORKBOOK_FILES = ("plan.xlsx",)
+COMPARE_FILES = ("comparison.json", "comparison.html", "comparison.md")
 REPORT_FILES = ("report.html", "report.md", "mix.png", "profit_distribution.png", "roi_distribution.png")
 
 

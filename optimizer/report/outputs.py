@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from optimizer.report.files import (
+    COMPARE_FILES,
     FRONTIER_FILES,
     PLOT_FILES,
     REPORT_FILES,
@@ -14,7 +15,7 @@ from optimizer.report.files import (
     atomic_write_bytes,
     inert_cells,
 )
-from optimizer.report.page import sections, to_html, to_markdown
+from optimizer.report.page import compare_sections, sections, to_html, to_markdown
 from optimizer.report.plots import frontier_chart, histogram, sweep_chart
 from optimizer.report.workbook import write_workbook
 from optimizer.result import PlanResult
@@ -114,3 +115,16 @@ def write_deliverable(d, out_dir: Path) -> list[Path]:
                             **extras)
     written.append(write_workbook(d.result, out_dir, d.loosened))
     return written
+
+
+def write_comparison(c, out_dir: Path) -> list[Path]:
+    """``comparison.json``, and the page as ``comparison.html`` and ``comparison.md`` (``influencer-mix compare``)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = [out_dir / n for n in COMPARE_FILES]
+    atomic_write(names[0], json.dumps(c.to_dict(), indent=2) + "\n")
+    parts = compare_sections(c)
+    title = "Scenarios side by side: " + ", ".join(c.labels)
+    atomic_write(names[1], to_html(title, parts))
+    atomic_write(names[2], to_markdown(title, parts))
+    return names
+

@@ -23,6 +23,7 @@ from optimizer.report.plots import frontier_spread, histogram_png, mix_chart
 from optimizer.report.summary import assumption_table, rule_frame, summary
 from optimizer.report.tables import (
     breakdown_frame,
+    compare_frames,
     diversification_sentence,
     evidence_sentence,
     num,
@@ -218,3 +219,17 @@ def _has_tabulate() -> bool:
     except ImportError:
         return False
     return True
+
+
+def compare_sections(c) -> list[Section]:
+    """The page of ``influencer-mix compare --out``: the plans side by side, the overlap, what differs, and each
+    plan's summary."""
+    plans, overlap, diffs = compare_frames(c)
+    out = [Section("Side by side", ["Each scenario planned on its own; money in each scenario's currency."], plans),
+           Section("Overlap of the mixes", ["The creators both plans hire, and that count over the creators either "
+                                            "hires."], overlap),
+           Section("What differs", ["Every setting that is not the same in all the scenarios."] if len(diffs) else
+                   ["Nothing but the shortlists' rows."], diffs if len(diffs) else None)]
+    out += [Section(f"{label}: summary", summary(r)) for label, r in zip(c.labels, c.plans, strict=True)]
+    return out
+

@@ -356,3 +356,36 @@ def breakdown_frame(rows: list[dict]) -> pd.DataFrame:
             frame[c] = frame[c].map(lambda v: f"{int(v):,}")
     return frame.rename(columns=BREAKDOWN_HEADERS)
 
+
+def compare_frames(c) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(the plans side by side, the overlap of their mixes, the settings that differ), formatted
+    (``analysis/compare.ScenarioComparison``)."""
+    simulated = any(r.simulation is not None for r in c.plans)
+    rows = []
+    for row in c.rows():
+        out = {"scenario": row["scenario"], "status": row["status"], "budget": num(row["budget"]),
+               "spend": num(row["cost"]), "creators": f"{row['creators']:,}", "revenue": num(row["revenue"]),
+               "profit": num(row["profit"]), "ROI": num(row["roi"], 2), "reach": num(row["reach"])}
+        if any(r["unique_reach"] is not None for r in c.rows()):
+            out["unique reach"] = num(row["unique_reach"])
+        if simulated:
+            out |= {"P5 profit": num(row["p5_profit"]), "P95 profit": num(row["p95_profit"]),
+                    "P(loss)": pct(row["prob_loss"]), "CVaR": num(row["cvar"])}
+        rows.append(out)
+    overlap = pd.DataFrame([{"plans": f"{o.a} & {o.b}", "creators in both": f"{o.shared:,}",
+                             "share of either": pct(o.jaccard)} for o in c.overlaps])
+    diffs = pd.DataFrame([{"setting": d.key, **{label: "-" if v is None else num(v) if isinstance(v, float) else str(v)
+                                                for label, v in zip(c.labels, d.values, strict=True)}}
+                          for d in c.differences])
+    return pd.DataFrame(rows), overlap, diffs
+
+
+def format_compare(c) -> str:
+    """``influencer-mix compare``: the plans side by side, their overlap and what differs."""
+    plans, overlap, diffs = compare_frames(c)
+    out = [f"{len(c.plans)} scenarios side by side (money in each scenario's currency)", _indent(plans.to_string(
+        index=False)), "", "Overlap of the mixes (creators both plans hire)", _indent(overlap.to_string(index=False))]
+    out += ["", "What differs between the scenarios"]
+    out.append(_indent(diffs.to_string(index=False)) if len(diffs) else "  nothing but the shortlist's rows")
+    return "\n".join(out)
+
