@@ -315,8 +315,8 @@ def _chunks(engine: _Engine, runs: int, threads: int | None,
             r1 = min(runs, r0 + step)
             yield r0, r1, engine.chunk(r0, r1, pool, tasks=4 * threads)
     finally:
-        if pool is not None:
-            pool.shutdown()
+        if pool is not None:  # on Ctrl-C or SIGTERM, the blocks not yet started are dropped, not drawn
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.ndarray], *,
