@@ -169,7 +169,16 @@ def clean(text: str) -> str:
 
 
 def _print(text: str = "", file=None) -> None:
-    print(clean(str(text)), file=file or sys.stdout)
+    """Print for a terminal: control characters removed; on a stream that cannot encode a character (an ASCII-only
+    terminal), the em dash of an undefined value becomes '-' and anything else '?'."""
+    stream = file or sys.stdout
+    text = clean(str(text))
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = text.replace("\u2014", "-").encode(encoding, errors="replace").decode(encoding, errors="replace")
+    print(text, file=stream)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,6 +4,7 @@ traceback, nothing written, and every input byte-identical afterwards."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -498,3 +499,13 @@ def test_a_signal_stops_one_long_solve(sig, code, solver, tmp_path):
                                         "risk: {scenarios: 3000, alpha: 0.05}\n")
     _interrupt([sys.executable, "-m", "optimizer", "run", str(tmp_path / "cvar.yaml"), "--solver", solver,
                 "--out", str(tmp_path / "out")], sig, code, tmp_path / "out", wait=6.0)
+
+
+def test_an_ascii_only_terminal_gets_plain_dashes_not_a_traceback(tmp_path):
+    """Undefined values print as an em dash; a stream that cannot encode it gets '-' instead."""
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    out = subprocess.run([sys.executable, "-m", "optimizer", "run", str(SCENARIOS / "skincare_launch.yaml"),
+                          "--simulate", "--runs", "300"], capture_output=True, text=True, check=False, env=env)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-300:]
+    line = next(x for x in out.stdout.splitlines() if "mega only" in x)
+    assert "\u2014" not in line and " - " in line

@@ -31,6 +31,7 @@ from optimizer.report.tables import (
     shown_selection,
 )
 from optimizer.result import PlanResult
+from optimizer.utils.numbers import UNDEFINED
 
 
 @dataclass
@@ -47,7 +48,7 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
     r = result
     cur = r.currency
     out = [Section("Summary", summary(r))]
-    gap = "-" if r.gap is None else f"{r.gap:.4%}"
+    gap = UNDEFINED if r.gap is None else f"{r.gap:.4%}"
     head = Section("Scenario", [
         f"{scenario.candidates.n:,} candidate rows from {scenario.candidates.source}; budget {num(r.budget)} {cur}; "
         f"objective {r.objective}.",
@@ -112,9 +113,9 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
                 d = alt.to_dict()
                 rows.append({"mix": alt.name, "creators": d["count"], "cost": num(d["cost"]),
                              "mean profit": num(d["mean_profit"]), "P5 profit": num(d["p5_profit"]),
-                             "P(loss)": "-" if d["prob_loss"] is None else f"{d['prob_loss']:.1%}",
+                             "P(loss)": UNDEFINED if d["prob_loss"] is None else f"{d['prob_loss']:.1%}",
                              f"CVaR {sim.alpha:.0%}": num(d["cvar"]), "rules": {True: "met", False: "not met",
-                                                                                 None: "-"}[alt.meets_rules]})
+                                                                                 None: UNDEFINED}[alt.meets_rules]})
             out.append(Section("The portfolio against the star", [diversification_sentence(r.comparison, sim.alpha)],
                                pd.DataFrame(rows)))
     if frontier is not None and frontier.points:

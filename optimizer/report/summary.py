@@ -13,7 +13,7 @@ import pandas as pd
 from optimizer.domain import objectives
 from optimizer.model.formulation import ConstraintStatus
 from optimizer.result import BEST_SINGLE, SINGLE_TIER, Alternative, PlanResult
-from optimizer.utils.numbers import num, pct
+from optimizer.utils.numbers import UNDEFINED, num, pct
 
 PLATFORM_NAMES = {"instagram": "Instagram", "tiktok": "TikTok", "youtube": "YouTube", "twitch": "Twitch",
                   "facebook": "Facebook", "pinterest": "Pinterest", "snapchat": "Snapchat", "x": "X",
@@ -219,10 +219,10 @@ def rule_sentence(c: ConstraintStatus, currency: str = "") -> str:
 def assumption_table(r: PlanResult) -> pd.DataFrame:
     """The plan's assumptions (``io/provenance.py``) for display: figure, source, value, creators touched, chosen
     creators touched and their share of the spend."""
-    rows = [{"figure": a.figure, "source": a.source, "value": a.value or "-",
-             "creators": "-" if a.creators is None else f"{a.creators:,}",
-             "in the mix": "-" if a.in_mix is None else f"{a.in_mix:,}",
-             "share of spend": pct(a.spend_share) if a.spend_share is not None else "-"} for a in r.assumptions]
+    rows = [{"figure": a.figure, "source": a.source, "value": a.value or UNDEFINED,
+             "creators": UNDEFINED if a.creators is None else f"{a.creators:,}",
+             "in the mix": UNDEFINED if a.in_mix is None else f"{a.in_mix:,}",
+             "share of spend": pct(a.spend_share) if a.spend_share is not None else UNDEFINED} for a in r.assumptions]
     return pd.DataFrame(rows, columns=["figure", "source", "value", "creators", "in the mix", "share of spend"])
 
 
@@ -239,7 +239,7 @@ def rule_number(key: str, v: float | None, currency: str = "") -> str:
     """A rule's limit or value in its own unit: shares as percents, counts as whole numbers, ROI with two
     decimals, money and metrics with thousands separators."""
     if v is None:
-        return "-"
+        return UNDEFINED
     if key.endswith(("_share", "max_prob_loss")):
         return pct(v)
     if key.endswith("_count") or key in ("constraints.include", "constraints.exclude", "options.one_per_creator"):

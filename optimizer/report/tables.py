@@ -14,7 +14,7 @@ from optimizer.report.plots import frontier_spread
 from optimizer.report.summary import assumption_table, rule_frame, summary
 from optimizer.result import Alternative, PlanResult
 from optimizer.simulation.engine import SimulationResult
-from optimizer.utils.numbers import num, pct
+from optimizer.utils.numbers import UNDEFINED, num, pct
 
 _MONEY = ("fee", "revenue", "profit", "cost")
 
@@ -41,7 +41,7 @@ def format_table(result: PlanResult, top: int | None = None) -> str:
     out = [f"{r.name}: {objectives.headline(r.objective)} ({r.currency}), budget {num(r.budget)}", "", "Summary"]
     out += [textwrap.fill(line, 116, initial_indent="  ", subsequent_indent="    ") for line in summary(r)]
     out.append("")
-    gap = "-" if r.gap is None else f"{r.gap:.4%}"
+    gap = UNDEFINED if r.gap is None else f"{r.gap:.4%}"
     out.append(f"Status: {r.status} (proven gap {gap}, {r.solver}, {r.seconds:.2f} s"
                + (f", {r.iterations} Dinkelbach iterations" if goal.method == "ratio" else "") + ")")
     if r.message:
@@ -186,7 +186,7 @@ def format_simulation(sim: SimulationResult, comparison: list[Alternative] | Non
                           "P5 profit": num(d["p5_profit"]), "P(loss)": pct(d["prob_loss"]),
                           f"CVaR {a}": num(d["cvar"]), "ROI": num(d["roi"], 2),
                           **({"unique reach": num(d["unique_reach"])} if "unique_reach" in sim.metrics else {}),
-                          "rules": {True: "met", False: "not met", None: "-"}[alt.meets_rules]})
+                          "rules": {True: "met", False: "not met", None: UNDEFINED}[alt.meets_rules]})
         out.append(_indent(pd.DataFrame(table).to_string(index=False)))
         for alt in comparison:
             out.append(f"  {alt.name}: {alt.note}")
@@ -293,7 +293,8 @@ def format_calibration(cal) -> str:
     for _, r in c.iterrows():
         parts = []
         for rate, label in (("reach_rate", "reach"), ("engagement_rate", "eng"), ("conversion_rate", "conv")):
-            raw = "-" if r[f"{rate}_raw"] is None or r[f"{rate}_raw"] != r[f"{rate}_raw"] else f"{r[f'{rate}_raw']:.4g}"
+            v = r[f"{rate}_raw"]
+            raw = UNDEFINED if v is None or v != v else f"{v:.4g}"
             parts.append(f"{label} {raw} -> {r[rate]:.4g} [{r[f'{rate}_p5']:.3g}, {r[f'{rate}_p95']:.3g}] "
                          f"w {r[f'{rate}_weight']:.2f}")
         out.append(f"  {r['id']} ({r['tier']}, {r['platform']}, {int(r['reach_rate_posts'])} posts): "
@@ -374,8 +375,10 @@ def compare_frames(c) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         rows.append(out)
     overlap = pd.DataFrame([{"plans": f"{o.a} & {o.b}", "creators in both": f"{o.shared:,}",
                              "share of either": pct(o.jaccard)} for o in c.overlaps])
-    diffs = pd.DataFrame([{"setting": d.key, **{label: "-" if v is None else num(v) if isinstance(v, float) else str(v)
-                                                for label, v in zip(c.labels, d.values, strict=True)}}
+    def shown(v) -> str:
+        return UNDEFINED if v is None else num(v) if isinstance(v, float) else str(v)
+
+    diffs = pd.DataFrame([{"setting": d.key, **{label: shown(v) for label, v in zip(c.labels, d.values, strict=True)}}
                           for d in c.differences])
     return pd.DataFrame(rows), overlap, diffs
 

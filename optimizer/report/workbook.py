@@ -24,6 +24,7 @@ import pandas as pd
 from optimizer.report.files import WORKBOOK_FILES, atomic_write_bytes
 from optimizer.report.summary import rule_sentence, summary
 from optimizer.result import PlanResult
+from optimizer.utils.numbers import UNDEFINED
 
 WORKBOOK = WORKBOOK_FILES[0]
 MONEY = "#,##0"
@@ -80,7 +81,7 @@ def _alternatives(r: PlanResult) -> pd.DataFrame:
             rows.append({"mix": a.name, "creators": d["count"], "cost": d["cost"], "mean profit": d["mean_profit"],
                          "P5 profit": d["p5_profit"], "P95 profit": d["p95_profit"], "P(loss)": d["prob_loss"],
                          "CVaR": d["cvar"], "ROI": d["roi"],
-                         "rules": {True: "met", False: "not met", None: "-"}[a.meets_rules], "note": a.note})
+                         "rules": {True: "met", False: "not met", None: UNDEFINED}[a.meets_rules], "note": a.note})
         return pd.DataFrame(rows)
     rows = [{"mix": "optimiser", "creators": len(r.selected), "objective value": r.objective_value, "rules": "met"}]
     for name, b in r.baselines.items():
