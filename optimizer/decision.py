@@ -312,7 +312,7 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
     return dict(status=status, objective_value=value, bound=bound, gap=gap, selected=[str(i) for i in cand.ids[pos]],
                 selection=selection_frame(scenario, pos), totals=totals, breakdown=breakdown(scenario, pos),
                 constraints=program.rule_statuses(scenario, model, x_full, exts), panels=panels,
-                assumptions=assumptions(scenario, pos), **contributed, **common)
+                assumptions=assumptions(scenario, pos), display=cand.display, **contributed, **common)
 
 
 def _judged(b: Baseline, scenario: Scenario, exts: list[Extension]) -> Baseline:

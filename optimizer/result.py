@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -104,6 +105,8 @@ class PlanResult:
     panels: tuple[Panel, ...] = field(default=(), repr=False)  # the model extensions' report sections
     prices: tuple | None = None  # analysis.prices.Price per creator, when asked (run --explain); None: not computed
     assumptions: tuple[Assumption, ...] = ()  # figures that did not come from the shortlist (io/provenance.py)
+    # text values as the shortlist writes them, for display only (the JSON keeps the lower-case keys)
+    display: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
     # tangent rows (A, lo, hi) the unique-reach refinement added: valid under any rules on the same shortlist and
     # audience, so re-solves of a variant start from them (analysis/whatif.py); not part of the JSON
     reach_cuts: tuple | None = field(default=None, repr=False)

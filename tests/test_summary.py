@@ -84,3 +84,16 @@ def test_the_shipped_launch_summary_is_true():
     for figure in (num(t.cost), num(r.budget), num(t.profit), num(t.roi, 2), num(p.p5), num(p.p95)):
         assert figure in text, figure
     assert f"on {t.count} creators" in text
+
+
+def test_names_are_shown_as_the_shortlist_writes_them_and_the_json_keeps_its_keys():
+    df = random_shortlist(12, 3)
+    df["region"] = ["UK", "uk", "France"] * 4  # matched case-insensitively; shown as first written
+    sc = Scenario.from_dict({"budget": 3000, "constraints": {"regions": {"uk": {"max_count": 2}}}}, candidates=df)
+    r = plan(sc)
+    text = format_table(r)
+    assert "at most 2 creators in UK" in text and "creators in uk" not in text
+    mix = text[text.index("Chosen mix"):].split("\n\n")[0]
+    assert " uk " not in mix and (" UK " in mix or " France " in mix)
+    assert set(r.to_dict()["selection"][0]) >= {"region"} and {row["region"] for row in r.to_dict()["selection"]} \
+        <= {"uk", "france"}

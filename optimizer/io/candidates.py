@@ -131,6 +131,8 @@ class Candidates:
     # where each filled cell came from: column -> per row label ("" = the shortlist's own cell), for the
     # assumptions section (io/provenance.py)
     sources: Mapping[str, np.ndarray] = field(default_factory=dict)
+    # text values as the file writes them, for display: column -> lower-case value -> as written ("uk" -> "UK")
+    display: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -146,14 +148,15 @@ class Candidates:
         table = self.table[mask].reset_index(drop=True)
         return Candidates(table=table, source=self.source, rows=self.rows[mask], outcomes=Outcomes.from_table(table),
                           warnings=self.warnings, carried=self.carried,
-                          sources={k: v[mask] for k, v in self.sources.items()})
+                          sources={k: v[mask] for k, v in self.sources.items()}, display=self.display)
 
     def with_fee(self, position: int, fee: float) -> Candidates:
         """The same shortlist with the candidate at ``position`` costing ``fee`` (its outcomes recomputed)."""
         table = self.table.copy()
         table.loc[position, "fee"] = float(fee)
         return Candidates(table=table, source=self.source, rows=self.rows, outcomes=Outcomes.from_table(table),
-                          warnings=self.warnings, carried=self.carried, sources=self.sources)
+                          warnings=self.warnings, carried=self.carried, sources=self.sources,
+                          display=self.display)
 
     def indicator(self, positions) -> np.ndarray:
         """The 0/1 hire vector over the shortlist with ones at ``positions`` (the form the model's rows take)."""
@@ -367,6 +370,7 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
     table = pd.DataFrame(index=pd.RangeIndex(n))
 
     # Text columns.
+    display: dict[str, dict[str, str]] = {}
     for name in ("id", "platform", "tier", "niche", "region", "handle"):
         if name not in raw.columns:
             table[name] = "" if name in ("niche", "region", "handle", "tier") else None
@@ -376,7 +380,14 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
             text, mapped = canonical_platform(text)
             notes += mapped
         elif name in TEXT_LOWER:
-            text = text.str.lower()
+            low = text.str.lower()
+            first: dict[str, str] = {}
+            for k, v in zip(low, text, strict=True):
+                first.setdefault(k, v)
+            shown = {k: v for k, v in first.items() if k and k != v}
+            if shown:  # the first way the file writes each value, for display ("UK", not "uk")
+                display[name] = shown
+            text = low
         table[name] = text.to_numpy(dtype=object)
         if name in ("id", "platform"):
             missing = np.flatnonzero((text == "").to_numpy())
@@ -523,7 +534,7 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
             came_from(c, calibrated & (sources.get(c, np.full(n, "", dtype=object)) == ""),
                       "calibrated from past posts (influencer-mix calibrate)")
     return Candidates(table=table, source=label, rows=rows, outcomes=Outcomes.from_table(table),
-                      warnings=tuple(warnings), carried=tuple(carried), sources=sources)
+                      warnings=tuple(warnings), carried=tuple(carried), sources=sources, display=display)
 
 
 

@@ -179,7 +179,7 @@ def expand(cand: Candidates, packages: Packages | None, phases: tuple[Phase, ...
     options["posts"] = options["posts"].astype(int)
     return Candidates(table=options, source=cand.source, rows=cand.rows[src], outcomes=Outcomes.from_table(options),
                       warnings=cand.warnings, carried=cand.carried,
-                      sources={k: v[src] for k, v in cand.sources.items()})
+                      sources={k: v[src] for k, v in cand.sources.items()}, display=cand.display)
 
 
 def option_matrix(table: pd.DataFrame, per_phase: bool):

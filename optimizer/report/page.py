@@ -68,7 +68,7 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
     ], columns=["KPI", "expected"])
     out.append(Section("Totals and KPIs", [f"Money in {cur}. ROI = profit / cost; ROIS = revenue / cost; CPM per "
                                            "1,000 reached; CPE per engagement; CAC per conversion."], kpis))
-    out.append(Section(f"Chosen mix: {t.count} creators", table=shown_selection(r.selection)))
+    out.append(Section(f"Chosen mix: {t.count} creators", table=shown_selection(r.selection, r.display)))
     evidence = evidence_sentence(t)
     if evidence:
         out.append(Section("Evidence behind the figures", [

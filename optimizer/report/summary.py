@@ -8,6 +8,8 @@ the CLI, the HTML and Markdown pages and the workbook all use it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from optimizer.domain import objectives
@@ -38,8 +40,10 @@ def _count(n: float) -> str:
     return f"{int(round(n)):,}"
 
 
-def rule_words(key: str, sense: str, limit: float, currency: str = "") -> str:
-    """The rule ``key`` (``sense`` and ``limit`` in the planner's units) in plain English."""
+def rule_words(key: str, sense: str, limit: float, currency: str = "",
+               display: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """The rule ``key`` (``sense`` and ``limit`` in the planner's units) in plain English; ``display`` gives names
+    as the shortlist writes them (``PlanResult.display``)."""
     money = (lambda v: f"{num(v)} {currency}".strip())  # noqa: E731
     least = sense == ">="
     bound = "at least" if least else "at most"
@@ -51,7 +55,7 @@ def rule_words(key: str, sense: str, limit: float, currency: str = "") -> str:
             return f"phase {phase} {bound} {pct(limit)} of the budget"
         if rest == "kept":
             return f"phase {phase} kept at its best"
-        return f"in phase {phase}: " + rule_words(rest, sense, limit, currency)
+        return f"in phase {phase}: " + rule_words(rest, sense, limit, currency, display)
     if key.startswith("risk."):
         if key == "risk.min_cvar":
             return f"the worst runs' average profit (CVaR) at least {money(limit)}"
@@ -78,7 +82,8 @@ def rule_words(key: str, sense: str, limit: float, currency: str = "") -> str:
     parts = rule.split(".")
     if len(parts) == 3 and parts[0] in GROUP_NOUN:
         kind, name, what = parts
-        shown = display_name(kind, name)
+        column = {"tiers": "tier", "platforms": "platform", "niches": "niche", "regions": "region"}[kind]
+        shown = display_name(kind, (display or {}).get(column, {}).get(name, name))
         if what.endswith("_count"):
             if not least and limit < 0.5:
                 return "no " + GROUP_NOUN[kind].format(shown)
@@ -124,7 +129,7 @@ def _alternatives(r: PlanResult) -> list[str]:
     """The mix against the best single creator and the best one-tier plan, on the simulated runs when there are
     any, else on the objective; an alternative that looks better is said to, with the reason."""
     goal = objectives.REGISTRY.get(r.objective, objectives.Profit)
-    binding = [rule_words(c.key, c.sense, c.limit, r.currency) for c in r.constraints if c.binding]
+    binding = [rule_words(c.key, c.sense, c.limit, r.currency, r.display) for c in r.constraints if c.binding]
     out = []
     main = next((a for a in r.comparison if a.simulation is not None and a.kind in ("portfolio", "given")), None)
     if main is not None:
@@ -207,13 +212,14 @@ def summary(r: PlanResult) -> list[str]:
         lines.append(assumed)
     binding = [c for c in r.constraints if c.binding]
     if binding:
-        lines.append("The rules that shape the mix (binding): " + "; ".join(rule_sentence(c, cur) for c in binding)
-                     + ".")
+        words = "; ".join(rule_sentence(c, cur, r.display) for c in binding)
+        lines.append(f"The rules that shape the mix (binding): {words}.")
     return lines
 
 
-def rule_sentence(c: ConstraintStatus, currency: str = "") -> str:
-    return rule_words(c.key, c.sense, c.limit, currency)
+def rule_sentence(c: ConstraintStatus, currency: str = "",
+                  display: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    return rule_words(c.key, c.sense, c.limit, currency, display)
 
 
 def assumption_table(r: PlanResult) -> pd.DataFrame:
@@ -251,7 +257,7 @@ def rule_number(key: str, v: float | None, currency: str = "") -> str:
 
 def rule_frame(r: PlanResult) -> pd.DataFrame:
     """The rules for display: each in words, its limit, value and slack in its own unit, whether it binds."""
-    rows = [{"rule": rule_sentence(c, r.currency), "limit": rule_number(c.key, c.limit, r.currency),
+    rows = [{"rule": rule_sentence(c, r.currency, r.display), "limit": rule_number(c.key, c.limit, r.currency),
              "value": rule_number(c.key, c.value, r.currency), "slack": rule_number(c.key, c.slack, r.currency),
              "binding": "yes" if c.binding else "", "key": c.key} for c in r.constraints]
     return pd.DataFrame(rows, columns=["rule", "limit", "value", "slack", "binding", "key"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -62,7 +63,7 @@ def format_table(result: PlanResult, top: int | None = None) -> str:
             out.append(f"  unique reach {num(t.unique_reach)} people (reached at least once)   frequency "
                        f"{num(t.frequency, 2)} impressions per person reached")
         out.append("")
-        shown = shown_selection(r.selection)
+        shown = shown_selection(r.selection, r.display)
         if top is not None and len(shown) > top:
             out.append(f"Chosen mix: {t.count} creators; the {top} with the largest fees (all of them: "
                        "selection.csv with --out, or --format json)")
@@ -119,9 +120,14 @@ def format_table(result: PlanResult, top: int | None = None) -> str:
     return "\n".join(out)
 
 
-def shown_selection(selection: pd.DataFrame) -> pd.DataFrame:
-    """The selection as displayed: without the optional columns no chosen creator fills (niche, region, handle;
-    the history columns when the shortlist gave none)."""
+def shown_selection(selection: pd.DataFrame, display: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+    """The selection as displayed: text as the shortlist writes it (``display``: "UK", not "uk"), without the
+    optional columns no chosen creator fills (niche, region, handle; the history columns when none was given)."""
+    if display:
+        selection = selection.copy()
+        for column, names in display.items():
+            if column in selection and column != "platform":
+                selection[column] = selection[column].map(lambda v, names=names: names.get(v, v))
     empty = [c for c in ("niche", "region", "handle") if c in selection and (selection[c] == "").all()]
     empty += [c for c in ("history_posts", "evidence_weight") if c in selection and selection[c].isna().all()]
     if "evidence" in selection and (selection["evidence"] == "stated").all():

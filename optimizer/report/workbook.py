@@ -23,6 +23,7 @@ import pandas as pd
 
 from optimizer.report.files import WORKBOOK_FILES, atomic_write_bytes
 from optimizer.report.summary import rule_sentence, summary
+from optimizer.report.tables import shown_selection
 from optimizer.result import PlanResult
 from optimizer.utils.numbers import UNDEFINED
 
@@ -68,7 +69,7 @@ _FIGURE_FORMATS = {"proven gap": "0.0000%", "P(loss)": SHARE, "ROI": RATIO, "CPM
 
 
 def _rules(r: PlanResult) -> pd.DataFrame:
-    rows = [{"rule": rule_sentence(c, r.currency), "key": c.key, "sense": c.sense, "limit": c.limit,
+    rows = [{"rule": rule_sentence(c, r.currency, r.display), "key": c.key, "sense": c.sense, "limit": c.limit,
              "value": c.value, "slack": c.slack, "binding": "yes" if c.binding else "no"} for c in r.constraints]
     return pd.DataFrame(rows, columns=["rule", "key", "sense", "limit", "value", "slack", "binding"])
 
@@ -95,7 +96,7 @@ def workbook_bytes(result: PlanResult, loosened=None) -> bytes:
     r = result
     sheets: dict[str, pd.DataFrame] = {
         "Summary": pd.DataFrame({"summary": summary(r)}),
-        "Mix": r.selection,
+        "Mix": shown_selection(r.selection, r.display) if r.display else r.selection,
         "By tier": pd.DataFrame(r.breakdown.get("tier", [])),
         "By platform": pd.DataFrame(r.breakdown.get("platform", [])),
         "Rules": _rules(r),
