@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from optimizer.analysis.compare import ScenarioComparison, side_by_side
 from optimizer.analysis.comparison import assess
 from optimizer.analysis.frontier import FrontierResult, frontier
-from optimizer.analysis.prices import prices
+from optimizer.analysis.prices import kept_out, prices
 from optimizer.analysis.sweep import SweepResult, sweep
 from optimizer.analysis.whatif import Loosening, loosening
 from optimizer.decision import optimize
@@ -83,7 +83,8 @@ def deliver(scenario: Scenario, *, simulate: bool | SimulationSettings = False, 
         result = replace(result, simulation=a.simulation, comparison=a.comparison)
     if explain and result.has_solution:
         with bar("prices", "creators") as progress:
-            result = replace(result, prices=tuple(prices(scenario, result, progress=progress)))
+            found = prices(scenario, result, progress=progress)
+            result = replace(result, prices=tuple(kept_out(scenario, result, found)))
     front = sweep_result = loosened = None
     if frontier_points:
         with bar("frontier", "solves") as progress:

@@ -109,3 +109,23 @@ def test_explain_on_the_command_line_prints_writes_and_validates(tmp_path, capsy
     assert "<h2>Price to stay" in (tmp_path / "out" / "report.html").read_text()
     assert main(["run", str(tmp_path / "s.yaml"), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["prices"] is None  # not asked: not computed
+
+
+def test_a_runner_up_kept_out_by_a_rule_is_let_in_by_dropping_it():
+    """With at most 3 creators, a creator left out for the cap is named as kept out by constraints.max_count: the
+    plan without the cap hires it at its fee; one left out for its fee is kept out by 'its fee'."""
+    from optimizer.analysis.comparison import without
+    from optimizer.analysis.prices import kept_out
+
+    df = random_shortlist(10, 9)
+    sc = Scenario.from_dict({"budget": float(df["fee"].sum()), "constraints": {"max_count": 3}}, candidates=df)
+    r = plan(sc, baselines=False)
+    assert "constraints.max_count" in r.binding
+    found = kept_out(sc, r, prices(sc, r, jobs=1))
+    named = [p for p in found if p.kept_out_by == "constraints.max_count"]
+    assert named  # the budget allows everyone: the cap is what keeps them out
+    free = plan(without(sc, "constraints.max_count"), baselines=False)
+    for p in named:
+        forced = sc.with_changes(constraints={"include": [p.id]})
+        assert plan(forced, baselines=False).objective_value >= free.objective_value * (1 - 1e-6)
+    assert all(p.kept_out_by is None for p in found if p.kind == "stay")

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 
+from optimizer.analysis.comparison import without
 from optimizer.decision import optimize
 from optimizer.errors import InputError
 from optimizer.io.scenario import Scenario
@@ -36,6 +37,7 @@ from optimizer.result import PlanResult
 from optimizer.utils.parallel import run_all
 
 TOLERANCE = 0.01  # the bracket's width at which the search stops, as a share of the creator's fee
+RUNNERS_UP = 10  # the creators left out whose reason is looked for
 MAX_STEPS = 24
 
 
@@ -54,6 +56,7 @@ class Price:
     not_at: float | None
     verdict: str
     solves: int
+    kept_out_by: str | None = None  # runners-up: the rule whose removal lets it in at its fee, or "its fee"
 
     @property
     def change(self) -> float | None:
@@ -62,7 +65,8 @@ class Price:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "kind": self.kind, "fee": self.fee, "price": self.price, "not_at": self.not_at,
-                "change": self.change, "verdict": self.verdict, "solves": self.solves}
+                "change": self.change, "verdict": self.verdict, "solves": self.solves,
+                "kept_out_by": self.kept_out_by}
 
 
 def prices(scenario: Scenario, result: PlanResult, ids: Sequence[str] | None = None, *,
@@ -166,3 +170,42 @@ def runners_up(found: Sequence[Price], top: int = 5) -> list[Price]:
     """The creators left out that need the smallest discount (as a share of their fee) to enter."""
     out = [p for p in found if p.kind == "enter" and p.price is not None]
     return sorted(out, key=lambda p: (p.fee - p.price) / p.fee if p.fee > 0 else 0.0)[:top]
+
+
+def kept_out(scenario: Scenario, result: PlanResult, found: Sequence[Price], top: int = RUNNERS_UP) -> list[Price]:
+    """``found`` with, for the ``top`` runners-up (and every "never"), what keeps each out: the first binding rule
+    whose removal lets it into an optimal plan at its own fee (the plan without that rule re-solved, with and
+    without it), else "its fee". Two solves per creator and binding rule, the rule's own once."""
+    keys = [k for k in result.binding if k != "budget" and not k.startswith(("options.", "risk."))]
+    wanted = {p.id for p in runners_up(found, top)} | {p.id for p in found if p.verdict == "never"}
+    if not keys or not wanted:
+        return list(found)
+    gap = max(scenario.solver.gap, 1e-7)
+    ideals = result.ideals
+    best_without: dict[str, tuple[Scenario, float | None]] = {}
+    for k in keys:
+        try:
+            variant = without(scenario, k)
+        except (KeyError, ValueError, InputError):
+            continue
+        r = optimize(variant, baselines=False, out_of_sample=False, ideals=ideals, explain=False)
+        best_without[k] = (variant, r.objective_value if r.has_solution else None)
+    out = []
+    for p in found:
+        if p.id not in wanted:
+            out.append(p)
+            continue
+        reason = "its fee" if p.verdict != "never" else None
+        for k, (variant, best) in best_without.items():
+            cons = variant.constraints
+            forced = variant.with_changes(constraints=replace(
+                cons, include=tuple(dict.fromkeys((*cons.include, p.id))),
+                exclude=tuple(i for i in cons.exclude if i != p.id)))
+            r = optimize(forced, baselines=False, out_of_sample=False, ideals=ideals, explain=False)
+            if r.has_solution and best is not None:
+                tol = gap * max(abs(best), 1e-9) + 1e-9
+                if (r.objective_value <= best + tol) if scenario.goal.minimises else (r.objective_value >= best - tol):
+                    reason = k
+                    break
+        out.append(replace(p, kept_out_by=reason))
+    return out

@@ -12,7 +12,7 @@ from optimizer.domain import objectives
 from optimizer.domain.funnel import EVIDENCE_SHARES
 from optimizer.model.extension import Panel
 from optimizer.report.plots import frontier_spread
-from optimizer.report.summary import assumption_table, rule_frame, summary
+from optimizer.report.summary import assumption_table, rule_frame, rule_words, summary
 from optimizer.result import Alternative, PlanResult
 from optimizer.simulation.engine import SimulationResult
 from optimizer.utils.numbers import UNDEFINED, num, pct
@@ -325,10 +325,19 @@ def price_tables(result: PlanResult, rows: int = PRICE_ROWS) -> tuple[pd.DataFra
     always = sum(p.verdict == "always" for p in found)
     cur = result.currency
 
+    def why(p) -> dict:
+        if p.kept_out_by is None:
+            return {}
+        if p.kept_out_by == "its fee":
+            return {"kept out by": "its fee"}
+        c = next((c for c in result.constraints if c.key == p.kept_out_by), None)
+        return {"kept out by": rule_words(p.kept_out_by, c.sense, c.limit, cur, result.display) if c is not None
+                else p.kept_out_by}
+
     def frame(items, head: str) -> pd.DataFrame:
         return pd.DataFrame([{"creator": p.id, "fee": num(p.fee), head: num(p.price),
                               "change": f"{p.change / p.fee:+.0%}" if p.fee > 0 else num(p.change),
-                              "not at": num(p.not_at), "solves": str(p.solves)} for p in items[:rows]])
+                              "not at": num(p.not_at), "solves": str(p.solves), **why(p)} for p in items[:rows]])
 
     note = (f"{never} left out would not enter even for free (a rule keeps them out, or they add too little); "
             f"{always} chosen stay at any fee the budget allows, or no plan meets the rules without them. Fees in "
