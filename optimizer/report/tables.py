@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 from collections.abc import Mapping
 
 import numpy as np
@@ -339,7 +340,10 @@ def price_tables(result: PlanResult, rows: int = PRICE_ROWS) -> tuple[pd.DataFra
                               "change": f"{p.change / p.fee:+.0%}" if p.fee > 0 else num(p.change),
                               "not at": num(p.not_at), "solves": str(p.solves), **why(p)} for p in items[:rows]])
 
-    note = (f"{never} left out would not enter even for free (a rule keeps them out, or they add too little); "
+    reasons = Counter(why(p).get("kept out by") for p in found if p.verdict == "never")
+    held = "; ".join(f"{n:,} kept out by {v}" if v else f"{n:,} by no single rule (several together, or they add "
+                     "too little)" for v, n in reasons.items())
+    note = (f"{never} left out would not enter even for free" + (f" ({held})" if held else "") + "; "
             f"{always} chosen stay at any fee the budget allows, or no plan meets the rules without them. Fees in "
             f"{cur}; each price is a solved plan, 'not at' the fee a solve proved too high.")
     return frame(enter, "enters at"), frame(stay, "stays up to"), note
