@@ -97,3 +97,16 @@ def test_names_are_shown_as_the_shortlist_writes_them_and_the_json_keeps_its_key
     assert " uk " not in mix and (" UK " in mix or " France " in mix)
     assert set(r.to_dict()["selection"][0]) >= {"region"} and {row["region"] for row in r.to_dict()["selection"]} \
         <= {"uk", "france"}
+
+
+def test_a_star_priced_by_defaults_is_said_to_be():
+    """When the best single creator looks better and its rates came from scenario defaults, the summary says so."""
+    df = _star_and_small_creators()
+    df["conversion_rate"] = df["conversion_rate"].astype(float)
+    df.loc[0, "conversion_rate"] = float("nan")  # the star's conversion rate is not stated
+    sc = Scenario.from_dict({"budget": 6000, "defaults": {"conversion_rate": 0.02},
+                             "constraints": {"tiers": {"mega": {"max_count": 0}, "macro": {"max_count": 0}}}},
+                            candidates=df)
+    r = plan(sc, simulate=SimulationSettings(runs=1000, seed=1))
+    text = " ".join(summary(r))
+    assert "its figures are not the shortlist's own (conversion_rate from scenario defaults)" in text

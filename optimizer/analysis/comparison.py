@@ -73,6 +73,14 @@ def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 6,
     return r, dropped, relaxed
 
 
+def _not_stated(scenario: Scenario, position: int) -> str:
+    """"; its conversion_rate from benchmark priors, ..." for the figures of this candidate the shortlist did not
+    state (``Candidates.sources``): a flat default can flatter a large creator."""
+    parts = [f"{column} from {labels[position]}" for column, labels in scenario.candidates.sources.items()
+             if labels[position] and column != "audience_quality"]
+    return "; its " + ", ".join(parts) if parts else ""
+
+
 def without(scenario: Scenario, key: str) -> Scenario:
     """The scenario without the rule ``key``: a plan-wide rule (``constraints.*``), a risk floor (``risk.*``), or a
     phase's (``phases.NAME.constraints.*``; ``phases.NAME.budget_share`` drops the phase's lowest share)."""
@@ -148,7 +156,7 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
             mixes["best single creator"] = single.positions
             rows.append(("best single creator", BEST_SINGLE, "ok",
                          f"{single.ids[0]}: the best {scenario.objective} of any one creator within the budget, "
-                         "mix rules ignored", single.feasible))
+                         "mix rules ignored" + _not_stated(scenario, int(single.positions[0])), single.feasible))
         else:
             rows.append(("best single creator", BEST_SINGLE, "none", "no creator's fee fits the budget", None))
         for tier in tier_order(scenario):
