@@ -66,3 +66,16 @@ def test_report_opens_in_a_real_browser_with_no_broken_image(report):
     subprocess.run(flags + ["--window-size=1200,2000", f"--screenshot={shot}", url], capture_output=True,
                    timeout=120, check=False)
     assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 10_000
+
+
+def test_the_mix_on_the_page_is_formatted_for_people(report):
+    """Followers and money with thousands separators, reach as whole people, ROI with two decimals."""
+    md = (report / "report.md").read_text()
+    block = md[md.index("## Chosen mix"):].split("```")[1]
+    rows = [line.split() for line in block.strip().splitlines()]
+    header, first = rows[0], rows[1]
+    assert "," in first[header.index("followers")] or len(first[header.index("followers")]) <= 3
+    reach = first[header.index("reach")]
+    assert "." not in reach  # whole people, not 950.163505
+    roi = first[header.index("roi")]
+    assert len(roi.split(".")[1]) == 2

@@ -22,10 +22,12 @@ from optimizer.io.scenario import Scenario
 from optimizer.report.plots import frontier_spread, histogram_png, mix_chart
 from optimizer.report.summary import assumption_table, rule_frame, summary
 from optimizer.report.tables import (
+    MIX_DIGITS,
     breakdown_frame,
     compare_frames,
     diversification_sentence,
     evidence_sentence,
+    formatted,
     num,
     price_tables,
     shown_selection,
@@ -68,7 +70,8 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
     ], columns=["KPI", "expected"])
     out.append(Section("Totals and KPIs", [f"Money in {cur}. ROI = profit / cost; ROIS = revenue / cost; CPM per "
                                            "1,000 reached; CPE per engagement; CAC per conversion."], kpis))
-    out.append(Section(f"Chosen mix: {t.count} creators", table=shown_selection(r.selection, r.display)))
+    mix = formatted(shown_selection(r.selection, r.display), MIX_DIGITS)
+    out.append(Section(f"Chosen mix: {t.count} creators", table=mix))
     evidence = evidence_sentence(t)
     if evidence:
         out.append(Section("Evidence behind the figures", [

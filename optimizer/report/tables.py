@@ -21,6 +21,21 @@ from optimizer.utils.numbers import UNDEFINED, num, pct
 _MONEY = ("fee", "revenue", "profit", "cost")
 
 
+MIX_DIGITS = {"roi": 2, "evidence_weight": 2, "conversions": 1}
+
+
+def formatted(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> pd.DataFrame:
+    """``frame`` as text for a page: numbers with thousands separators and ``digits`` decimals (0 unless named),
+    undefined values as an em dash."""
+    digits = digits or {}
+    out = frame.copy()
+    for c in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]):
+            places = digits.get(c, 0)
+            out[c] = frame[c].map(lambda v, d=places: num(v, d))
+    return out
+
+
 def _frame_text(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> str:
     digits = digits or {}
     fmt = {}
@@ -72,7 +87,7 @@ def format_table(result: PlanResult, top: int | None = None) -> str:
         else:
             out.append(f"Chosen mix: {t.count} creators")
         if len(shown):
-            out.append(_indent(_frame_text(shown, {"roi": 2, "evidence_weight": 2})))
+            out.append(_indent(_frame_text(shown, MIX_DIGITS)))
         evidence = evidence_sentence(t)
         if evidence:
             out.append(f"  Evidence behind the figures (share of spend): {evidence}")
