@@ -62,6 +62,16 @@ def test_report_opens_in_a_real_browser_with_no_broken_image(report):
     assert body, dom.stderr[-500:]
     assert 'data-broken-images="0"' in body.group(0)
     assert int(re.search(r'data-images="(\d+)"', body.group(0)).group(1)) >= 5
+    # what the browser shows: the summary first, in plain words; sections in order; people's number formats
+    titles = re.findall(r"<h2>([^<]*)</h2>", dom.stdout)
+    assert titles[0] == "Summary" and titles.index("Totals and KPIs") < titles.index("Chosen mix: 120 creators")
+    for section in ("Assumptions", "By tier", "By platform", "Rules", "What the rules cost"):
+        assert section in titles, section
+    summary = dom.stdout[dom.stdout.index("<h2>Summary</h2>"):dom.stdout.index("<h2>Scenario</h2>")]
+    assert "It spends 14,990 USD of the 15,000 USD budget on 120 creators" in summary
+    assert "no mega creators" in summary and "constraints." not in summary  # rules in words, not keys
+    assert re.search(r"<td>\d{1,3}(,\d{3})+</td>", dom.stdout)  # thousands separators in the cells
+    assert "<td>nan</td>" not in dom.stdout.lower() and "<td>none</td>" not in dom.stdout.lower()
     shot = report / "screenshot.png"
     subprocess.run(flags + ["--window-size=1200,2000", f"--screenshot={shot}", url], capture_output=True,
                    timeout=120, check=False)
