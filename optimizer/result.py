@@ -143,7 +143,7 @@ class PlanResult:
         return (self.objective_value - b.objective_value) / abs(b.objective_value)
 
     def to_dict(self) -> dict:
-        """JSON-ready; keys are a contract (see README, "JSON result")."""
+        """JSON-ready; keys are a contract (docs/contracts.md, "JSON result")."""
         sel = self.selection.to_dict(orient="records") if len(self.selection) else []
         return json_ready({
             "schema_version": SCHEMA_VERSION,

@@ -11,6 +11,7 @@ from conftest import ROOT
 
 def test_api_reference_examples_run(capsys):
     text = (ROOT / "docs" / "api.md").read_text()
+    text = text[:text.index("## A budgeting tool's first calls")]  # that section runs in test_cli_and_funnel.py
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert len(blocks) == 4
     namespace: dict = {}
@@ -30,13 +31,13 @@ def test_api_reference_examples_run(capsys):
 
 @pytest.mark.slow
 def test_the_readme_scenario_block_runs_as_written(tmp_path):
-    """The YAML block of the README's "Scenario file" section, saved beside the shipped shortlist, validates and
-    plans (every key it shows is real, every id it names exists)."""
+    """The YAML block of the "Scenario file" section (docs/contracts.md), saved beside the shipped shortlist,
+    validates and plans (every key it shows is real, every id it names exists)."""
     import shutil
     import subprocess
     import sys
 
-    text = (ROOT / "README.md").read_text()
+    text = (ROOT / "docs" / "contracts.md").read_text()
     section = text[text.index("## Scenario file (YAML)"):]
     block = re.search(r"```yaml\n(.*?)```", section, flags=re.S).group(1)
     shutil.copy(ROOT / "scenarios" / "skincare_shortlist.csv", tmp_path)
@@ -50,3 +51,31 @@ def test_the_readme_scenario_block_runs_as_written(tmp_path):
     r = optimize(load_scenario(tmp_path / "s.yaml"), baselines=False, out_of_sample=False)
     assert r.status == "optimal", (r.status, r.message)
     assert "in-nano-002" in r.selected and "ti-nano-001" not in r.selected  # its include and exclude hold
+
+
+def test_the_readme_first_plan_runs_and_its_numbers_are_true(tmp_path, capsys):
+    """The README's "A first plan" commands, run as written (the output folder moved under tmp), and the figures it
+    quotes about the shipped launch."""
+    from optimizer.cli import main
+    from optimizer.io.scenario import load_scenario
+
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"## A first plan\n\n```bash\n(.*?)```", text, flags=re.S).group(1)
+    commands = [line.split("#")[0].split() for line in block.strip().splitlines()]
+    assert [c[:2] for c in commands] == [["influencer-mix", "run"]] * 2
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        for argv in commands:
+            argv = [str(tmp_path / "out") if a == "out/" else a for a in argv[1:]]
+            assert main(argv) == 0, argv
+    finally:
+        os.chdir(cwd)
+    assert {"report.html", "plan.xlsx"} <= {p.name for p in (tmp_path / "out").iterdir()}
+    out = capsys.readouterr().out
+    assert out.index("Summary") < out.index("Totals") < out.index("Chosen mix")
+    sc = load_scenario(ROOT / "scenarios" / "skincare_launch.yaml")
+    assert "150 shortlisted creators, a 15,000 USD budget" in block
+    assert sc.candidates.n == 150 and sc.budget == 15_000 and sc.currency == "USD"
+    for doc in ("guide", "contracts", "modelling", "api", "architecture", "benchmarks", "sources", "speed"):
+        assert f"`docs/{doc}.md`" in text and (ROOT / "docs" / f"{doc}.md").exists(), doc

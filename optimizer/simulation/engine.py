@@ -118,7 +118,7 @@ class SimulationResult:
     draws: pd.DataFrame | None = None
 
     def to_dict(self) -> dict:
-        """JSON-ready; keys are a contract (README, "Simulation")."""
+        """JSON-ready; keys are a contract (docs/modelling.md, "The risk of a mix")."""
         return {
             "name": self.name,
             "runs": self.runs,
