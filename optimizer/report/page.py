@@ -66,7 +66,9 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
         ("cost", num(t.cost)), ("revenue", num(t.revenue)), ("profit", num(t.profit)), ("ROI", num(t.roi, 2)),
         ("ROIS", num(t.rois, 2)), ("reach", num(t.reach)), ("engagements", num(t.engagements)),
         ("conversions", num(t.conversions, 1)), ("CPM", num(t.cpm, 2)), ("CPE", num(t.cpe, 3)),
-        ("CAC", num(t.cac, 2)), ("unique reach", num(t.unique_reach)), ("frequency", num(t.frequency, 2)),
+        ("CAC", num(t.cac, 2)),
+        *([("unique reach", num(t.unique_reach)), ("frequency", num(t.frequency, 2))]
+          if t.unique_reach is not None else []),  # only with an audience: block
     ], columns=["KPI", "expected"])
     out.append(Section("Totals and KPIs", [f"Money in {cur}. ROI = profit / cost; ROIS = revenue / cost; CPM per "
                                            "1,000 reached; CPE per engagement; CAC per conversion."], kpis))
