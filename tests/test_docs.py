@@ -79,3 +79,31 @@ def test_the_readme_first_plan_runs_and_its_numbers_are_true(tmp_path, capsys):
     assert sc.candidates.n == 150 and sc.budget == 15_000 and sc.currency == "USD"
     for doc in ("guide", "contracts", "modelling", "api", "architecture", "benchmarks", "sources", "speed"):
         assert f"`docs/{doc}.md`" in text and (ROOT / "docs" / f"{doc}.md").exists(), doc
+
+
+def test_the_modelling_guide_examples_run_as_written(tmp_path, capsys):
+    """docs/modelling.md: the calibrate command (its output files moved under tmp) and the phases block (on the
+    shipped shortlist) run as written."""
+    import shlex
+
+    from optimizer.cli import main
+    from optimizer.io.scenario import load_scenario
+
+    text = (ROOT / "docs" / "modelling.md").read_text()
+    bash = re.search(r"```bash\n(.*?)```", text, flags=re.S).group(1).replace("\\\n", " ")
+    argv = shlex.split(bash)
+    assert argv[:2] == ["influencer-mix", "calibrate"]
+    argv = [str(tmp_path / a) if a in ("calibrated.csv", "cal.json") else a for a in argv[1:]]
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        assert main(argv) == 0
+    finally:
+        os.chdir(cwd)
+    assert (tmp_path / "calibrated.csv").exists() and (tmp_path / "cal.json").exists()
+    phases = re.search(r"```yaml\n(phases:.*?)```", text, flags=re.S).group(1)
+    shortlist = ROOT / "scenarios" / "skincare_shortlist.csv"
+    (tmp_path / "funnel.yaml").write_text(f"budget: 20000\ncandidates: {shortlist}\n" + phases)
+    sc = load_scenario(tmp_path / "funnel.yaml")
+    assert [p.name for p in sc.phases] == ["awareness", "consideration", "conversion"]
+    assert sc.phase_settings.combine == "weighted"
