@@ -104,20 +104,10 @@ def _price(item: tuple) -> Price:
 
     def hired_at(f: float) -> float | None:
         """V(f): the best objective over the mixes that hire the creator at fee ``f``."""
-        cons = scenario.constraints
-        forced = scenario.with_fee(j, f).with_changes(
-            constraints=replace(cons, include=tuple(dict.fromkeys((*cons.include, cid))),
-                                exclude=tuple(i for i in cons.exclude if i != cid)))
-        return value(forced)
+        return value(_hiring(scenario.with_fee(j, f), cid))
 
     def at_least(v: float | None, target: float | None) -> bool:
-        """v is as good as target, within the solver's gap (min_cost: as low)."""
-        if v is None:
-            return False
-        if target is None:
-            return True
-        tol = gap * max(abs(target), 1e-9) + 1e-9
-        return v <= target + tol if goal.minimises else v >= target - tol
+        return _as_good(v, target, gap, goal.minimises)
 
     step = max(tolerance * fee, 1.0)
     linear_in_fee = goal.method == "linear" and goal.weights.get("profit", 0.0) > 0 and not scenario.phases
@@ -136,9 +126,9 @@ def _price(item: tuple) -> Price:
         lo, hi = _bisect(lambda f: at_least(hired_at(f), target), lo, hi, step)
         return Price(cid, "enter", fee, lo, hi, "enters at or below", solves)
     cons = scenario.constraints
-    without = scenario.with_changes(constraints=replace(
+    left_out = scenario.with_changes(constraints=replace(
         cons, include=tuple(i for i in cons.include if i != cid), exclude=tuple(dict.fromkeys((*cons.exclude, cid)))))
-    target = value(without)
+    target = value(left_out)
     if target is None:
         return Price(cid, "stay", fee, None, None, "always", solves)
     lo, cap = fee, max(scenario.budget, fee)  # no fee above the budget can be paid
@@ -151,6 +141,24 @@ def _price(item: tuple) -> Price:
         lo, hi = hi, min(cap, fee + 2.0 * (hi - fee))
     lo, hi = _bisect(lambda f: at_least(hired_at(f), target), lo, hi, step)
     return Price(cid, "stay", fee, lo, hi, "stays up to", solves)
+
+
+def _hiring(scenario: Scenario, cid: str) -> Scenario:
+    """``scenario`` with the creator ``cid`` required (and no longer excluded)."""
+    cons = scenario.constraints
+    return scenario.with_changes(constraints=replace(cons, include=tuple(dict.fromkeys((*cons.include, cid))),
+                                                     exclude=tuple(i for i in cons.exclude if i != cid)))
+
+
+def _as_good(v: float | None, target: float | None, gap: float, minimises: bool) -> bool:
+    """``v`` is as good as ``target`` within the solver's relative ``gap`` (as low, for min_cost); no value is not;
+    any value is as good as no target."""
+    if v is None:
+        return False
+    if target is None:
+        return True
+    tol = gap * max(abs(target), 1e-9) + 1e-9
+    return v <= target + tol if minimises else v >= target - tol
 
 
 def _bisect(good: Callable[[float], bool], lo: float, hi: float, step: float) -> tuple[float, float]:
@@ -197,15 +205,9 @@ def kept_out(scenario: Scenario, result: PlanResult, found: Sequence[Price], top
             continue
         reason = "its fee" if p.verdict != "never" else None
         for k, (variant, best) in best_without.items():
-            cons = variant.constraints
-            forced = variant.with_changes(constraints=replace(
-                cons, include=tuple(dict.fromkeys((*cons.include, p.id))),
-                exclude=tuple(i for i in cons.exclude if i != p.id)))
-            r = optimize(forced, baselines=False, out_of_sample=False, ideals=ideals, explain=False)
-            if r.has_solution and best is not None:
-                tol = gap * max(abs(best), 1e-9) + 1e-9
-                if (r.objective_value <= best + tol) if scenario.goal.minimises else (r.objective_value >= best - tol):
-                    reason = k
-                    break
+            r = optimize(_hiring(variant, p.id), baselines=False, out_of_sample=False, ideals=ideals, explain=False)
+            if best is not None and r.has_solution and _as_good(r.objective_value, best, gap, scenario.goal.minimises):
+                reason = k
+                break
         out.append(replace(p, kept_out_by=reason))
     return out
