@@ -509,3 +509,46 @@ def test_an_ascii_only_terminal_gets_plain_dashes_not_a_traceback(tmp_path):
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-300:]
     line = next(x for x in out.stdout.splitlines() if "mega only" in x)
     assert "\u2014" not in line and " - " in line
+
+
+_STUCK = """
+import signal, sys, time
+from optimizer.cli import _terminate
+from optimizer.utils.parallel import run_all
+
+def stuck(i):  # a worker that cannot answer SIGTERM (as one blocked in C code after a fork)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    time.sleep(60)
+    return i
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _terminate)
+    print("started", flush=True)
+    try:
+        run_all(stuck, range(4), jobs=2)
+    except BaseException:
+        sys.exit(143)
+"""
+
+
+def test_a_worker_that_cannot_answer_sigterm_is_killed_and_the_command_still_ends(tmp_path):
+    """Ending a pool sends SIGTERM, then SIGKILL to any worker still alive a second later: a worker blocked where
+    its handler cannot run no longer keeps the command (and the pipes it shares) open."""
+    script = tmp_path / "stuck.py"
+    script.write_text(_STUCK)
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "started"
+        time.sleep(1.5)  # the workers are in stuck()
+        below = _descendants(proc.pid)
+        assert below, "the pool has no workers"
+        start = time.perf_counter()
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+        elapsed = time.perf_counter() - start
+    finally:
+        proc.kill()
+    assert proc.returncode == 143
+    assert elapsed < 4.0, elapsed
+    time.sleep(0.3)
+    assert not _alive(below), f"workers left running: {_alive(below)}"

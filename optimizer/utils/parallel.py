@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from typing import TypeVar
@@ -58,12 +59,32 @@ def run_all(fn: Callable[[T], R], items: Iterable[T], *, executor: Executor | No
             if progress is not None:
                 progress(len(done), len(items))
     except BaseException:  # Ctrl-C, SIGTERM, an error: stop now, not after the work already queued
-        pool.terminate()
-        pool.join()
+        _end_pool(pool)
         raise
     pool.close()
     pool.join()
     return done
+
+
+def _end_pool(pool, grace: float = 1.0) -> None:
+    """End the workers now: SIGTERM (each kills its solver and exits), and SIGKILL for any still alive after
+    ``grace`` seconds. A worker stuck where its handler cannot run (blocked in C code: a lock taken at the fork,
+    a solver's thread pool in a forked child) never answers SIGTERM, and ``Pool.terminate`` would wait on it
+    forever; this happened under load."""
+    workers = list(getattr(pool, "_pool", []))  # the Pool's own processes (no public handle)
+    for w in workers:
+        with contextlib.suppress(OSError, ValueError):
+            w.terminate()
+    deadline = time.monotonic() + grace
+    for w in workers:
+        w.join(timeout=max(0.0, deadline - time.monotonic()))
+    for w in workers:
+        if w.is_alive():
+            with contextlib.suppress(OSError, ValueError):
+                w.kill()
+            w.join(timeout=grace)
+    pool.terminate()
+    pool.join()
 
 
 def _quiet_worker() -> None:
