@@ -1,7 +1,8 @@
 """Independent solves (frontier points, budgets) run in parallel.
 
-By default in a ``multiprocessing`` pool of our own, whose workers leave Ctrl-C and SIGTERM to the main process and
-are ended at once when it is interrupted (no queued work runs on, no worker is left behind). Any
+By default in worker processes of our own (one pipe each, nothing shared), which leave Ctrl-C and SIGTERM to the
+main process and are ended at once when it is interrupted (no queued work runs on, no worker is left behind: one
+that does not answer SIGTERM within a second is killed). Any
 ``concurrent.futures.Executor`` works instead (a thread pool, or a Dask ``distributed.Client.get_executor()`` to
 run the same sweep on a cluster); it is used as given and not shut down. The work items and the function are
 plain picklable objects.
@@ -17,6 +18,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
+from multiprocessing.connection import wait
 from typing import TypeVar
 
 children: set = set()  # solver processes (CBC) this process has running; ended with it (see _quiet_worker)
@@ -50,41 +52,82 @@ def run_all(fn: Callable[[T], R], items: Iterable[T], *, executor: Executor | No
                 f.cancel()
             raise
         return done
-    # our own workers: a multiprocessing pool, which can be ended at once (terminate) on Ctrl-C or SIGTERM
-    pool = multiprocessing.get_context().Pool(min(len(items), jobs or os.cpu_count() or 1),
-                                               initializer=_quiet_worker)
+    # our own workers: one process and one pipe each, sent the next item as each result comes back. Nothing is
+    # shared between them (a multiprocessing.Pool shares a locked task queue, and a worker ended while holding
+    # its lock made Pool.terminate wait forever), so they can be ended at any moment.
+    ctx = multiprocessing.get_context()
+    workers = []
+    for _ in range(min(len(items), jobs or os.cpu_count() or 1)):
+        mine, theirs = ctx.Pipe()
+        proc = ctx.Process(target=_serve, args=(theirs, fn, items), daemon=True)
+        proc.start()
+        theirs.close()
+        workers.append((proc, mine))
+    results: list = [None] * len(items)
+    queue = iter(range(len(items)))
+    finished = False
+    busy = []  # the connections of workers with an item in hand
+
+    def hand_out(conn) -> None:
+        i = next(queue, None)
+        conn.send(i)  # None: no more work, the worker ends
+        if i is not None:
+            busy.append(conn)
+
     try:
-        for result in pool.imap(fn, items):
-            done.append(result)
-            if progress is not None:
-                progress(len(done), len(items))
-    except BaseException:  # Ctrl-C, SIGTERM, an error: stop now, not after the work already queued
-        _end_pool(pool)
-        raise
-    pool.close()
-    pool.join()
-    return done
+        for _, conn in workers:
+            hand_out(conn)
+        count = 0
+        while count < len(items):
+            for conn in wait(list(busy)):
+                busy.remove(conn)
+                try:
+                    i, ok, value = conn.recv()
+                except EOFError:
+                    raise RuntimeError("a worker process ended without its result") from None
+                if not ok:
+                    raise value
+                results[i] = value
+                count += 1
+                if progress is not None:
+                    progress(count, len(items))
+                hand_out(conn)
+        finished = True
+    finally:
+        _end_workers(workers, polite=finished)
+    return results
 
 
-def _end_pool(pool, grace: float = 1.0) -> None:
-    """End the workers now: SIGTERM (each kills its solver and exits), and SIGKILL for any still alive after
-    ``grace`` seconds. A worker stuck where its handler cannot run (blocked in C code: a lock taken at the fork,
-    a solver's thread pool in a forked child) never answers SIGTERM, and ``Pool.terminate`` would wait on it
-    forever; this happened under load."""
-    workers = list(getattr(pool, "_pool", []))  # the Pool's own processes (no public handle)
-    for w in workers:
-        with contextlib.suppress(OSError, ValueError):
-            w.terminate()
-    deadline = time.monotonic() + grace
-    for w in workers:
-        w.join(timeout=max(0.0, deadline - time.monotonic()))
-    for w in workers:
-        if w.is_alive():
+def _serve(conn, fn: Callable, items: list) -> None:
+    """A worker: compute ``fn(items[i])`` for each index received, until None."""
+    _quiet_worker()
+    while True:
+        i = conn.recv()
+        if i is None:
+            return
+        try:
+            conn.send((i, True, fn(items[i])))
+        except Exception as exc:  # the main process raises it
+            conn.send((i, False, exc))
+
+
+def _end_workers(workers: list, polite: bool, grace: float = 1.0) -> None:
+    """After the work: tell each worker to stop. On Ctrl-C, SIGTERM or an error: SIGTERM (a worker kills its
+    solver and exits), then SIGKILL for any still alive after ``grace`` seconds (one blocked where its handler
+    cannot run, as in C code after a fork)."""
+    if not polite:  # (after the work each worker was sent None when the items ran out, and ends by itself)
+        for proc, _ in workers:
             with contextlib.suppress(OSError, ValueError):
-                w.kill()
-            w.join(timeout=grace)
-    pool.terminate()
-    pool.join()
+                proc.terminate()
+    deadline = time.monotonic() + (grace if not polite else 30.0)
+    for proc, _ in workers:
+        proc.join(timeout=max(0.0, deadline - time.monotonic()))
+    for proc, conn in workers:
+        if proc.is_alive():
+            with contextlib.suppress(OSError, ValueError):
+                proc.kill()
+            proc.join(timeout=grace)
+        conn.close()
 
 
 def _quiet_worker() -> None:
