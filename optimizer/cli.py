@@ -271,7 +271,7 @@ def _check_solver_flags(args) -> None:
 
 def _check_flags(args) -> None:
     _check_solver_flags(args)
-    if args.top is not None and args.top < 1:
+    if getattr(args, "top", None) is not None and args.top < 1:  # run and simulate have --top
         raise InputError.at("command line", f"--top must be at least 1, got {args.top}")
     if args.runs is not None and not 2 <= args.runs <= MAX_RUNS:
         raise InputError.at("command line", f"--runs must be at least 2 and at most {MAX_RUNS:,}, got {args.runs:,}")
@@ -335,7 +335,6 @@ def _run(args) -> int:
 
 def _compare(args) -> int:
     """``influencer-mix compare A.yaml B.yaml ...``: each planned as ``run`` would, then side by side."""
-    args.top = None
     _check_flags(args)
     if len(args.scenarios) < 2:
         raise InputError.at("command line", "compare needs at least two scenario files")

@@ -41,6 +41,7 @@ class Alternative:
     note: str
     meets_rules: bool | None
     simulation: SimulationResult | None
+    unstated: str = ""  # the mix's figures the shortlist did not state ("conversion_rate from scenario defaults")
 
     def to_dict(self) -> dict:
         s = self.simulation

@@ -74,11 +74,10 @@ def best_single_tier(scenario: Scenario, tier: str, max_relaxations: int = 6,
 
 
 def _not_stated(scenario: Scenario, position: int) -> str:
-    """"; its conversion_rate from benchmark priors, ..." for the figures of this candidate the shortlist did not
-    state (``Candidates.sources``): a flat default can flatter a large creator."""
-    parts = [f"{column} from {labels[position]}" for column, labels in scenario.candidates.sources.items()
-             if labels[position] and column != "audience_quality"]
-    return "; its " + ", ".join(parts) if parts else ""
+    """"conversion_rate from benchmark priors, ..." for the figures of this candidate the shortlist did not state
+    (``Candidates.sources``): a flat default can flatter a large creator."""
+    return ", ".join(f"{column} from {labels[position]}" for column, labels in scenario.candidates.sources.items()
+                     if labels[position] and column != "audience_quality")
 
 
 def without(scenario: Scenario, key: str) -> Scenario:
@@ -127,6 +126,7 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
     compare = st.compare if compare is None else compare
     cand = scenario.candidates
     mixes: dict[str, np.ndarray] = {}
+    unstated: dict[str, str] = {}  # per alternative: its figures the shortlist did not state
     rows: list[tuple[str, str, str, str, bool | None]] = []  # (name, kind, status, note, meets_rules)
     model = build_model(scenario)
 
@@ -154,9 +154,11 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
         single = (result.baselines.get("best_single") if result is not None else None) or best_single(scenario, model)
         if single is not None:
             mixes["best single creator"] = single.positions
+            unstated["best single creator"] = _not_stated(scenario, int(single.positions[0]))
             rows.append(("best single creator", BEST_SINGLE, "ok",
                          f"{single.ids[0]}: the best {scenario.objective} of any one creator within the budget, "
-                         "mix rules ignored" + _not_stated(scenario, int(single.positions[0])), single.feasible))
+                         "mix rules ignored" + (f"; its {unstated['best single creator']}"
+                                                if unstated["best single creator"] else ""), single.feasible))
         else:
             rows.append(("best single creator", BEST_SINGLE, "none", "no creator's fee fits the budget", None))
         for tier in tier_order(scenario):
@@ -184,5 +186,6 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
     first = next(iter(mixes))
     sims = simulate_mixes(scenario, mixes, settings=st, keep_draws=[first] if keep_draws else False,
                           threads=threads, progress=progress)
-    comparison = [Alternative(name, kind, status, note, ok, sims.get(name)) for name, kind, status, note, ok in rows]
+    comparison = [Alternative(name, kind, status, note, ok, sims.get(name), unstated.get(name, ""))
+                  for name, kind, status, note, ok in rows]
     return Assessment(simulation=sims[first], comparison=comparison if compare else [])

@@ -148,7 +148,7 @@ def _alternatives(r: PlanResult) -> list[str]:
                 why = ("it ignores the mix rules" + (f" ({'; '.join(binding)})" if binding else "")
                        if alt.kind == BEST_SINGLE else "it was allowed to drop or relax rules the mix must keep"
                        if "relaxed" in alt.note or "without" in alt.note else "the mix's rules hold the mix back")
-                stated = alt.note.split("; its ", 1)[1] if "; its " in alt.note else None
+                stated = alt.unstated or None
                 line += (f" It is expected to earn more because {why}; its risk is "
                          f"{'higher' if alt.simulation.prob_loss > main.simulation.prob_loss else 'no lower'}"
                          + (f", and its figures are not the shortlist's own ({stated}): a flat default rate can "
