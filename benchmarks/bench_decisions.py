@@ -4,12 +4,12 @@ planner's heuristics would?
     python benchmarks/bench_decisions.py               # 24 markets (4 of each structure), summary and per market
     python benchmarks/bench_decisions.py --markets 48 --quiet
 
-Markets come from ``tests/market_sim.py``: 150 creators on three platforms with true rates that fall with size,
-lognormal creator effects, noisy fees, 0-8 past posts each (structures: a platform that converts poorly, sparse
-histories, mega creators without history, bargains and overpriced creators, rates in steps by tier). The tool is
-handed only the shortlist (id, platform, followers, fee) and the post history; each arm's mix is then judged on
-the true rates: its true expected profit (exact), and its true P(loss), 5th percentile and CVaR 5% of profit from
-20,000 simulated campaigns.
+Markets come from ``tests/market_sim.py``: 300 creators (``--creators``) on three platforms with true rates that
+fall with size, lognormal creator effects, noisy fees, 0-8 past posts each (structures: a platform that converts
+poorly, sparse histories, mega creators without history, bargains and overpriced creators, rates in steps by
+tier). The tool is handed only the shortlist (id, platform, followers, fee) and the post history; each arm's mix
+is then judged on the true rates: its true expected profit (exact), and its true P(loss), 5th percentile and CVaR
+5% of profit from 20,000 simulated campaigns.
 
 Arms:
     calibrated    ``calibrate`` -> the exact optimiser on its rates (the tool as shipped)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ from optimizer.io.scenario import Scenario
 from optimizer.model import program
 from optimizer.model.extension import Extension, mix_value
 from optimizer.model.formulation import MilpModel
-from optimizer.result import SELECTION_COLUMNS, PlanResult
+from optimizer.result import SELECTION_COLUMNS, PlanResult, Solved
 from optimizer.solve import (
     EMPTY,
     ERROR,
@@ -68,10 +68,74 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
     if in_steps is not None:
         return in_steps
     start = time.perf_counter()
+    d = _decide(scenario, threads, out_of_sample, ideals, known_mix, reach_cuts, start)
+    exts, model, out = d.exts, d.model, d.out
+    fields = _assemble(scenario, model, out, d.roi_bound, d.iterations, exts)
+    learned = [c for e in exts if (c := e.learned(model, d.fresh_rows)) is not None]
+    fields["reach_cuts"] = learned[0] if learned else None
+    fields["warnings"] += [w for e in exts for w in e.notes()]
+    if baselines:
+        found = {"greedy": _judged(d.greedy, scenario, exts)}
+        single = best_single(scenario, d.base)
+        if single is not None:
+            found["best_single"] = _judged(single, scenario, exts)
+        fields["baselines"] = found
+    if out.status == INFEASIBLE and not explain:
+        fields["message"] = "no mix meets every rule"
+    elif out.status == INFEASIBLE:
+        plain = scenario.with_changes(objective="profit")
+        n = scenario.candidates.n
+
+        def build(drop):  # the same features (risk's runs, the objective's unique reach) on the plain scenario
+            again = [e.on(plain) for e in exts if type(e).applies(plain)]
+            return program.models(plain, np.zeros(n), again, drop)[1]
+
+        conflicts = conflicting_keys(scenario, time_limit=scenario.solver.time_limit, build=build,
+                                     known_infeasible=True)
+        fields["conflicts"] = conflicts
+        fields["message"] = ("no mix meets every rule; these conflict: " + ", ".join(conflicts)
+                             if conflicts else "no mix meets every rule")
+    return PlanResult(**fields, seconds=time.perf_counter() - start)
+
+
+def solve_value(scenario: Scenario, *, ideals: Mapping[str, float | None] | None = None,
+                known_mix: np.ndarray | None = None, reach_cuts: tuple | None = None) -> Solved:
+    """The same decision as :func:`optimize` (same model, solver and proven bound), reporting only its status,
+    objective value, bound and mix: for the many re-solves of prices and what-if questions, which read nothing
+    else, without assembling the tables of a plan, its baselines or a conflict diagnosis."""
+    start = time.perf_counter()
+    steps = program.in_steps(scenario, optimize, baselines=False, out_of_sample=False, explain=False)
+    if steps is not None:
+        return Solved.of(steps)
+    d = _decide(scenario, None, False, ideals, known_mix, reach_cuts, start)
+    if d.out.x is None:
+        status = d.out.status if d.out.status in (INFEASIBLE, TIME_LIMIT) else ERROR
+        return Solved(status, None, d.out.bound, None, time.perf_counter() - start)
+    hires, _, status, value, bound, _ = _valued(scenario, d.model, d.out, d.roi_bound, d.exts)
+    return Solved(status, value, bound, hires, time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """What :func:`_decide` leaves for assembling a plan."""
+
+    out: SolveOutcome
+    model: MilpModel  # as last solved (refined, reduced columns restored)
+    exts: list[Extension]
+    base: MilpModel  # the core model, without extensions
+    greedy: Baseline
+    roi_bound: float | None
+    iterations: int
+    fresh_rows: int  # rows of the model before cuts learned earlier were added
+
+
+def _decide(scenario: Scenario, threads: int | None, out_of_sample: bool, ideals: Mapping[str, float | None] | None,
+            known_mix: np.ndarray | None, reach_cuts: tuple | None, start: float) -> _Decision:
+    """Build the scenario's model with its extensions and solve it (Dinkelbach for ROI), from a greedy incumbent
+    or ``known_mix``, within the plan's time limit counted from ``start``."""
     s = scenario.solver
     n = scenario.candidates.n
-    comb = program.objective(scenario, ideals, lambda v: optimize(v, baselines=False, out_of_sample=False,
-                                                                             explain=False))
+    comb = program.objective(scenario, ideals, solve_value)
     goal = scenario.goal
     exts = program.extensions(scenario, comb, threads=threads, out_of_sample=out_of_sample)
     base, model = program.models(scenario, np.zeros(n) if goal.method == "ratio" else comb.c, exts)
@@ -96,30 +160,7 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
     else:
         out, model = run(model, remaining(s.time_limit, start), inc=incumbent)  # the limit is the whole plan's
         roi_bound = None
-    fields = _assemble(scenario, model, out, roi_bound, iterations, exts)
-    learned = [c for e in exts if (c := e.learned(model, fresh_rows)) is not None]
-    fields["reach_cuts"] = learned[0] if learned else None
-    fields["warnings"] += [w for e in exts for w in e.notes()]
-    if baselines:
-        found = {"greedy": _judged(greedy_b, scenario, exts)}
-        single = best_single(scenario, base)
-        if single is not None:
-            found["best_single"] = _judged(single, scenario, exts)
-        fields["baselines"] = found
-    if out.status == INFEASIBLE and not explain:
-        fields["message"] = "no mix meets every rule"
-    elif out.status == INFEASIBLE:
-        plain = scenario.with_changes(objective="profit")
-
-        def build(drop):  # the same features (risk's runs, the objective's unique reach) on the plain scenario
-            again = [e.on(plain) for e in exts if type(e).applies(plain)]
-            return program.models(plain, np.zeros(n), again, drop)[1]
-
-        conflicts = conflicting_keys(scenario, time_limit=s.time_limit, build=build, known_infeasible=True)
-        fields["conflicts"] = conflicts
-        fields["message"] = ("no mix meets every rule; these conflict: " + ", ".join(conflicts)
-                             if conflicts else "no mix meets every rule")
-    return PlanResult(**fields, seconds=time.perf_counter() - start)
+    return _Decision(out, model, exts, base, greedy_b, roi_bound, iterations, fresh_rows)
 
 
 def _best_known(base: MilpModel, mixes: list[np.ndarray | None]) -> np.ndarray | None:
@@ -274,37 +315,16 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
             warnings.append("the time limit ran out before any mix meeting the rules was found")
         return dict(status=status, objective_value=None, bound=out.bound, gap=None, selected=[],
                     selection=pd.DataFrame(columns=list(SELECTION_COLUMNS)), totals=None, **common)
-    x_full = np.asarray(out.x, float)
-    x = x_full[: cand.n]
-    pos = np.flatnonzero(x > 0.5)
-    hires = cand.indicator(pos)
+    hires, pos, status, value, bound, gap = _valued(scenario, model, out, roi_bound, exts)
     totals = Totals.of(cand.outcomes, pos, scenario.audience)
-    status = out.status
-    goal = scenario.goal
-    if goal.method == "ratio":
-        value = goal.value(totals)
-        bound = goal.bound(roi_bound, model.offset, value)
-    else:  # an extension's objective (the phases' combination, CVaR on the runs), or the goal's on the totals
-        value = mix_value(exts, hires)
-        value = goal.value(totals) if value is None else value
-        model_bound = out.bound
-        for e in exts:
-            model_bound = e.bound(model_bound)
-        bound = goal.bound(model_bound, model.offset, value)
-    gap = _gap(scenario, value, bound)
-    if status == OPTIMAL and any(not e.exact for e in exts) and (gap or 0.0) > _requested_gap(scenario):
-        status = FEASIBLE  # the approximation's share of the gap left it above the requested gap
+    x_full = np.asarray(out.x, float)
     if out.status == TIME_LIMIT:
         warnings.append(f"stopped by the time limit ({scenario.solver.time_limit:g} s); the mix is the best found "
                         f"and may be up to {gap:.2%} from the optimum" if gap is not None else
                         "stopped by the time limit; no bound on the optimum is known")
     warnings += evidence_warnings(totals)
-    if pos.size == 0 and status in (OPTIMAL, FEASIBLE):
-        status = EMPTY
+    if status == EMPTY:
         warnings.append(empty_reason(scenario))
-    violated = model.violations(x_full) + [k for e in exts for k in e.violations(hires)]
-    if violated:  # a solver bug or numerical trouble: never hand out a plan that breaks the rules
-        raise RuntimeError(f"solver returned a mix that breaks {', '.join(violated)}")
     contributed: dict = {}
     for e in exts:
         contributed.update(e.contribute(hires))
@@ -313,6 +333,37 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
                 selection=selection_frame(scenario, pos), totals=totals, breakdown=breakdown(scenario, pos),
                 constraints=program.rule_statuses(scenario, model, x_full, exts), panels=panels,
                 assumptions=assumptions(scenario, pos), display=cand.display, **contributed, **common)
+
+
+def _valued(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound: float | None,
+            exts: list[Extension]) -> tuple[np.ndarray, np.ndarray, str, float, float | None, float | None]:
+    """The mix a solve found (0/1 per candidate, and its positions), its status, objective value in truth, proven
+    bound and gap. A mix that breaks a rule is never handed out (a solver bug or numerical trouble)."""
+    cand = scenario.candidates
+    x_full = np.asarray(out.x, float)
+    pos = np.flatnonzero(x_full[: cand.n] > 0.5)
+    hires = cand.indicator(pos)
+    goal = scenario.goal
+    status = out.status
+    if goal.method == "ratio":
+        value = goal.value(Totals.of(cand.outcomes, pos, scenario.audience))
+        bound = goal.bound(roi_bound, model.offset, value)
+    else:  # an extension's objective (the phases' combination, CVaR on the runs), or the goal's on the totals
+        value = mix_value(exts, hires)
+        value = goal.value(Totals.of(cand.outcomes, pos, scenario.audience)) if value is None else value
+        model_bound = out.bound
+        for e in exts:
+            model_bound = e.bound(model_bound)
+        bound = goal.bound(model_bound, model.offset, value)
+    gap = _gap(scenario, value, bound)
+    if status == OPTIMAL and any(not e.exact for e in exts) and (gap or 0.0) > _requested_gap(scenario):
+        status = FEASIBLE  # the approximation's share of the gap left it above the requested gap
+    if pos.size == 0 and status in (OPTIMAL, FEASIBLE):
+        status = EMPTY
+    violated = model.violations(x_full) + [k for e in exts for k in e.violations(hires)]
+    if violated:
+        raise RuntimeError(f"solver returned a mix that breaks {', '.join(violated)}")
+    return hires, pos, status, value, bound, gap
 
 
 def _judged(b: Baseline, scenario: Scenario, exts: list[Extension]) -> Baseline:

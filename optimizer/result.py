@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from optimizer.domain.funnel import Totals
@@ -68,6 +69,28 @@ class Assessment:
     simulation: SimulationResult
     comparison: list[Alternative]
 
+
+
+@dataclass(frozen=True)
+class Solved:
+    """A re-solve read for its value alone (prices, what-if, each phase's best): ``status``, ``objective_value`` at
+    the mix found (None without one), the proven ``bound``, ``hires`` (0/1 per candidate; None without a mix) and
+    ``seconds``. The same decision as a ``PlanResult``, without its tables (``decision.solve_value``)."""
+
+    status: str
+    objective_value: float | None
+    bound: float | None
+    hires: np.ndarray | None
+    seconds: float
+
+    @property
+    def has_solution(self) -> bool:
+        return self.objective_value is not None
+
+    @classmethod
+    def of(cls, plan: PlanResult) -> Solved:
+        """A plan made in steps (lexicographic phases), read for its value (``hires`` None: a plan over options)."""
+        return cls(plan.status, plan.objective_value, plan.bound, None, plan.seconds)
 
 
 @dataclass(frozen=True)

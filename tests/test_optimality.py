@@ -80,3 +80,28 @@ def test_conflicts_are_minimal_and_named():
         else:
             relaxed["constraints"].pop(key.split(".")[-1])
         assert plan(Scenario.from_dict(relaxed, candidates=df)).status == "optimal"
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000))
+def test_the_value_only_solve_is_the_plan(objective, seed):
+    """``decision.solve_value`` (the re-solves of prices and what-if) reports the status, objective value, bound
+    and mix of ``optimize`` on the same scenario, and the enumeration's optimum."""
+    from optimizer.decision import optimize, solve_value
+
+    rng = np.random.default_rng(seed)
+    df = random_shortlist(9, seed)
+    data = random_rules(rng, df, objective)
+    data["solver"] = {"gap": 0.0}
+    sc = Scenario.from_dict(data, candidates=df)
+    full, light = optimize(sc, baselines=False, explain=False), solve_value(sc)
+    assert (light.status, light.has_solution) == (full.status, full.has_solution)
+    best, _ = brute_force(df, data)
+    if best is None:
+        assert light.objective_value is None and light.hires is None
+        return
+    assert light.objective_value == pytest.approx(full.objective_value, rel=1e-9, abs=1e-9)
+    assert light.objective_value == pytest.approx(best, rel=1e-7, abs=1e-6)
+    assert light.bound == pytest.approx(full.bound, rel=1e-9, abs=1e-9)
+    assert list(sc.candidates.ids[light.hires > 0.5]) == full.selected

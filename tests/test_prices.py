@@ -105,7 +105,9 @@ def test_explain_on_the_command_line_prints_writes_and_validates(tmp_path, capsy
     schema = json.loads((ROOT / "docs" / "result.schema.json").read_text())
     jsonschema.validate(doc, {**schema, "oneOf": [{"$ref": "#/$defs/plan"}]})
     assert {p["id"] for p in doc["prices"]} == set(df["id"])
-    assert "Prices" in openpyxl.load_workbook(tmp_path / "out" / "plan.xlsx").sheetnames
+    book = openpyxl.load_workbook(tmp_path / "out" / "plan.xlsx")
+    assert "Prices" in book.sheetnames
+    assert not any("--explain" in str(c.value) for c in book["Summary"]["A"])  # no pointer to what it has
     assert "<h2>Price to stay" in (tmp_path / "out" / "report.html").read_text()
     assert main(["run", str(tmp_path / "s.yaml"), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["prices"] is None  # not asked: not computed

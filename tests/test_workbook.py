@@ -30,6 +30,8 @@ def test_the_sheets_a_planner_expects(book):
     assert wb.sheetnames == ["Summary", "Mix", "By tier", "By platform", "Rules", "Assumptions", "Alternatives",
                              "What-if"]
     assert WORKBOOK == "plan.xlsx"
+    summary = frames["Summary"]["summary"].dropna().tolist()
+    assert any("run with --explain to add them (a Prices sheet" in line for line in summary)  # says what it lacks
 
 
 def test_the_mix_carries_every_shortlist_column_and_the_plans_figures(book):

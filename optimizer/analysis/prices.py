@@ -30,7 +30,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 
 from optimizer.analysis.comparison import without
-from optimizer.decision import optimize
+from optimizer.decision import solve_value
 from optimizer.errors import InputError
 from optimizer.io.scenario import Scenario
 from optimizer.result import PlanResult
@@ -99,8 +99,7 @@ def _price(item: tuple) -> Price:
     def value(variant: Scenario) -> float | None:
         nonlocal solves
         solves += 1
-        r = optimize(variant, baselines=False, out_of_sample=False, ideals=ideals, explain=False)
-        return r.objective_value if r.has_solution else None
+        return solve_value(variant, ideals=ideals).objective_value
 
     def hired_at(f: float) -> float | None:
         """V(f): the best objective over the mixes that hire the creator at fee ``f``."""
@@ -196,8 +195,7 @@ def kept_out(scenario: Scenario, result: PlanResult, found: Sequence[Price], top
             variant = without(scenario, k)
         except (KeyError, ValueError, InputError):
             continue
-        r = optimize(variant, baselines=False, out_of_sample=False, ideals=ideals, explain=False)
-        best_without[k] = (variant, r.objective_value if r.has_solution else None)
+        best_without[k] = (variant, solve_value(variant, ideals=ideals).objective_value)
     out = []
     for p in found:
         if p.id not in wanted:
@@ -205,8 +203,8 @@ def kept_out(scenario: Scenario, result: PlanResult, found: Sequence[Price], top
             continue
         reason = "its fee" if p.verdict != "never" else None
         for k, (variant, best) in best_without.items():
-            r = optimize(_hiring(variant, p.id), baselines=False, out_of_sample=False, ideals=ideals, explain=False)
-            if best is not None and r.has_solution and _as_good(r.objective_value, best, gap, scenario.goal.minimises):
+            v = solve_value(_hiring(variant, p.id), ideals=ideals).objective_value
+            if best is not None and _as_good(v, best, gap, scenario.goal.minimises):
                 reason = k
                 break
         out.append(replace(p, kept_out_by=reason))

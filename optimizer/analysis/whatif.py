@@ -30,7 +30,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 
 from optimizer.analysis.comparison import without, without_rules
-from optimizer.decision import optimize
+from optimizer.decision import solve_value
 from optimizer.errors import InputError
 from optimizer.io.scenario import Scenario
 from optimizer.result import PlanResult
@@ -105,5 +105,5 @@ def loosening(scenario: Scenario, result: PlanResult, progress: Callable[[int, i
 def _relaxed(item: tuple) -> tuple[float | None, float | None, str]:
     """One re-solve (in a worker process): the loosened scenario's objective value, proven bound and status."""
     _, variant, ideals, start, cuts = item
-    r = optimize(variant, baselines=False, out_of_sample=False, ideals=ideals, known_mix=start, reach_cuts=cuts)
+    r = solve_value(variant, ideals=ideals, known_mix=start, reach_cuts=cuts)
     return r.objective_value, r.bound, r.status

@@ -95,7 +95,9 @@ def workbook_bytes(result: PlanResult, loosened=None) -> bytes:
     """The workbook of ``result`` (and the what-if rows ``loosened``, ``analysis.whatif.Loosening``) as bytes."""
     r = result
     sheets: dict[str, pd.DataFrame] = {
-        "Summary": pd.DataFrame({"summary": summary(r)}),
+        "Summary": pd.DataFrame({"summary": summary(r) + ([] if r.prices is not None or not r.has_solution else [
+            "Prices to enter and to stay are not in this file: run with --explain to add them (a Prices sheet; "
+            "each creator's price is a bisection of re-solves, so it takes a while on a long shortlist)."])}),
         "Mix": shown_selection(r.selection, r.display) if r.display else r.selection,
         "By tier": pd.DataFrame(r.breakdown.get("tier", [])),
         "By platform": pd.DataFrame(r.breakdown.get("platform", [])),
