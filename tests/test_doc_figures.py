@@ -375,3 +375,97 @@ def test_the_awareness_scenarios_simulated_reach_is_as_quoted():
     below = 1 - s.metrics["unique_reach"].mean / s.expected["unique_reach"]
     assert below > 0
     said(doc("modelling.md"), f"{pct(below, 1)} on the shipped scenario")
+
+
+# --------------------------------------------------------------------------------------------------- speed.md
+
+
+def _rows(rec: str, pattern: str) -> list[tuple[str, ...]]:
+    return [m.groups() for m in re.finditer(pattern, rec, flags=re.M)]
+
+
+def test_the_solve_figures_follow_from_the_record():
+    rec = record("bench_solve")
+    rows = {(int(n), impl.strip()): float(total) for n, impl, total in
+            _rows(rec, r"^\s*(\d+)\s+((?:obvious|ours)[^\d]+?)\s+[\d.]+\s+[\d.]+\s+([\d.]+)\s+[\d.]+x")}
+    n = max(k[0] for k in rows)
+    cbc, highs = rows[(n, "ours: arrays + fixing + CBC")], rows[(n, "ours: arrays + fixing + HiGHS")]
+    obvious, plain = rows[(n, "obvious: PuLP rows + CBC")], rows[(n, "ours: arrays + CBC, no fixing")]
+    free, total = re.search(rf"(\d+) of {n} variables left", rec).group(1), f"{n:,}"
+    seconds = float(re.search(rf"validating the {total}-row shortlist took ([\d.]+) s", rec).group(1))
+    said(doc("speed.md"), f"At {total} candidates the plan took {cbc:.2f} s with CBC ({highs:.2f} s with HiGHS), "
+                          f"{obvious / cbc:.0f}x faster than the row-by-row model's {obvious:.2f} s, with {free} "
+                          f"variables left after reduced-cost fixing; reading and validating the shortlist took "
+                          f"{seconds:.2f} s. Without the fixing CBC took {plain:.2f} s.")
+    said(doc("modelling.md"), f"In `bench_solve.py`'s record {total} candidates left {free} free")
+
+
+def test_the_simulation_figures_follow_from_the_record():
+    rows = [tuple(float(x.replace(",", "")) for x in r) for r in _rows(
+        record("bench_simulate"), r"^\s*([\d,]+)\s+([\d,]+) \|\s+([\d.]+)\s+([\d.]+)\s+([\d.]+) \|\s+([\d.]+) \|"
+                                  r"\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)")]
+    assert len(rows) == 2
+    (c1, r1, _, _, ratio1, _, _, one1, two1), (c2, r2, _, _, ratio2, _, _, one2, two2) = rows
+    def span(a: float, b: float) -> str:
+        lo, hi = f"{min(a, b):.0f}", f"{max(a, b):.0f}"
+        return lo if lo == hi else f"{lo}-{hi}"
+
+    said(doc("speed.md"), f"With one thread the simulator took {ratio1:.2f}x and {ratio2:.2f}x the time of the bare "
+                          f"draws ({c1:,.0f} creators x {r1:,.0f} runs; {c2:,.0f} x {r2:,.0f}), {span(one1, one2)} "
+                          f"million variates per second, and {span(two1, two2)} million with two threads.")
+    peak = re.search(r"peak RSS (\d+) MB", record("bench_simulate_memory_1000000_1000")).group(1)
+    said(doc("speed.md"), f"`--memory 1000000 1000` measures the peak: {peak} MB resident for 1,000,000 runs x "
+                          "1,000 creators")
+
+
+def test_the_unique_reach_figures_follow_from_the_record():
+    rec = record("bench_unique_reach")
+    rows = _rows(rec, r"^\s*([\d,]+) x (\d+)\s+([\d.]+) optimal \S+\s+([\d.]+) optimal \S+\s+([\d.]+)\s+([\d.]+)\s+"
+                      r"([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)")
+    assert len(rows) == 2
+    size, segs, cbc, highs, _, ratio, unique, reach, greedy, _, sim_ratio, sim_mean, creators = rows[-1]
+    f = {k: float(v.replace(",", "")) for k, v in dict(unique=unique, reach=reach, greedy=greedy).items()}
+    said(doc("speed.md"), f"{size} candidates x {segs} segments plan in {float(cbc):.1f} s with CBC "
+                          f"({float(highs):.1f} s with HiGHS), {float(ratio):.1f}x the linear plan; the mix chosen "
+                          f"for plain reach reaches {pct(1 - f['reach'] / f['unique'], 2)} fewer people and greedy "
+                          f"{pct(1 - f['greedy'] / f['unique'])} fewer. Simulating the chosen mix ({creators} "
+                          f"creators, 20,000 runs) with who is reached drawn took {float(sim_ratio):.1f}x as long as "
+                          "without.")
+    below = [pct(x, 1) for x in sorted(1 - float(r[11]) for r in rows)]
+    said(doc("modelling.md"), f"({below[0]} and {below[1]} in `bench_unique_reach.py`'s record, `speed.md`")
+
+
+def test_the_risk_figures_follow_from_the_records():
+    speed = _rows(record("bench_risk_speed"), r"^\s*([\d,]+)\s+([\d,]+)\s+[\d,]+\s+[\d,]+ \|\s+([\d.]+)\s+([\d.]+)\s+"
+                                              r"([\d.]+)\s+\S+\s+([\d.]+)\s+(\S+) \|.*highs (\w+);")
+    assert len(speed) == 2
+    (n1, s1, _, ours1, ratio1, hi1, _, st1), (n2, s2, _, ours2, ratio2, hi2, gap2, st2) = speed
+    text = doc("speed.md")
+    said(text, f"{n1} candidates x {s1} runs took {ours1} s ({ratio1}x faster than row-by-row PuLP) and {n2} x {s2} "
+               f"took {ours2} s ({ratio2}x).")
+    assert st1 == "optimal" and st2 == "time_limit" and gap2 == "-"  # "found no mix within its limit"
+    limit = re.search(r"HIGHS_LIMIT = ([\d.]+)", (ROOT / "benchmarks" / "bench_risk.py").read_text()).group(1)
+    said(text, f"HiGHS took {hi1} s on the first and found no mix within its {float(limit):.0f} s limit on the second")
+    rows = {int(r[0].replace(",", "")): (float(r[1]), float(r[2].replace(",", "")), float(r[3].replace(",", "")),
+                                         [float(v.replace(",", "")) for v in r[4].split(", ")])
+            for r in _rows(record("bench_risk_quality"),
+                           r"^\s*([\d,]+) \|\s+([\d.]+) \|\s+([\d,]+)\s+([\d,]+)\s+\S+ \|\s+([\d, ]+)$")}
+    few, default, most = min(rows), 1_000, max(rows)
+    spread = max((max(v[3]) - min(v[3])) / max(v[3]) for k, v in rows.items() if k >= default)
+    said(text, f"{few:,} runs flatter the mix by {pct(rows[few][1] / rows[few][2] - 1)} in sample and lose "
+               f"{pct(1 - rows[few][2] / rows[most][2], 1)} of the fresh-run CVaR that {most:,} runs reach; from "
+               f"{default:,} runs the seeds agree within {pct(spread, 1)}, and "
+               f"{most:,} runs gain {pct(rows[most][2] / rows[default][2] - 1, 1)} for "
+               f"{rows[most][0] / rows[default][0]:.1f}x the time, hence the default `risk.scenarios: {default}`.")
+    from optimizer.io.scenario import RiskSettings
+
+    assert RiskSettings().scenarios == default
+
+
+def test_the_simulation_limit_is_quoted_with_its_measured_time():
+    from optimizer.utils.sizing import CREATOR_RUNS
+
+    seconds = float(re.search(r"([\d.]+) s with 2 threads", record("bench_simulate_memory_1000000_1000")).group(1))
+    assert CREATOR_RUNS == 1_000_000 * 1_000
+    said(doc("guide.md"), f"(default 1e9; 1,000,000 runs x 1,000 creators took {seconds / 60:.0f} minutes with two "
+                          "threads in `speed.md`)")
