@@ -84,6 +84,15 @@ def test_the_shipped_launch_summary_is_true():
     for figure in (num(t.cost), num(r.budget), num(t.profit), num(t.roi, 2), num(p.p5), num(p.p95)):
         assert figure in text, figure
     assert f"on {t.count} creators" in text
+    assert r.simulation.prob_loss == 0  # no run lost money: said with what 2,000 runs prove, not as "0.0%"
+    assert "no run lost money (the chance of a loss is under 0.15% at 95% confidence)" in text
+
+
+def test_a_chance_of_loss_is_given_as_measured_when_runs_lose():
+    from optimizer.report.summary import _loss_words
+
+    assert _loss_words(0.084, 20_000) == "the chance of a loss is 8.4%"
+    assert _loss_words(0.0, 20_000) == "no run lost money (the chance of a loss is under 0.015% at 95% confidence)"
 
 
 def test_names_are_shown_as_the_shortlist_writes_them_and_the_json_keeps_its_keys():

@@ -125,6 +125,14 @@ def _evidence(r: PlanResult) -> str | None:
             "estimates to test with a first post before the whole budget is committed.")
 
 
+def _loss_words(prob_loss: float, runs: int) -> str:
+    """The chance of a loss in words; when no run lost money, what that proves: under 3 / runs at 95% confidence
+    (the rule of three), never "0.0%"."""
+    if prob_loss > 0:
+        return f"the chance of a loss is {pct(prob_loss)}"
+    return f"no run lost money (the chance of a loss is under {300 / runs:.2g}% at 95% confidence)"
+
+
 def _alternatives(r: PlanResult) -> list[str]:
     """The mix against the best single creator and the best one-tier plan, on the simulated runs when there are
     any, else on the objective; an alternative that looks better is said to, with the reason."""
@@ -203,7 +211,7 @@ def summary(r: PlanResult) -> list[str]:
         p, q = sim.metrics["profit"], sim.metrics["roi"]
         lines.append(f"Expected profit {num(t.profit)} {cur} (ROI {num(t.roi, 2)}). In 90% of {sim.runs:,} simulated "
                      f"runs profit lands between {num(p.p5)} and {num(p.p95)} {cur} (ROI {num(q.p5, 2)} to "
-                     f"{num(q.p95, 2)}); the chance of a loss is {pct(sim.prob_loss)}.")
+                     f"{num(q.p95, 2)}); {_loss_words(sim.prob_loss, sim.runs)}.")
     else:
         lines.append(f"Expected profit {num(t.profit)} {cur} (ROI {num(t.roi, 2)}), from expected rates; simulate "
                      "(--simulate) to see how far it can swing.")
