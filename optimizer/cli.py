@@ -2,6 +2,9 @@
 
 Exit codes: 0 a plan was found (optimal, or feasible/time-limited with its gap reported); 1 no plan (the rules
 conflict, or the time limit ran out first); 2 bad input (one line naming the file, row, column or key).
+
+Only the standard library and dependency-free modules load with this one (``--help`` and a bad flag answer at
+once); each command imports the rooms it uses when it runs (``benchmarks/bench_startup.py`` measures it).
 """
 
 from __future__ import annotations
@@ -18,50 +21,17 @@ import threading
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from optimizer.analysis.compare import side_by_side
-from optimizer.analysis.comparison import assess
-from optimizer.analysis.frontier import frontier
-from optimizer.analysis.sweep import parse_budgets, sweep
-from optimizer.api import deliver, plan
-from optimizer.domain import tiers as tiers_mod
 from optimizer.errors import InputError, suggest
-from optimizer.io.scenario import MAX_RUNS, MAX_SEED, SOLVERS, TARGET_KEYS, Scenario, SimulationSettings, load_scenario
-from optimizer.learn.attribution import DEFAULT_HALF_LIFE
-from optimizer.learn.attribution import MODELS as ATTRIBUTION_MODELS
-from optimizer.report.files import (
-    COMPARE_FILES,
-    FRONTIER_FILES,
-    OUTPUT_FILES,
-    PLOT_FILES,
-    REPORT_FILES,
-    SIMULATION_FILES,
-    SWEEP_FILES,
-    WORKBOOK_FILES,
-    OutputSet,
-    atomic_write,
-    check_out_dir,
-)
-from optimizer.report.outputs import (
-    simulation_document,
-    write_comparison,
-    write_deliverable,
-    write_menu,
-    write_simulation,
-)
-from optimizer.report.tables import (
-    format_calibration,
-    format_compare,
-    format_frontier,
-    format_prices,
-    format_simulation,
-    format_sweep,
-    format_table,
-)
-from optimizer.simulation.engine import positions_of
+from optimizer.io.keys import MAX_RUNS, MAX_SEED, SOLVERS, TARGET_KEYS
+from optimizer.learn.keys import DEFAULT_HALF_LIFE
+from optimizer.learn.keys import MODELS as ATTRIBUTION_MODELS
 from optimizer.utils.jsonable import SCHEMA_VERSION
-from optimizer.utils.progress import terminal_progress
 from optimizer.utils.sizing import check_risk_model
+
+if TYPE_CHECKING:
+    from optimizer.io.scenario import Scenario, SimulationSettings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -241,6 +211,7 @@ def _main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         if args.command == "validate":
             if args.format == "json":
+
                 print(json.dumps({"schema_version": SCHEMA_VERSION, "valid": False,
                                   "problems": [str(p) for p in exc.problems]}, indent=2))
             else:
@@ -284,6 +255,8 @@ def _check_flags(args) -> None:
 
 def _settings(args, scenario: Scenario) -> SimulationSettings:
     """The scenario's simulation settings (or the defaults) with the command line's overrides."""
+    from optimizer.io.scenario import SimulationSettings
+
     st = scenario.simulation or SimulationSettings()
     targets = dict(st.targets)
     for item in args.target:
@@ -302,6 +275,23 @@ def _settings(args, scenario: Scenario) -> SimulationSettings:
 
 
 def _run(args) -> int:
+    from optimizer.analysis.sweep import parse_budgets
+    from optimizer.api import deliver
+    from optimizer.io.scenario import load_scenario
+    from optimizer.report.files import (
+        FRONTIER_FILES,
+        OUTPUT_FILES,
+        PLOT_FILES,
+        REPORT_FILES,
+        SWEEP_FILES,
+        WORKBOOK_FILES,
+        OutputSet,
+        check_out_dir,
+    )
+    from optimizer.report.outputs import write_deliverable
+    from optimizer.report.tables import format_frontier, format_prices, format_sweep, format_table
+    from optimizer.utils.progress import terminal_progress
+
     _check_flags(args)
     scenario = load_scenario(args.scenario, solver_overrides=_overrides(args))
     simulate = bool(args.simulate or scenario.simulation is not None or args.runs or args.seed is not None
@@ -335,6 +325,13 @@ def _run(args) -> int:
 
 def _compare(args) -> int:
     """``influencer-mix compare A.yaml B.yaml ...``: each planned as ``run`` would, then side by side."""
+    from optimizer.analysis.compare import side_by_side
+    from optimizer.api import plan
+    from optimizer.io.scenario import load_scenario
+    from optimizer.report.files import COMPARE_FILES, OutputSet, check_out_dir
+    from optimizer.report.outputs import write_comparison
+    from optimizer.report.tables import format_compare
+
     _check_flags(args)
     if len(args.scenarios) < 2:
         raise InputError.at("command line", "compare needs at least two scenario files")
@@ -371,6 +368,15 @@ def _wrote(args, written) -> None:
 
 
 def _simulate(args) -> int:
+    from optimizer.analysis.comparison import assess
+    from optimizer.api import plan
+    from optimizer.io.scenario import load_scenario
+    from optimizer.report.files import PLOT_FILES, SIMULATION_FILES, OutputSet, check_out_dir
+    from optimizer.report.outputs import simulation_document, write_simulation
+    from optimizer.report.tables import format_simulation, format_table
+    from optimizer.simulation.engine import positions_of
+    from optimizer.utils.progress import terminal_progress
+
     _check_flags(args)
     scenario = load_scenario(args.scenario, solver_overrides=_overrides(args))
     settings = _settings(args, scenario)
@@ -405,6 +411,14 @@ def _simulate(args) -> int:
 
 def _menu(args) -> int:
     """``frontier`` and ``sweep``: many independent solves, a table or JSON, and a chart with --out."""
+    from optimizer.analysis.frontier import frontier
+    from optimizer.analysis.sweep import parse_budgets, sweep
+    from optimizer.io.scenario import load_scenario
+    from optimizer.report.files import FRONTIER_FILES, SWEEP_FILES, OutputSet, check_out_dir
+    from optimizer.report.outputs import write_menu
+    from optimizer.report.tables import format_frontier, format_sweep
+    from optimizer.utils.progress import terminal_progress
+
     _check_solver_flags(args)
     if args.command == "frontier" and not 2 <= args.points <= MAX_POINTS:
         raise InputError.at("command line", f"--points must be at least 2 and at most {MAX_POINTS}, got {args.points}")
@@ -430,7 +444,9 @@ def _menu(args) -> int:
 
 
 def _calibrate(args) -> int:
-    from optimizer.learn.calibrate import calibrate  # scipy.stats: loaded only by the command that needs it
+    from optimizer.learn.calibrate import calibrate
+    from optimizer.report.files import atomic_write
+    from optimizer.report.tables import format_calibration
 
     try:
         weights = tuple(float(v) for v in args.weights.split(","))
@@ -474,6 +490,9 @@ def _size_up(scenario: Scenario, frontier: bool = False) -> None:
 
 
 def _validate(args) -> int:
+    from optimizer.domain import tiers as tiers_mod
+    from optimizer.io.scenario import load_scenario
+
     scenario = load_scenario(args.scenario)
     _size_up(scenario)
     cand = scenario.candidates

@@ -136,3 +136,32 @@ def test_the_public_api_is_where_it_was():
     assert sorted(api.__all__) == sorted(api._EXPORTS)  # the lazy table and the declared names agree
     for name in api.__all__:
         assert hasattr(api, name), name
+
+
+HEAVY = ("numpy", "pandas", "scipy", "pulp", "highspy", "yaml", "matplotlib", "openpyxl")
+
+
+def _loaded_by(code: str) -> list[str]:
+    """The heavy libraries in sys.modules after running ``code`` in a fresh interpreter."""
+    probe = f"import sys\n{code}\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    return out.stdout.split()
+
+
+def test_help_and_bad_flags_load_no_library():
+    """``--help`` and a bad flag answer from the standard library alone (benchmarks/bench_startup.py times it)."""
+    assert _loaded_by("import contextlib, io\nfrom optimizer.cli import main\n"
+                      "with contextlib.redirect_stdout(io.StringIO()):\n"
+                      "    try: main(['--help'])\n    except SystemExit: pass") == []
+    assert _loaded_by("import contextlib, io\nfrom optimizer.cli import main\n"
+                      "with contextlib.redirect_stderr(io.StringIO()):\n"
+                      "    try: main(['run', 'x.yaml', '--runs', 'many'])\n    except SystemExit: pass") == []
+
+
+def test_validate_loads_no_solver_plotting_or_sparse_library():
+    loaded = _loaded_by("import contextlib, io\nfrom optimizer.cli import main\n"
+                        "with contextlib.redirect_stdout(io.StringIO()):\n"
+                        "    assert main(['validate', 'scenarios/skincare_launch.yaml']) == 0")
+    assert {"pandas", "yaml"} <= set(loaded)
+    assert not {"scipy", "pulp", "highspy", "matplotlib", "openpyxl"} & set(loaded), loaded

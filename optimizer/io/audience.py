@@ -36,13 +36,16 @@ who is reached is :meth:`Audience.unique_draws`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from optimizer.errors import InputError
 from optimizer.io.candidates import Candidates
 from optimizer.io.overlap import Overlap, PairOverlap, SegmentShares
+
+if TYPE_CHECKING:  # scipy loads in the functions that build matrices: only scenarios with an audience need it
+    import scipy.sparse as sp
 
 MODELS = ("overlap", "independent", "disjoint")
 DEFAULT_NICHE_OVERLAP = 0.15
@@ -139,6 +142,7 @@ class Audience:
     def restricted(self, mask: np.ndarray) -> Audience:
         """The same pools with only the candidates where ``mask`` is true (the others reach nobody): the unique
         reach of one phase's hires."""
+        import scipy.sparse as sp
         keep = np.asarray(mask, dtype=bool)
         seg = sp.csc_matrix(sp.diags(keep.astype(float)) @ self.segment_reach)
         entry = keep[self.group_member]
@@ -274,6 +278,7 @@ class Audience:
 def build_audience(settings: AudienceSettings, candidates: Candidates, source: str = "scenario") -> Audience:
     """The pools of ``candidates`` under ``settings``. Raises :class:`InputError` (key ``audience.population``)
     when the population cannot hold them."""
+    import scipy.sparse as sp
     n = candidates.n
     R = candidates.outcomes.reach.astype(float)
     N = float(settings.population)
@@ -344,6 +349,7 @@ def _with_general(base: Audience, reach: np.ndarray, size: float, names: list[st
                   groups: list[tuple[np.ndarray, np.ndarray]], cores: bool = False) -> Audience:
     """``base`` with the general segment of ``size`` people (creator i puts ``reach[i]`` people there) and the
     nested groups; with ``cores`` the groups' cores are placed at random in that segment (the whole population)."""
+    import scipy.sparse as sp
     n = base.n
     keep = size > 0 and (cores or bool(np.any(reach > 0)))
     seg = sp.csc_matrix(np.asarray(reach, float).reshape(-1, 1)) if keep else sp.csc_matrix((n, 0))
@@ -400,6 +406,7 @@ def _named_segments(data: SegmentShares, candidates: Candidates, R: np.ndarray,
                     N: float) -> tuple[list[str], np.ndarray, sp.csc_matrix]:
     """(names, sizes, (n x S) reach in each named segment). Without sizes in the file, each segment's size is its
     share of the shortlist's total reach times the population. Every option of a creator has its shares."""
+    import scipy.sparse as sp
     names = sorted(set(data.segment))
     col = {s: k for k, s in enumerate(names)}
     _, rows_of, base = _creators(candidates)

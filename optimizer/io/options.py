@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from optimizer.domain.funnel import Outcomes
 from optimizer.domain.objectives import weights
@@ -185,6 +184,8 @@ def expand(cand: Candidates, packages: Packages | None, phases: tuple[Phase, ...
 def option_matrix(table: pd.DataFrame, per_phase: bool):
     """(groups x rows) 0/1 sparse matrix: the options of one creator (per phase when ``per_phase``), for groups
     with more than one option; and the group labels."""
+    import scipy.sparse as sp  # only models over options need it: validate and most commands do not load scipy
+
     key = table["creator"].astype(str)
     if per_phase:
         key = key + "@" + table["phase"].astype(str)

@@ -20,12 +20,12 @@ from optimizer.errors import InputError, ProblemList, suggest
 from optimizer.io.audience import MODELS, Audience, AudienceSettings, build_audience
 from optimizer.io.candidates import BY_NAME, FILLABLE, Candidates, Defaults, load_candidates
 from optimizer.io.cells import canonical_platform, parse_numbers
+from optimizer.io.keys import MAX_RUNS, MAX_SEED, SOLVERS, TARGET_KEYS
 from optimizer.io.options import DEFAULT_DECAY, Packages, Phase, PhaseSettings, expand, load_packages
 from optimizer.io.overlap import load_overlap
 from optimizer.utils.sizing import Limits
 
 OBJECTIVES: tuple[str, ...] = objectives_mod.NAMED  # what ``objective:`` may name (domain/objectives.py)
-SOLVERS: tuple[str, ...] = ("cbc", "highs")
 GROUPS: tuple[str, ...] = ("tiers", "platforms", "niches", "regions")
 GROUP_COLUMN = {"tiers": "tier", "platforms": "platform", "niches": "niche", "regions": "region"}
 FLOORS: tuple[str, ...] = ("min_reach", "min_engagements", "min_conversions", "min_revenue")
@@ -39,7 +39,6 @@ AUDIENCE_KEYS = ("population", "overlap", "same_niche_overlap", "same_region_ove
 RISK_KEYS = ("alpha", "scenarios", "seed", "min_cvar", "max_prob_loss", "validation_runs", "validation_seed")
 SIMULATION_KEYS = ("runs", "seed", "alpha", "shocks", "counts", "targets", "compare")
 SHOCK_KEYS = ("campaign", "platform", "niche")
-TARGET_KEYS = ("roi", "revenue", "profit", "reach", "engagements", "conversions", "unique_reach")
 COUNT_MODELS = ("binomial", "expected")
 CONSTRAINT_KEYS = ("min_spend", "min_count", "max_count", *GROUPS, "include", "exclude", *FLOORS, "min_roi",
                    "min_unique_reach")
@@ -395,9 +394,7 @@ def read_yaml(path: Path) -> dict:
 # ------------------------------------------------------------------------------------------- parsing
 
 MAX_NUMBER = 1e15  # no budget, count or limit in a scenario comes near; beyond it a value is a typo or an attack
-MAX_RUNS = 10_000_000  # simulated runs: more would take hours (raise it here if a machine can)
 MAX_RISK_SCENARIOS = 100_000  # runs inside the CVaR model: one row each per candidate, beyond this it does not solve
-MAX_SEED = 2 ** 63 - 1
 
 
 _REPR = reprlib.Repr()

@@ -25,9 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-MODELS = ("last_click", "first_click", "linear", "time_decay", "position_based")
-DEFAULT_HALF_LIFE = 7.0  # days
-DEFAULT_WEIGHTS = (0.4, 0.2, 0.4)
+from optimizer.learn.keys import DEFAULT_HALF_LIFE, DEFAULT_WEIGHTS, MODELS
 
 
 @dataclass(frozen=True)
