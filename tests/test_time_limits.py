@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from optimizer import Scenario, plan
 from optimizer.model.formulation import MilpModel
@@ -117,3 +119,96 @@ def test_the_whole_plan_keeps_to_the_time_limit(solver):
         assert r.gap is not None and r.gap <= sc.solver.gap + 1e-12
     else:
         assert r.status == TIME_LIMIT
+
+
+# ------------------------------------------------------------------------------ bounds are what was proven
+
+
+@settings(max_examples=200, deadline=None)
+@given(incumbent=st.floats(-1e9, 1e9, allow_nan=False), gap=st.floats(1e-8, 0.5))
+def test_cbcs_allowance_is_the_widest_its_stopping_rule_allows(incumbent, gap):
+    """CBC stops once best possible >= incumbent - gap * max(|incumbent|, |best possible|) (minimising): the bound
+    taken when it prints none is the lowest best possible that rule admits, never a gap above the one asked."""
+    from optimizer.solve.cbc import _allowance
+
+    a = _allowance(incumbent, gap, 0.0)
+    lo = incumbent - a
+    assert a >= 0
+    assert incumbent - lo <= gap * max(abs(incumbent), abs(lo))  # the reported gap never exceeds the asked one
+    wider = lo - max(1e-9 * abs(incumbent), 1e-300)
+    assert incumbent - wider > gap * max(abs(incumbent), abs(wider)) or a == 0  # and no lower bound is allowed
+
+
+def test_cbc_reports_the_gap_it_stopped_at_not_zero_unproven():
+    """When CBC ends its search with "Optimal solution found" it prints no bound: the plan reports the gap it was
+    allowed to stop at (unless another proven bound, the LP's, is tighter), not 0; at gap 0 it reports 0."""
+    from conftest import random_shortlist
+
+    from optimizer.decision import optimize
+
+    df = random_shortlist(178, 7)
+    data = {"budget": float(df["fee"].sum()) * 0.2, "objective": "conversions", "constraints": {"max_count": 40}}
+    gaps = {}
+    for gap in (1e-4, 0.0):
+        for reduce in (False, True):
+            r = optimize(Scenario.from_dict({**data, "solver": {"name": "cbc", "gap": gap, "reduce": reduce}},
+                                            candidates=df), baselines=False)
+            assert r.status == OPTIMAL and r.gap <= max(gap, 1e-9)  # 1e-9: the absolute gap CBC is given
+            gaps[gap, reduce] = r.gap
+    best = optimize(Scenario.from_dict({**data, "solver": {"name": "highs", "gap": 0.0}}, candidates=df),
+                    baselines=False)
+    assert gaps[1e-4, False] == pytest.approx(1e-4, rel=1e-6)  # what CBC proved: within its 1e-4, not 0
+    assert gaps[0.0, False] < 1e-9 and gaps[0.0, True] < 1e-9
+    assert r.bound >= best.objective_value - 1e-9
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 100_000), gap=st.sampled_from([1e-4, 0.01, 0.05]))
+def test_a_reported_bound_is_never_below_the_optimum(solver, seed, gap):
+    """Whatever gap a solve stops at, the bound it reports holds: it is at least the true optimum (enumeration),
+    and the gap it reports is at most the one asked for when it says optimal."""
+    from conftest import brute_force, random_rules, random_shortlist
+
+    rng = np.random.default_rng(seed)
+    df = random_shortlist(12, seed)
+    objective = ("profit", "reach", "conversions", "engagements")[seed % 4]
+    data = random_rules(rng, df, objective)
+    data["solver"] = {"name": solver, "gap": gap, "reduce": bool(seed % 2)}
+    best, _ = brute_force(df, data)
+    r = plan(Scenario.from_dict(data, candidates=df), baselines=False)
+    if best is None or not r.has_solution:
+        return
+    assert r.bound >= best - 1e-6 * max(1.0, abs(best)), (r.bound, best)
+    if r.status == OPTIMAL:
+        assert r.gap <= max(gap, 1e-9) * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_gap_asked_for_holds_for_the_plans_value_not_the_solvers_objective(solver, seed):
+    """A back end measures its relative gap on the objective it is given, without the model's constant. With a
+    constant that leaves a small plan value (here, knapsack items worth about 100 each, less a constant nearly as
+    large as the best sum) a back end's "optimal" at 1e-4 of its own objective would be far looser for the plan:
+    the solve is held to 1e-4 of the plan's value, checked against enumeration."""
+    from itertools import product
+
+    from optimizer.model.formulation import Row
+
+    rng = np.random.default_rng(seed)
+    n = 14
+    value, weight = rng.uniform(80, 120, n), rng.uniform(10, 30, n)
+    cap = 0.4 * weight.sum()
+    X = np.array(list(product([0, 1], repeat=n)), float)
+    best = float(np.max(np.where(X @ weight <= cap, X @ value, -np.inf)))
+    offset = -(best - 1.0)  # the plan's value is about 1 at the optimum
+    model = MilpModel(c=value, A=sp.csr_matrix(weight.reshape(1, -1)), lo=np.array([-np.inf]), hi=np.array([cap]),
+                      lb=np.zeros(n), ub=np.ones(n), integer=np.ones(n, bool), rows=[Row("budget", "<=", cap)],
+                      n_candidates=n, offset=offset)
+    out = solve(model, solver, gap=1e-4, reduce=False)
+    assert out.bound >= best + offset - 1e-9  # a valid bound
+    gap = (out.bound - out.value) / max(abs(out.value), abs(out.bound))
+    if out.status == OPTIMAL:
+        assert gap <= 1e-4 * (1 + 1e-9) and out.value == pytest.approx(best + offset, abs=1e-4 * 1.0 + 1e-9)
+    else:  # said honestly when it could not be held
+        assert out.status != OPTIMAL

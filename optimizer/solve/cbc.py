@@ -193,20 +193,43 @@ def _solve_cbc(model: MilpModel, time_limit: float | None, gap: float, abs_gap: 
     x = rounded(model, x)
     value = float(model.c @ x + model.offset)
     lower = re.search(r"Lower bound:\s*" + _NUM, log)
-    if "Optimal solution found" in result and lower is None:
-        bound, status = value, OPTIMAL
+    possible = re.findall(r"best possible " + _NUM, log)  # progress lines: each a bound proven when printed
+    bounds = [_maximised(lower.group(1), model.offset)] if lower else []
+    bounds += [_maximised(possible[-1], model.offset)] if possible else []
+    if "time" in result.lower():
+        status = TIME_LIMIT
+    elif "Optimal" in result:
+        status = OPTIMAL
     else:
-        # CBC prints its bound (of the minimisation) with three decimals: widen by that rounding.
-        bound = -float(lower.group(1)) + 0.0005 + model.offset if lower else None
-        if "time" in result.lower():
-            status = TIME_LIMIT
-        elif "Optimal" in result:
-            status = OPTIMAL
-        else:
-            status = FEASIBLE
-    if bound is not None:
-        bound = max(bound, value)
+        status = FEASIBLE
+    if status == OPTIMAL:
+        # The search ended: CBC pruned every node that could not beat the incumbent by more than the gaps it was
+        # given, and when it ends that way it prints no bound. What it proved is the incumbent plus that
+        # allowance (0 only at gap 0); a bound it printed (rounded) may be looser.
+        bounds.append(value + _allowance(model.offset - value, gap, abs_gap))
+    bound = max(min(bounds), value) if bounds and math.isfinite(min(bounds)) else None
     return SolveOutcome(status, x, value, bound, time.perf_counter() - start, "cbc", result)
+
+
+def _allowance(incumbent: float, gap: float, abs_gap: float) -> float:
+    """How far CBC's best possible may lie below its ``incumbent`` (of the minimisation it solves) when it ends a
+    search with ``-ratioGap gap -allowableGap abs_gap``: it stops once best possible >= incumbent - max(abs_gap,
+    gap * max(|incumbent|, |best possible|)), which for a positive incumbent is ``gap * incumbent`` below it and for
+    a negative one ``gap / (1 - gap) * |incumbent|``; less a few units in the last place of the incumbent (far
+    below the solver's own tolerances), so that floating-point rounding alone never reports a gap above the one
+    asked for."""
+    if gap >= 1:
+        return math.inf
+    a = gap * incumbent if incumbent >= 0 else gap / (1.0 - gap) * -incumbent
+    return max(abs_gap, a - 16 * math.ulp(incumbent), 0.0)
+
+
+def _maximised(printed: str, offset: float) -> float:
+    """A bound CBC printed for its minimisation of -c . x, as a bound of the maximisation: negated, plus the
+    objective's constant, widened by one unit of the last digit printed (CBC rounds what it prints)."""
+    m = re.fullmatch(r"[-+]?\d*\.?(\d*)(?:[eE]([-+]?\d+))?", printed)
+    unit = 10.0 ** (int(m.group(2) or 0) - len(m.group(1))) if m else 1e-3 * max(1.0, abs(float(printed)))
+    return -float(printed) + offset + unit
 
 
 
