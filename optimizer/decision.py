@@ -38,7 +38,7 @@ from optimizer.solve import (
     remaining,
     solve,
 )
-from optimizer.solve.diagnose import conflicting_keys
+from optimizer.solve.diagnose import conflict_sets, single_fixes
 from optimizer.solve.heuristics import Baseline, best_single, greedy
 
 MAX_REFINEMENTS = 60  # rounds of cuts added to an approximated model (unique reach: model/reach.py) before giving up
@@ -90,11 +90,13 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
             again = [e.on(plain) for e in exts if type(e).applies(plain)]
             return program.models(plain, np.zeros(n), again, drop)[1]
 
-        conflicts = conflicting_keys(scenario, time_limit=scenario.solver.time_limit, build=build,
-                                     known_infeasible=True)
-        fields["conflicts"] = conflicts
-        fields["message"] = ("no mix meets every rule; these conflict: " + ", ".join(conflicts)
-                             if conflicts else "no mix meets every rule")
+        limit = scenario.solver.time_limit
+        sets = conflict_sets(scenario, time_limit=limit, build=build, known_infeasible=True)
+        fields["conflicts"] = [k for s in sets for k in s]
+        fields["conflict_sets"] = sets
+        fields["conflict_fixes"] = single_fixes(scenario, sets, time_limit=limit, build=build)
+        fields["message"] = ("no mix meets every rule; " + "; and separately, ".join(
+            "these conflict: " + ", ".join(s) for s in sets) if sets else "no mix meets every rule")
     return PlanResult(**fields, seconds=time.perf_counter() - start)
 
 

@@ -117,7 +117,9 @@ class PlanResult:
     breakdown: dict[str, list[dict]] = field(default_factory=dict)
     constraints: list[ConstraintStatus] = field(default_factory=list)
     baselines: dict[str, Baseline] = field(default_factory=dict)
-    conflicts: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # the keys of every conflicting set, set after set
+    conflict_sets: list[list[str]] = field(default_factory=list)  # each set of rules that cannot all be met
+    conflict_fixes: list[str] = field(default_factory=list)  # the rules whose removal alone makes a plan possible
     warnings: list[str] = field(default_factory=list)
     message: str = ""
     budget: float = 0.0
@@ -192,6 +194,8 @@ class PlanResult:
             "baselines": {k: {**b.to_dict(), "plan_improvement": self.improvement_over(k)}
                           for k, b in self.baselines.items()},
             "conflicts": list(self.conflicts),
+            "conflict_sets": [list(s) for s in self.conflict_sets],
+            "conflict_fixes": list(self.conflict_fixes),
             "warnings": list(dict.fromkeys(self.warnings)),  # each once
             "risk": self.risk.to_dict() if self.risk is not None else None,
             "phases": [p.to_dict() for p in self.phases],

@@ -105,3 +105,45 @@ def test_the_value_only_solve_is_the_plan(objective, seed):
     assert light.objective_value == pytest.approx(best, rel=1e-7, abs=1e-6)
     assert light.bound == pytest.approx(full.bound, rel=1e-9, abs=1e-9)
     assert list(sc.candidates.ids[light.hires > 0.5]) == full.selected
+
+
+def test_two_independent_conflicts_are_each_named():
+    """A count cap below a tier minimum, and separately a reach floor above what the whole shortlist reaches: both
+    are named, each as its own set, and no one rule relaxed alone makes a plan possible (the old diagnosis named
+    one set, whose rule relaxed left the scenario infeasible)."""
+    from optimizer.report.summary import conflict_words
+
+    df = random_shortlist(12, 5)
+    nano = int((df["followers"] < 10_000).sum())
+    assert nano >= 3
+    data = {"budget": float(df["fee"].sum()), "objective": "profit",
+            "constraints": {"max_count": 2, "tiers": {"nano": {"min_count": 3}},
+                            "min_reach": float(metrics(df)["reach"].sum()) + 1}}
+    sc = Scenario.from_dict(data, candidates=df)
+    r = plan(sc)
+    assert r.status == "infeasible"
+    assert sorted(map(sorted, r.conflict_sets)) == [["constraints.max_count", "constraints.tiers.nano.min_count"],
+                                                    ["constraints.min_reach"]]
+    assert r.conflict_fixes == []
+    assert "and separately" in r.message
+    from optimizer.analysis.comparison import without
+
+    for key in ("constraints.min_reach", "constraints.max_count"):  # a rule of one set relaxed leaves the other
+        assert plan(without(sc, key), baselines=False).status == "infeasible"
+    relaxed = without(without(sc, "constraints.min_reach"), "constraints.max_count")
+    assert plan(relaxed, baselines=False).status == "optimal"  # one rule of each: a plan
+    words = " ".join(conflict_words(r))
+    assert "2 separate sets of rules cannot be met" in words and "relax a rule in each" in words
+    doc = r.to_dict()
+    assert doc["conflict_sets"] == r.conflict_sets and doc["conflict_fixes"] == []
+
+
+def test_a_single_conflict_says_which_rule_to_relax():
+    df = random_shortlist(10, 3)
+    data = {"budget": 100.0, "objective": "profit",
+            "constraints": {"min_count": 8, "platforms": {"tiktok": {"max_share": 0.4}}}}
+    r = plan(Scenario.from_dict(data, candidates=df))
+    assert r.conflict_sets == [r.conflicts] and set(r.conflict_fixes) == set(r.conflicts)
+    from optimizer.report.summary import conflict_words
+
+    assert conflict_words(r)[-1] == "Relaxing any one of them makes a plan possible."

@@ -20,7 +20,7 @@ import pandas as pd
 from optimizer.analysis.whatif import Loosening, loosening
 from optimizer.io.scenario import Scenario
 from optimizer.report.plots import frontier_spread, histogram_png, mix_chart
-from optimizer.report.summary import assumption_table, rule_frame, summary
+from optimizer.report.summary import assumption_table, conflict_words, rule_frame, summary
 from optimizer.report.tables import (
     MIX_DIGITS,
     breakdown_frame,
@@ -56,8 +56,7 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
         f"objective {r.objective}.",
         f"Status: {r.status} (proven gap {gap}, {r.solver}, {r.seconds:.2f} s). {r.message}".strip(),
     ])
-    if r.conflicts:
-        head.paragraphs.append("These rules cannot all be met: " + ", ".join(r.conflicts) + ".")
+    head.paragraphs += conflict_words(r)
     out.append(head)
     if r.totals is None:
         return out

@@ -125,6 +125,29 @@ def _evidence(r: PlanResult) -> str | None:
             "estimates to test with a first post before the whole budget is committed.")
 
 
+def conflict_words(r: PlanResult) -> list[str]:
+    """The rules that cannot all be met, set by set, and which single rule's removal would make a plan possible
+    (``PlanResult.conflict_sets``, ``conflict_fixes``); as config keys, which the planner looks up in the file."""
+    sets = r.conflict_sets or ([r.conflicts] if r.conflicts else [])
+    if not sets:
+        return []
+    if len(sets) == 1:
+        lines = ["These rules cannot all be met: " + ", ".join(sets[0]) + "."]
+    else:
+        lines = [f"{len(sets)} separate sets of rules cannot be met: "
+                 + "; ".join(f"({k}) " + ", ".join(s) for k, s in enumerate(sets, start=1))
+                 + ". Relaxing one rule of one set leaves the others: relax a rule in each."]
+    fixes = r.conflict_fixes
+    if len(sets) == 1 and fixes and set(fixes) == set(sets[0]):
+        lines.append("Relaxing any one of them makes a plan possible.")
+    elif len(sets) == 1 and fixes:
+        lines.append("Relaxing one of these makes a plan possible: " + ", ".join(fixes) + " (the others also "
+                     "conflict with rules outside the set).")
+    elif len(sets) == 1:
+        lines.append("No one of them relaxed alone makes a plan possible: they also conflict with other rules.")
+    return lines
+
+
 def _loss_words(prob_loss: float, runs: int) -> str:
     """The chance of a loss in words; when no run lost money, what that proves: under 3 / runs at 95% confidence
     (the rule of three), never "0.0%"."""
@@ -192,9 +215,7 @@ def summary(r: PlanResult) -> list[str]:
     cur = r.currency
     if r.totals is None:
         lines = [f"No plan: {status_words(r)}."]
-        if r.conflicts:
-            lines.append("These rules cannot all be met (relaxing any one of them makes a plan possible): "
-                         + ", ".join(r.conflicts) + ".")
+        lines += conflict_words(r)
         return lines
     t = r.totals
     lines = [f"This is {status_words(r)}."]

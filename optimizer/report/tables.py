@@ -13,7 +13,7 @@ from optimizer.domain import objectives
 from optimizer.domain.funnel import EVIDENCE_SHARES
 from optimizer.model.extension import Panel
 from optimizer.report.plots import frontier_spread
-from optimizer.report.summary import assumption_table, rule_frame, rule_words, summary
+from optimizer.report.summary import assumption_table, conflict_words, rule_frame, rule_words, summary
 from optimizer.result import Alternative, PlanResult
 from optimizer.simulation.engine import SimulationResult
 from optimizer.utils.numbers import UNDEFINED, num, pct
@@ -65,8 +65,7 @@ def format_table(result: PlanResult, top: int | None = None) -> str:
         out.append(f"  {r.message}")
     if r.conflicts:
         out.append("")
-        out.append("These rules cannot all be met; relaxing any one of them makes the scenario feasible:")
-        out += [f"  - {k}" for k in r.conflicts]
+        out += conflict_words(r)
     if r.totals is not None:
         t = r.totals
         out.append("")
