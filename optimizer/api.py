@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 
 from optimizer.analysis.compare import ScenarioComparison, side_by_side
@@ -18,6 +19,7 @@ from optimizer.decision import optimize
 from optimizer.io.scenario import Scenario, SimulationSettings
 from optimizer.result import PlanResult
 from optimizer.simulation.engine import Progress, SimulationResult, simulate_mix
+from optimizer.utils.parallel import run_all
 
 
 def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | SimulationSettings = False,
@@ -66,12 +68,15 @@ class Deliverable:
 
 def deliver(scenario: Scenario, *, simulate: bool | SimulationSettings = False, frontier_points: int | None = None,
             budgets: Sequence[float] | None = None, whatif: bool = False, keep_draws: bool = False,
-            threads: int | None = None, stage: Stage | None = None, explain: bool = False) -> Deliverable:
+            threads: int | None = None, stage: Stage | None = None, explain: bool = False,
+            executor: Executor | None = None) -> Deliverable:
     """Plan ``scenario``; with ``simulate`` (True or settings) simulate and compare the mix (``keep_draws`` keeps
     the runs, for histograms); trace the frontier with ``frontier_points`` points; sweep ``budgets``; with
     ``whatif`` re-solve each binding rule loosened; with ``explain`` price every creator (``analysis/prices.py``:
     the fee at which each one left out would enter, and up to which each one chosen stays; ``result.prices``).
-    ``stage(name, unit)`` gives each long stage its progress callback (the command line's bars)."""
+    ``stage(name, unit)`` gives each long stage its progress callback (the command line's bars). ``executor``
+    (a ``concurrent.futures.Executor`` or a Dask ``distributed.Client``) runs the independent solves of the
+    prices, the frontier, the sweep and the what-if; by default they run in local processes."""
     def bar(name: str, unit: str) -> contextlib.AbstractContextManager[Progress | None]:
         return stage(name, unit) if stage is not None else contextlib.nullcontext()
 
@@ -83,25 +88,43 @@ def deliver(scenario: Scenario, *, simulate: bool | SimulationSettings = False, 
         result = replace(result, simulation=a.simulation, comparison=a.comparison)
     if explain and result.has_solution:
         with bar("prices", "creators") as progress:
-            found = prices(scenario, result, progress=progress)
+            found = prices(scenario, result, progress=progress, executor=executor)
             result = replace(result, prices=tuple(kept_out(scenario, result, found)))
     front = sweep_result = loosened = None
     if frontier_points:
         with bar("frontier", "solves") as progress:
-            front = frontier(scenario, frontier_points, progress=progress)
+            front = frontier(scenario, frontier_points, progress=progress, executor=executor)
     if budgets:
         with bar("sweep", "solves") as progress:
-            sweep_result = sweep(scenario, list(budgets), progress=progress)
+            sweep_result = sweep(scenario, list(budgets), progress=progress, executor=executor)
     if whatif and result.has_solution:
         with bar("what-if", "solves") as progress:
             # the analysis takes about as long as the plan did; a re-solve it stops says what it proved
-            loosened = tuple(loosening(scenario, result, progress=progress, seconds=max(2.0, result.seconds)))
+            loosened = tuple(loosening(scenario, result, progress=progress, seconds=max(2.0, result.seconds),
+                                       executor=executor))
     return Deliverable(scenario, result, front, sweep_result, loosened)
 
 
 def compare(scenarios: Sequence[Scenario], *, simulate: bool | SimulationSettings = False,
-            threads: int | None = None) -> ScenarioComparison:
+            threads: int | None = None, executor: Executor | None = None, jobs: int | None = 1) -> ScenarioComparison:
     """Plan each scenario (simulated and compared with its alternatives when asked) and set the plans side by side
-    (``analysis/compare.py``): totals, risk, how much the mixes overlap, and the settings that differ."""
-    return side_by_side(scenarios, [plan(sc, simulate=simulate, threads=threads) for sc in scenarios])
+    (``analysis/compare.py``): totals, risk, how much the mixes overlap, and the settings that differ. The plans
+    are independent: ``executor`` (a ``concurrent.futures.Executor`` or a Dask ``distributed.Client``) or
+    ``jobs`` processes make them in parallel (default: one after another, here)."""
+    plans = plan_all(scenarios, simulate=simulate, threads=threads, executor=executor, jobs=jobs)
+    return side_by_side(scenarios, plans)
 
+
+def plan_all(scenarios: Sequence[Scenario], *,
+             simulate: bool | SimulationSettings | Sequence[bool | SimulationSettings] = False,
+             threads: int | None = None, executor: Executor | None = None, jobs: int | None = 1) -> list[PlanResult]:
+    """:func:`plan` for each scenario (``simulate``: one setting for all, or one per scenario), through
+    ``executor`` or ``jobs`` processes (default: one after another, here); the plans in the scenarios' order."""
+    each = list(simulate) if isinstance(simulate, Sequence) else [simulate] * len(scenarios)
+    return run_all(_plan_one, [(sc, s, threads) for sc, s in zip(scenarios, each, strict=True)], executor=executor,
+                   jobs=jobs)
+
+
+def _plan_one(item: tuple) -> PlanResult:
+    scenario, simulate, threads = item
+    return plan(scenario, simulate=simulate, threads=threads)

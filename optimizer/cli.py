@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
                                  help="report P(KEY below VALUE), e.g. roi=3 or revenue=100000 (repeatable)"),
         lambda q: q.add_argument("--threads", type=int, metavar="K", help="simulation threads (the numbers do not "
                                  "depend on it)"))
+    cluster = parent(lambda q: q.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run the independent solves (frontier, sweep, what-if, prices, "
+        "compared scenarios) on a Dask cluster, e.g. tcp://10.0.0.5:8786 (pip install 'influencer-mix[dask]')"))
     menu = parent(
         lambda q: q.add_argument("--out", metavar="DIR", help="also write the JSON and a PNG chart to DIR"),
         lambda q: q.add_argument("--jobs", type=int, metavar="N", help="parallel solves (processes; default: the "
@@ -73,8 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="influencer-mix", description="Plan an influencer-marketing campaign as a "
                 "portfolio: an exact integer program picks the creator mix.")
     sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", parents=[scenario, fmt, top, solver, simulation], help="solve a scenario and report "
-                         "the mix")
+    run = sub.add_parser("run", parents=[scenario, fmt, top, solver, simulation, cluster],
+                         help="solve a scenario and report the mix")
     run.add_argument("--out", metavar="DIR", help="also write selection.csv, summary.json and the report to DIR "
                      "(and, when simulating, histograms of profit and ROI)")
     run.add_argument("--explain", action="store_true", help="price every creator: the fee at which each one left "
@@ -91,11 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--ids", metavar="ID,ID,...", help="simulate these candidates instead of the optimiser's mix")
     sim.add_argument("--out", metavar="DIR", help="also write simulation.json and histograms of profit and ROI")
     sim.add_argument("--no-compare", action="store_true", help="skip the comparison with the alternatives")
-    fr = sub.add_parser("frontier", parents=[scenario, fmt, solver, menu], help="expected profit against CVaR: the "
-                        "distinct mixes from the risk-neutral optimum to the safest (the scenario's risk: block sets "
-                        "alpha, scenarios and seed)")
+    fr = sub.add_parser("frontier", parents=[scenario, fmt, solver, menu, cluster],
+                        help="expected profit against CVaR: the distinct mixes from the risk-neutral optimum to the "
+                        "safest (the scenario's risk: block sets alpha, scenarios and seed)")
     fr.add_argument("--points", type=int, default=10, metavar="K", help="CVaR floors to try (default 10)")
-    sw = sub.add_parser("sweep", parents=[scenario, fmt, solver, menu], help="solve at each budget: expected "
+    sw = sub.add_parser("sweep", parents=[scenario, fmt, solver, menu, cluster], help="solve at each budget: expected "
                         "profit, ROI, P(loss), CVaR, marginal return")
     sw.add_argument("--budgets", required=True, metavar="A:B:STEP", help="e.g. 5000:50000:5000 (B included), or "
                     "a comma-separated list")
@@ -118,8 +121,9 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("--skip-bad-rows", action="store_true", help="skip history rows that break the contract (they "
                      "are counted by reason) instead of stopping")
     sub.add_parser("validate", parents=[scenario, fmt], help="check the scenario and its shortlist without solving")
-    cmp = sub.add_parser("compare", parents=[fmt, solver, simulation], help="plan several scenarios and put them "
-                         "side by side: totals, risk, overlap of the mixes, what differs")
+    cmp = sub.add_parser("compare", parents=[fmt, solver, simulation, cluster],
+                         help="plan several scenarios and put them side by side: totals, risk, overlap of the mixes, "
+                         "what differs")
     cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="two or more scenario YAML files")
     cmp.add_argument("--simulate", action="store_true", help="simulate each plan (implied by a scenario's "
                      "simulation: block)")
@@ -308,9 +312,10 @@ def _run(args) -> int:
                       + (PLOT_FILES if simulate else ())
                       + (FRONTIER_FILES if args.frontier else ()) + (SWEEP_FILES if budgets else ()))
     bars = lambda name, unit: terminal_progress(name, enabled=args.format == "table", unit=unit)  # noqa: E731
-    d = deliver(scenario, simulate=settings if settings is not None else False, frontier_points=args.frontier,
-                budgets=budgets, whatif=out_dir is not None, keep_draws=out_dir is not None, threads=args.threads,
-                stage=bars, explain=args.explain)
+    with _cluster(args) as executor:
+        d = deliver(scenario, simulate=settings if settings is not None else False, frontier_points=args.frontier,
+                    budgets=budgets, whatif=out_dir is not None, keep_draws=out_dir is not None, threads=args.threads,
+                    stage=bars, explain=args.explain, executor=executor)
     result = d.result
     parts = [format_table(result, args.top)] + ([format_prices(result)] if result.prices is not None else []) \
         + ([format_frontier(d.frontier)] if d.frontier else []) + ([format_sweep(d.sweep)] if d.sweep else [])
@@ -326,7 +331,7 @@ def _run(args) -> int:
 def _compare(args) -> int:
     """``influencer-mix compare A.yaml B.yaml ...``: each planned as ``run`` would, then side by side."""
     from optimizer.analysis.compare import side_by_side
-    from optimizer.api import plan
+    from optimizer.api import plan_all
     from optimizer.io.scenario import load_scenario
     from optimizer.report.files import COMPARE_FILES, OutputSet, check_out_dir
     from optimizer.report.outputs import write_comparison
@@ -343,7 +348,9 @@ def _compare(args) -> int:
     out_dir = Path(args.out) if args.out else None
     if out_dir is not None:
         check_out_dir(out_dir, [f for sc in scenarios for f in sc.input_files], COMPARE_FILES)
-    plans = [plan(sc, simulate=_settings(args, sc) if simulate else False, threads=args.threads) for sc in scenarios]
+    with _cluster(args) as executor:
+        plans = plan_all(scenarios, simulate=[_settings(args, sc) if simulate else False for sc in scenarios],
+                         threads=args.threads, executor=executor)
     c = side_by_side(scenarios, plans)
     _emit(args, c.to_dict(), format_compare(c))
     if out_dir is not None:
@@ -352,6 +359,28 @@ def _compare(args) -> int:
             written = out.commit()
         _wrote(args, written)
     return 0 if all(r.has_solution and r.status not in ("error", "empty") for r in plans) else 1
+
+
+@contextlib.contextmanager
+def _cluster(args):
+    """A Dask client connected to ``--scheduler`` for the command's independent solves (closed after), or None
+    (local processes). A missing extra or a scheduler that does not answer is a one-line input error."""
+    address = getattr(args, "scheduler", None)
+    if not address:
+        yield None
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError.at("command line", "--scheduler needs Dask: pip install 'influencer-mix[dask]'") from None
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError.at("command line", f"--scheduler {address}: no Dask scheduler answered ({exc})") from None
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def _emit(args, doc: dict, text: str) -> None:
@@ -429,11 +458,12 @@ def _menu(args) -> int:
     _size_up(scenario, frontier=args.command == "frontier")
     if out_dir is not None:
         check_out_dir(out_dir, scenario.input_files, files)
-    with terminal_progress("solving", enabled=args.format == "table", unit="solves") as bar:
+    with _cluster(args) as executor, \
+            terminal_progress("solving", enabled=args.format == "table", unit="solves") as bar:
         if args.command == "frontier":
-            result = frontier(scenario, args.points, jobs=args.jobs, progress=bar)
+            result = frontier(scenario, args.points, jobs=args.jobs, executor=executor, progress=bar)
         else:
-            result = sweep(scenario, budgets, jobs=args.jobs, progress=bar)
+            result = sweep(scenario, budgets, jobs=args.jobs, executor=executor, progress=bar)
     _emit(args, result.to_dict(), format_frontier(result) if args.command == "frontier" else format_sweep(result))
     if out_dir is not None:
         with OutputSet(out_dir) as out:

@@ -3,8 +3,9 @@
 By default in worker processes of our own (one pipe each, nothing shared), which leave Ctrl-C and SIGTERM to the
 main process and are ended at once when it is interrupted (no queued work runs on, no worker is left behind: one
 that does not answer SIGTERM within a second is killed). Any
-``concurrent.futures.Executor`` works instead (a thread pool, or a Dask ``distributed.Client.get_executor()`` to
-run the same sweep on a cluster); it is used as given and not shut down. The work items and the function are
+``concurrent.futures.Executor`` works instead (a thread pool; a Dask ``distributed.Client``, or its
+``get_executor()``, to run the same work on a cluster: the ``[dask]`` extra); it is used as given and not shut
+down. The work items and the function are
 plain picklable objects.
 """
 
@@ -27,6 +28,13 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+def as_executor(executor):
+    """``executor`` as a ``concurrent.futures.Executor``: a Dask ``distributed.Client`` gives its own
+    (``get_executor()``); anything else is taken as it is."""
+    get = getattr(executor, "get_executor", None)
+    return get() if callable(get) else executor
+
+
 def run_all(fn: Callable[[T], R], items: Iterable[T], *, executor: Executor | None = None, jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None) -> list[R]:
     """``[fn(item) for item in items]`` in order. With ``executor`` it is used as given (and not shut down);
@@ -34,6 +42,7 @@ def run_all(fn: Callable[[T], R], items: Iterable[T], *, executor: Executor | No
     is a single item."""
     items = list(items)
     done: list[R] = []
+    executor = as_executor(executor)
     if executor is None and (jobs == 1 or len(items) <= 1):
         for item in items:
             done.append(fn(item))
