@@ -595,7 +595,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
             sheet = spec.get("sheet")
             spec = spec.get("path")
         if spec is None:
-            r.bad("candidates", "is required: the shortlist file (CSV or .xlsx), relative to the scenario")
+            r.bad("candidates", "is required: the shortlist file (CSV, .xlsx or .parquet), relative to the scenario")
         elif not isinstance(spec, str):
             r.bad("candidates", f"must be a file name, got {_shown(spec)}")
         else:
