@@ -6,9 +6,10 @@
 
 Speed: maximise expected profit subject to a CVaR floor halfway between the risk-neutral optimum's CVaR and the
 best possible CVaR (found first, not timed), for 200 candidates x 1,000 runs and 1,000 x 2,000, to a 0.1% gap.
-The baseline in the same run is the obvious implementation: a PuLP model built row by row (one LpVariable per
-creator and per run, one lpSum per run) and solved by PuLP's CBC at the same gap. Times are build + solve.
-HiGHS (selectable) is timed too, capped at HIGHS_LIMIT seconds: on these models it is much slower than CBC.
+Timed in the same run: the aggregated-cut formulation (``model/risk.py``, the default from ``CUTS_FROM``
+coefficients), the dense one (one row per run, the formulation before it) and the obvious implementation (a PuLP
+model built row by row, one LpVariable per creator and per run, solved by PuLP's CBC at the same gap), all with
+CBC; and the cuts with HiGHS, capped at HIGHS_LIMIT seconds. Times are build + solve.
 
 Quality: maximise CVaR with S runs in the model (S = 100 ... 2,000; three seeds each) and re-evaluate the chosen
 mix on 100,000 fresh runs. In-sample CVaR flatters the mix (it was chosen on those runs); the out-of-sample CVaR
@@ -31,13 +32,14 @@ import pulp
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_simulate import synthetic  # noqa: E402
 
+import optimizer.model.risk as risk_model  # noqa: E402
 from optimizer import (  # noqa: E402
     Scenario,
     plan,
     simulate,  # noqa: E402
 )
 from optimizer.io.scenario import SimulationSettings  # noqa: E402
-from optimizer.model.risk import mix_cvar, profit_draws  # noqa: E402
+from optimizer.model.risk import CUTS_FROM, mix_cvar, profit_draws  # noqa: E402
 
 GAP = 1e-3
 HIGHS_LIMIT = 120.0
@@ -75,8 +77,9 @@ def obvious(sc: Scenario, draws: np.ndarray, floor: float) -> tuple[float, float
 
 
 def speed(sizes: list[tuple[int, int]]) -> None:
-    print(f"{'creators':>8} {'runs':>6} {'columns':>8} {'nonzeros':>9} | {'obvious s':>9} {'ours cbc s':>10} "
-          f"{'ratio':>6} {'gap':>8} {'ours highs s':>12} {'gap':>8} | {'profit ours':>12} {'profit obvious':>14}")
+    print(f"{'creators':>8} {'runs':>6} | {'obvious s':>9} {'dense s':>8} {'cuts s':>7} {'cuts/dense':>10} "
+          f"{'obvious/cuts':>12} {'gap':>8} {'highs cuts s':>12} {'gap':>8} | {'profit cuts':>12} {'profit dense':>12} "
+          f"{'profit obvious':>14}")
     for n, runs in sizes:
         sc = scenario(n, runs)
         draws = profit_draws(sc)
@@ -88,19 +91,20 @@ def speed(sizes: list[tuple[int, int]]) -> None:
         floor = lo + 0.5 * (safest.objective_value - lo)
         risky = sc.with_changes(risk=replace(sc.risk, min_cvar=floor))
         times = {}
-        for solver in ("cbc", "highs"):  # HiGHS is slower on these models: capped at HIGHS_LIMIT seconds
+        for name, solver, cuts in (("dense", "cbc", False), ("cuts", "cbc", True), ("highs", "highs", True)):
+            risk_model.CUTS_FROM = 0 if cuts else 10 ** 15  # the formulation: aggregated cuts, or the S rows
             t0 = time.perf_counter()
             limit = risky.solver.time_limit if solver == "cbc" else HIGHS_LIMIT
             r = plan(risky.with_changes(solver=replace(risky.solver, name=solver, time_limit=limit)),
                      baselines=False, out_of_sample=False)
-            times[solver] = (time.perf_counter() - t0, r)
+            times[name] = (time.perf_counter() - t0, r)
+        risk_model.CUTS_FROM = CUTS_FROM
         ob_s, ob_v, ob_status = obvious(sc, draws, floor)
-        cbc_s, r = times["cbc"]
-        hi_s, rh = times["highs"]
-        nnz = n * runs + 3 * runs + n
-        print(f"{n:>8,} {runs:>6,} {n + 1 + runs:>8,} {nnz:>9,} | {ob_s:>9.1f} {cbc_s:>10.1f} {ob_s / cbc_s:>6.1f} "
-              f"{_gap(r.gap):>8} {hi_s:>12.1f} {_gap(rh.gap):>8} | {r.objective_value or 0:>12,.0f} {ob_v:>14,.0f} "
-              f"(cbc {r.status}; highs {rh.status}; obvious {ob_status})", flush=True)
+        (de_s, rd), (cu_s, rc), (hi_s, rh) = times["dense"], times["cuts"], times["highs"]
+        print(f"{n:>8,} {runs:>6,} | {ob_s:>9.1f} {de_s:>8.2f} {cu_s:>7.2f} {de_s / cu_s:>9.1f}x {ob_s / cu_s:>11.1f}x "
+              f"{_gap(rc.gap):>8} {hi_s:>12.2f} {_gap(rh.gap):>8} | {rc.objective_value or 0:>12,.0f} "
+              f"{rd.objective_value or 0:>12,.0f} {ob_v:>14,.0f} (cuts {rc.status}; dense {rd.status}; "
+              f"highs {rh.status}; obvious {ob_status})", flush=True)
 
 
 def _gap(g: float | None) -> str:

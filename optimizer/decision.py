@@ -41,6 +41,7 @@ from optimizer.solve import (
 from optimizer.solve.diagnose import conflict_sets, single_fixes
 from optimizer.solve.heuristics import Baseline, best_single, greedy
 
+REFINED_GAP = 1e-7  # the least gap a refined approximation is held to (gap 0: up to the cuts' own tolerance)
 MAX_REFINEMENTS = 60  # rounds of cuts added to an approximated model (unique reach: model/reach.py) before giving up
 NO_HISTORY_WARN = 0.25  # share of spend on creators without history of their own that earns a warning
 THIN_WARN = 0.5  # share of spend on creators with thin or no history that earns a warning
@@ -281,7 +282,7 @@ def _solve_refined(scenario: Scenario, model: MilpModel, exts: list[Extension], 
         value = truth(hires) if meets else -np.inf
         if meets and value > best_u:
             best, best_u = out, value
-        if best is not None and relative_gap(best_u, bound) <= gap:
+        if best is not None and relative_gap(best_u, bound) <= max(gap, REFINED_GAP):
             break
         refined = None
         if not timed_out:
@@ -296,7 +297,7 @@ def _solve_refined(scenario: Scenario, model: MilpModel, exts: list[Extension], 
             return replace(out, seconds=seconds), model
         return SolveOutcome(TIME_LIMIT if timed_out else ERROR, None, None, None, seconds, s.name,
                             "no mix was confirmed to meet the rules in truth"), model
-    proven = relative_gap(best_u, bound) <= gap
+    proven = relative_gap(best_u, bound) <= max(gap, REFINED_GAP)
     status = TIME_LIMIT if timed_out else OPTIMAL if proven else FEASIBLE
     # later rounds' cuts may cut the auxiliary values the solver gave this mix: set them to the true ones
     return replace(best, x=repaired(best.x), status=status, bound=bound, seconds=seconds,

@@ -42,12 +42,18 @@ def _between(values: np.ndarray, q: float) -> float:
     return float((u[k] + u[k + 1]) / 2)
 
 
-CASES = [(seed, solver, kind) for seed in (1, 4, 5, 7) for solver in ("cbc", "highs")
-         for kind in ("min_cvar", "max_prob_loss", "cvar")]
+CASES = [(seed, solver, kind, cuts) for seed in (1, 4, 5, 7) for solver in ("cbc", "highs")
+         for kind in ("min_cvar", "max_prob_loss", "cvar", "min_cvar+max_prob_loss") for cuts in (False, True)
+         if not (cuts and kind == "max_prob_loss")]
 
 
-@pytest.mark.parametrize(("seed", "solver", "kind"), CASES)
-def test_risk_model_matches_brute_force(seed, solver, kind):
+@pytest.mark.parametrize(("seed", "solver", "kind", "cuts"), CASES)
+def test_risk_model_matches_brute_force(seed, solver, kind, cuts, monkeypatch):
+    """Both formulations of CVaR (the S dense rows, and aggregated cuts refined until exact: ``cuts``) against
+    enumeration on the same runs, for a CVaR floor, a chance constraint, both, and the CVaR objective."""
+    import optimizer.model.risk as risk_model
+
+    monkeypatch.setattr(risk_model, "CUTS_FROM", 0 if cuts else 10**12)
     n, runs = 10, 200
     df = uncertain(random_shortlist(n, seed))
     data = random_rules(np.random.default_rng(seed), df, "profit")
@@ -65,18 +71,15 @@ def test_risk_model_matches_brute_force(seed, solver, kind):
     expected = X @ metrics(df)["profit"]
     if ok.sum() < 3:
         pytest.skip("the random rules leave too few mixes")
-    if kind == "min_cvar":
+    target = cvar if kind == "cvar" else expected
+    if kind in ("max_prob_loss", "min_cvar+max_prob_loss"):
+        limit = (np.quantile(np.round(p_loss[ok] * runs), 0.6 if "+" in kind else 0.3) + 0.5) / runs
+        data["risk"]["max_prob_loss"] = float(limit)
+        ok &= p_loss <= limit
+    if kind in ("min_cvar", "min_cvar+max_prob_loss") and ok.any():
         floor = _between(cvar[ok], 0.6)
         data["risk"]["min_cvar"] = floor
         ok &= cvar >= floor
-        target = expected
-    elif kind == "max_prob_loss":
-        limit = (np.quantile(np.round(p_loss[ok] * runs), 0.3) + 0.5) / runs
-        data["risk"]["max_prob_loss"] = float(limit)
-        ok &= p_loss <= limit
-        target = expected
-    else:
-        target = cvar
     result = plan(Scenario.from_dict(data, candidates=df))
     if not ok.any():
         assert result.status == "infeasible"

@@ -13,13 +13,23 @@ At the optimum of t and u for a fixed mix, t is the mix's VaR and the expression
 ``risk.var_cvar`` on those runs, so the CVaR the model reports is the CVaR of the chosen mix on the same draws.
 M_s = min(budget, sum_i max(0, -P[s, i])) bounds the loss in run s (revenue is never negative), so the big-M rows
 cut nothing but the runs they switch off. A run with profit exactly 0 is not a loss, as in P(profit < 0).
+
+**Aggregated cuts** (Kunzi-Bay and Mayer's CVaRMin): the empirical CVaR of a mix is the smallest weighted mean of
+its run profits with weights w_s in [0, 1/h] summing to 1 (h = (1 - alpha) S), so it is concave and piecewise
+linear in x, and for any mix x' with its h worst runs weighted, g(x') = w(x') P gives CVaR(x) <= g(x') . x for
+every x, with equality at x'. Instead of the S rows above, the model gains one free column eta (the CVaR) and the
+rows eta <= g(x') . x, starting from eta <= mean profit (w = 1/S); after each solve the extension adds the cut at
+the chosen mix wherever eta overstates its CVaR (``cuts``), and ``decision`` solves again until the mix meets the
+floor and its CVaR is within the gap of the bound. Exact on the sampled runs like the rows above, with n + 1
+columns and a row per cut instead of n + S + 1 columns and S rows: used from ``CUTS_FROM`` coefficients
+(candidates x runs) on, and always for the conflict diagnosis's dense rows, which prove infeasibility.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -66,6 +76,27 @@ class RiskColumns:
     t: int | None
     u: slice | None
     z: slice | None
+    eta: int | None = None  # the CVaR column of the aggregated-cut formulation
+
+
+CUTS_FROM = 50_000  # candidates x runs from which CVaR is modelled by aggregated cuts (benchmarks/bench_risk.py)
+CUT_TOL = 1e-9  # relative overstatement of eta over the mix's CVaR below which no cut is added
+
+
+def cvar_weights(profit: np.ndarray, alpha: float) -> np.ndarray:
+    """The weights w (in [0, 1/h], summing to 1, h = (1 - alpha) S) under which sum_s w_s profit_s is the empirical
+    CVaR of ``var_cvar``: 1/h on the k - 1 worst runs and the rest on the k-th (k = ceil(h))."""
+    S = profit.size
+    h = (1.0 - alpha) * S
+    k = min(S, max(1, math.ceil(h - 1e-9)))
+    order = np.argsort(profit, kind="stable")
+    w = np.zeros(S)
+    if h < 1:
+        w[order[0]] = 1.0
+        return w
+    w[order[: k - 1]] = 1.0 / h
+    w[order[k - 1]] = (h - (k - 1)) / h
+    return w
 
 
 def mix_cvar(draws: np.ndarray, x: np.ndarray, alpha: float) -> tuple[float, float, float]:
@@ -76,16 +107,20 @@ def mix_cvar(draws: np.ndarray, x: np.ndarray, alpha: float) -> tuple[float, flo
 
 
 def extend(model: MilpModel, scenario: Scenario, draws: np.ndarray, risk: RiskSettings,
-           drop: frozenset[str] | set[str] = frozenset()) -> tuple[MilpModel, RiskColumns]:
-    """The model with the CVaR and chance-constraint rows of ``risk`` (and the cvar objective if asked)."""
+           drop: frozenset[str] | set[str] = frozenset(), cuts: bool = False) -> tuple[MilpModel, RiskColumns]:
+    """The model with the CVaR and chance-constraint rows of ``risk`` (and the cvar objective if asked); with
+    ``cuts``, CVaR as the column eta under aggregated cuts (refined by ``Risk.cuts``) instead of the S rows."""
     n = model.n_candidates
     S = draws.shape[0]
     need_cvar = scenario.goal.method == "sampled" or (risk.min_cvar is not None and MIN_CVAR not in drop)
     need_chance = risk.max_prob_loss is not None and MAX_PROB_LOSS not in drop
     base = model.shape[1]  # hire columns, then any auxiliary columns of other extensions (unique reach)
     col = base
-    t = u = z = None
-    if need_cvar:
+    t = u = z = eta = None
+    if need_cvar and cuts:
+        eta = col
+        col += 1
+    elif need_cvar:
         t, u = col, slice(col + 1, col + 1 + S)
         col += 1 + S
     if need_chance:
@@ -96,7 +131,23 @@ def extend(model: MilpModel, scenario: Scenario, draws: np.ndarray, risk: RiskSe
     lo, hi, rows = [model.lo], [model.hi], list(model.rows)
     P = sp.hstack([sp.csr_matrix(draws), sp.csr_matrix((S, base - n))], format="csr")
     w = 1.0 / ((1.0 - risk.alpha) * S)
-    if need_cvar:
+    if eta is not None:
+        # eta <= mean profit . x: the first aggregated cut (the mean of the runs is at least their lower tail)
+        row = np.zeros(total)
+        row[:n] = -draws.mean(axis=0)
+        row[eta] = 1.0
+        blocks.append(sp.csr_matrix(row.reshape(1, -1)))
+        lo.append(np.array([-np.inf]))
+        hi.append(np.array([0.0]))
+        rows.append(Row(CVAR_ROWS, "<=", 0.0))
+        if risk.min_cvar is not None and MIN_CVAR not in drop:
+            row = np.zeros(total)
+            row[eta] = 1.0
+            blocks.append(sp.csr_matrix(row.reshape(1, -1)))
+            lo.append(np.array([risk.min_cvar]))
+            hi.append(np.array([np.inf]))
+            rows.append(Row(MIN_CVAR, ">=", risk.min_cvar))
+    elif need_cvar:
         # P x - t + u_s >= 0
         parts = [P, sp.csr_matrix(-np.ones((S, 1))), sp.identity(S, format="csr")]
         if need_chance:
@@ -117,7 +168,7 @@ def extend(model: MilpModel, scenario: Scenario, draws: np.ndarray, risk: RiskSe
         big = np.minimum(scenario.budget, np.maximum(-draws, 0.0).sum(axis=1))
         parts = [P]
         if need_cvar:
-            parts.append(sp.csr_matrix((S, 1 + S)))
+            parts.append(sp.csr_matrix((S, 1 if eta is not None else 1 + S)))
         parts.append(sp.diags(np.maximum(big, 1e-9), format="csr"))
         blocks.append(sp.hstack(parts))
         lo.append(np.zeros(S))
@@ -134,18 +185,22 @@ def extend(model: MilpModel, scenario: Scenario, draws: np.ndarray, risk: RiskSe
     ub = np.concatenate([model.ub, np.full(total - base, np.inf)])
     integer = np.concatenate([model.integer, np.zeros(total - base, dtype=bool)])
     c = np.concatenate([model.c, np.zeros(total - base)])
-    if t is not None:
-        lb[t], ub[t] = -np.inf, np.inf
+    for free in (t, eta):
+        if free is not None:
+            lb[free], ub[free] = -np.inf, np.inf
     if z is not None:
         ub[z] = 1.0
         integer[z] = True
     if scenario.goal.method == "sampled":
         c[:] = 0.0
-        c[t] = 1.0
-        c[u] = -w
+        if eta is not None:
+            c[eta] = 1.0
+        else:
+            c[t] = 1.0
+            c[u] = -w
     out = MilpModel(c=c, A=A, lo=np.concatenate(lo), hi=np.concatenate(hi), lb=lb, ub=ub, integer=integer, rows=rows,
                     n_candidates=n, offset=model.offset, bound_keys=model.bound_keys)
-    return out, RiskColumns(t, u, z)
+    return out, RiskColumns(t, u, z, eta)
 
 
 
@@ -220,7 +275,7 @@ class Risk(Extension):
     prefixes = ("risk.",)
 
     def __init__(self, scenario: Scenario, draws: np.ndarray | None = None, threads: int | None = None,
-                 out_of_sample: bool = True):
+                 out_of_sample: bool = True, cuts: bool | None = None):
         self.scenario = scenario
         self.threads = threads
         self.out_of_sample = out_of_sample
@@ -228,6 +283,7 @@ class Risk(Extension):
             draws = profit_draws(scenario, threads)
         self.draws = draws
         self.settings = scenario.risk_settings()
+        self.use_cuts = cuts if cuts is not None else draws is not None and draws.size >= CUTS_FROM
         self.columns: RiskColumns | None = None  # set by extend
 
     @staticmethod
@@ -235,23 +291,59 @@ class Risk(Extension):
         return scenario.risk is not None or scenario.uses_risk_model
 
     def on(self, scenario: Scenario) -> Risk:
-        return Risk(scenario, self.draws, self.threads, out_of_sample=False)
+        """The same runs on ``scenario``, as the dense rows: the conflict diagnosis needs rows that prove
+        infeasibility, which a relaxation by cuts cannot."""
+        return Risk(scenario, self.draws, self.threads, out_of_sample=False, cuts=False)
 
     def extend(self, model: MilpModel, drop: Collection[str] = frozenset()) -> MilpModel:
         if self.draws is None:
             return model
-        model, self.columns = extend(model, self.scenario, self.draws, self.settings, drop)
+        model, self.columns = extend(model, self.scenario, self.draws, self.settings, drop, cuts=self.use_cuts)
         return model
+
+    @property
+    def exact(self) -> bool:
+        return self.columns is None or self.columns.eta is None
+
+    def cuts(self, model: MilpModel, solution: np.ndarray) -> MilpModel | None:
+        """``model`` with the aggregated cut at ``solution``'s hires, when its eta overstates their CVaR."""
+        c = self.columns
+        if c is None or c.eta is None:
+            return None
+        x = np.asarray(solution, float)
+        n = self.draws.shape[1]
+        profit = self.draws @ np.round(x[:n])
+        w = cvar_weights(profit, self.settings.alpha)
+        cvar = float(w @ profit)
+        if x[c.eta] <= cvar + CUT_TOL * max(1.0, abs(cvar)):
+            return None
+        row = np.zeros(model.shape[1])
+        row[:n] = -(w @ self.draws)
+        row[c.eta] = 1.0
+        return replace(model, A=sp.vstack([model.A, sp.csr_matrix(row.reshape(1, -1))], format="csr"),
+                       lo=np.concatenate([model.lo, [-np.inf]]), hi=np.concatenate([model.hi, [0.0]]),
+                       rows=list(model.rows) + [Row(CVAR_ROWS, "<=", 0.0)])
+
+    @property
+    def approximates_objective(self) -> bool:
+        return not self.exact and self.scenario.goal.method == "sampled"
+
+    def true_objective(self, hires: np.ndarray) -> float:
+        if not self.approximates_objective:
+            return 0.0
+        return mix_cvar(self.draws, hires, self.settings.alpha)[0]
 
     def repair(self, solution: np.ndarray) -> np.ndarray:
         """``solution`` with t, u and z at their best values for its hires: t the profit at which the expression
         t - sum_s u_s / ((1 - alpha) S) peaks (the VaR; the expression is then the mix's CVaR on the runs),
         u_s = max(0, t - profit_s), z_s = 1 on the runs that lose money. A known mix so completed is a valid start."""
         c = self.columns
-        if c is None or (c.t is None and c.z is None):
+        if c is None or (c.t is None and c.z is None and c.eta is None):
             return solution
         x = np.asarray(solution, float).copy()
         profit = self.draws @ x[: self.draws.shape[1]]
+        if c.eta is not None:  # every cut is at least the mix's CVaR: eta at the CVaR meets them all
+            x[c.eta] = var_cvar(profit, self.settings.alpha)[1]
         if c.t is not None:
             p = np.sort(profit)
             w = 1.0 / ((1.0 - self.settings.alpha) * p.size)
@@ -302,7 +394,7 @@ class Risk(Extension):
 
     def notes(self) -> list[str]:
         d = self.draws
-        if d is None or d.size <= RISK_MODEL_WARN:
+        if d is None or d.size <= RISK_MODEL_WARN or self.use_cuts:  # the cuts' model does not grow with the runs
             return []
         return [f"the risk model holds {d.shape[1]:,} candidates x {d.shape[0]:,} runs ({d.size:,} coefficients); "
                 "solves of this size can be slow: shortlist fewer candidates or lower risk.scenarios"]

@@ -6,9 +6,9 @@ block on a bigger machine):
 
 * ``creator_runs``: simulated runs x creators simulated (the mix and the alternatives it is compared with). The
   simulator draws about 2 million creator-runs a second on 2 cores, so the default 1e9 is about 8 minutes.
-* ``risk_cells``: ``risk.scenarios`` x candidates, the coefficients of the CVaR rows in the integer program (dense:
-  one per run per candidate, 8 bytes each in memory and more in the solver). The default 2e7 is 160 MB of draws
-  and a model CBC or HiGHS reads in tens of seconds; models beyond 5e6 already earn a warning that they are slow.
+* ``risk_cells``: ``risk.scenarios`` x candidates, the profit draws the risk model holds (8 bytes each). The default
+  2e7 is 160 MB; the integer program itself is aggregated cuts from 50,000 cells on (``model/risk.py``), so it
+  no longer grows with the runs, and the limit guards memory and the simulation of the draws.
 
 Frontier and sweep points are capped on the command line (``cli.MAX_POINTS``); each of their solves is sized here.
 """
