@@ -9,10 +9,11 @@ dropped together: when the rest is still infeasible the conflict needs none of t
 small linear model (a risk model of 1,000 runs made each of 92 solves 30 times slower). Dropping a group first is
 one more step of the same filter, so the set found is still irreducible.
 
-A scenario can hold several independent conflicts (a tier minimum above its count cap, and separately a spend
-floor above the budget): relaxing a rule of one set leaves the other. So the filter runs again with every rule of
-the sets found so far removed, until what is left is feasible: ``conflict_sets`` returns each set, irreducible
-among the rules left when it was found, and removing the rules of all of them makes the scenario feasible.
+A scenario can hold several independent conflicts (a tier minimum above its count cap, and separately a reach
+floor above what the whole shortlist reaches): relaxing a rule of one set leaves the other. So the filter runs again
+with every rule of the sets found so far removed, until what is left is feasible: ``conflict_sets`` returns each
+set, irreducible among the rules left when it was found, and removing the rules of all of them makes the scenario
+feasible.
 """
 
 from __future__ import annotations
