@@ -172,6 +172,11 @@ class Candidates:
 
 # --------------------------------------------------------------------------------------------- reading
 
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+TEXT_SUFFIXES = CSV_SUFFIXES + PARQUET_SUFFIXES  # files read as a grid of text cells with no missing cell
+
+
 def read_table(path: Path, sheet: str | int | None = None,
                accepts: Callable[[list[str]], bool] | None = None) -> pd.DataFrame:
     """Read a CSV, Excel or Parquet file as text cells ('' for empty), raising InputError on failure. The header is the
@@ -188,7 +193,7 @@ def read_table(path: Path, sheet: str | int | None = None,
         raise InputError.at(label, f"sheet must be one sheet's name or number, got {sheet!r}")
     suffix = path.suffix.lower()
     try:
-        if suffix in (".csv", ".txt", ".tsv"):
+        if suffix in CSV_SUFFIXES:
             grid = _read_csv(path, "\t" if suffix == ".tsv" else ",")
         elif suffix in (".xlsx", ".xlsm"):
             if sheet is not None:
@@ -196,7 +201,7 @@ def read_table(path: Path, sheet: str | int | None = None,
                                      engine="openpyxl", header=None)
             else:
                 grid = _pick_sheet(path, label, accepts)
-        elif suffix in (".parquet", ".pq"):
+        elif suffix in PARQUET_SUFFIXES:
             grid = _read_parquet(path)
         else:
             raise InputError.at(label, f"unsupported file type '{suffix}': use .csv, .xlsx or .parquet")
@@ -215,9 +220,9 @@ def read_table(path: Path, sheet: str | int | None = None,
         raise InputError.at(label, f"cannot be read as Excel: {exc}") from None
     if len(grid) == 0:
         raise InputError.at(label, "the file is empty: no header and no candidates")
-    # a CSV is read as text with no missing cells: its columns stay text (vectorised string operations); a
-    # workbook's cells are of any type, held as objects with '' for empty
-    cells = grid if suffix in (".csv", ".txt", ".tsv") else grid.astype(object).where(~pd.isna(grid), "")
+    # a CSV or Parquet file is read as text with no missing cells: its columns stay text (vectorised string
+    # operations); a workbook's cells are of any type, held as objects with '' for empty
+    cells = grid if suffix in TEXT_SUFFIXES else grid.astype(object).where(~pd.isna(grid), "")
     header = as_text(cells.iloc[0]).tolist()
     body = cells.iloc[1:]
     body.index = np.arange(len(body)) + 2
@@ -249,22 +254,17 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, sep: str) -> pd.DataFrame:
-    """Every cell of a CSV as text, no header taken. Arrow's reader when installed (seven times pandas' own on
-    100,000 rows) for a plain UTF-8 file; pandas' reader for anything Arrow declines (a byte-order mark, ragged
-    rows, quoted line breaks, an empty file) and for the errors it names. Cells are stripped later either way."""
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        with open(path, "rb") as fh:
-            bom = fh.read(3) == b"\xef\xbb\xbf"
-        if not bom:
-            try:
-                return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="utf-8", header=None,
-                                   engine="pyarrow")
-            except Exception:  # noqa: BLE001 - pandas' reader below reads it or names what is wrong
-                pass
+    """Every cell of a CSV as text, no header taken. Arrow's reader (seven times pandas' own on 100,000 rows) for
+    a plain UTF-8 file; pandas' reader for anything Arrow declines (a byte-order mark, ragged rows, quoted line
+    breaks, an empty file) and for the errors it names. Cells are stripped later either way."""
+    with open(path, "rb") as fh:
+        bom = fh.read(3) == b"\xef\xbb\xbf"
+    if not bom:
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="utf-8", header=None,
+                               engine="pyarrow")
+        except Exception:  # noqa: BLE001 - pandas' reader below reads it or names what is wrong
+            pass
     return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, skipinitialspace=True, encoding="utf-8-sig",
                        header=None)
 

@@ -47,29 +47,25 @@ _PLATFORM = {alias: name for name, aliases in PLATFORM_ALIASES.items() for alias
 
 
 def as_text(series: pd.Series) -> pd.Series:
-    """Cells as stripped strings; None/NaN (DataFrame input) become ''. A column read as text (a CSV) is
-    stripped in one vectorised pass; cells of other types (numbers from Excel or a DataFrame) are written as
-    text one by one."""
+    """Cells as stripped strings; None/NaN (DataFrame input) become ''. A text column (a CSV's) is stripped, and a
+    numeric one (a DataFrame's) written as text, in one vectorised pass; cells of mixed types (a workbook's) are
+    written as text one by one."""
     if series.dtype != object and pd.api.types.is_string_dtype(series.dtype):
         return series.fillna("").str.strip()
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        text = _numbers_as_text(series)  # a typed column (a DataFrame's, a Parquet file's): one vectorised pass
-        if text is not None:
-            return text
+        return _numbers_as_text(series)
     s = series.astype(object)
     s = s.where(~pd.isna(s), "")
     return s.map(lambda v: v if isinstance(v, str) else _num_text(v)).str.strip()
 
 
-def _numbers_as_text(series: pd.Series) -> pd.Series | None:
-    """A numeric column written as text by Arrow (12500.0 as '12500', as ``_num_text`` writes it; NaN as ''), or
-    None without pyarrow. Arrow writes the shortest text that reads back as the same number, so the values parsed
-    from it are the column's own."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:
-        return None
+def _numbers_as_text(series: pd.Series) -> pd.Series:
+    """A numeric column written as text by Arrow (12500.0 as '12500', as ``_num_text`` writes it; NaN as '').
+    Arrow writes the shortest text that reads back as the same number, so the values parsed from it are the
+    column's own."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     values = pa.array(series.to_numpy(), from_pandas=True)  # NaN as null
     text = pc.fill_null(pc.cast(values, pa.string()), "")
     return pd.Series(text.to_numpy(zero_copy_only=False), index=series.index, dtype="str")
@@ -97,7 +93,7 @@ def parse_numbers(text: pd.Series, *, percent_ok: bool, label: str = "") -> Numb
     percent sign is bad). ``label`` names the column in the notes."""
     text = text.astype(str)
     empty = (text == "").to_numpy()
-    values = _plain_floats(text, empty)
+    values = _plain_floats(text)
     if values is None:
         values = np.array(pd.to_numeric(text, errors="coerce"), dtype=float)  # a copy: written below
     plain = ~empty & np.isfinite(values)
@@ -135,24 +131,18 @@ def parse_numbers(text: pd.Series, *, percent_ok: bool, label: str = "") -> Numb
     return Numbers(values, empty, bad, notes)
 
 
-def _plain_floats(text: pd.Series, empty: np.ndarray) -> np.ndarray | None:
-    """The cells as floats (NaN where empty) when every filled one is a plain number, in one vectorised cast (by
-    Arrow when installed); None when a cell needs reading as written (``12.5K``, ``$80``, ``6.5%``, a typo)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
+def _plain_floats(text: pd.Series) -> np.ndarray | None:
+    """The cells as floats (NaN where empty) when every filled one is a plain number, in one cast by Arrow; None
+    when a cell needs reading as written (``12.5K``, ``$80``, ``6.5%``, a typo)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
+    try:
         arr = pa.array(text.to_numpy(dtype=object) if text.dtype == object else text, type=pa.string())
         cast = pc.cast(pc.if_else(pc.equal(arr, ""), None, arr), pa.float64())
-        return cast.to_numpy(zero_copy_only=False).astype(float, copy=True)
-    except ImportError:
-        pass
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError, ValueError):
         return None
-    try:
-        return np.where(empty, "nan", text.to_numpy(dtype=object)).astype(float)
-    except ValueError:
-        return None
+    return cast.to_numpy(zero_copy_only=False).astype(float, copy=True)
 
 
 def _fmt(v: float) -> str:
