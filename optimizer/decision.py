@@ -93,7 +93,6 @@ def optimize(scenario: Scenario, *, baselines: bool = True, threads: int | None 
 
         limit = scenario.solver.time_limit
         sets = conflict_sets(scenario, time_limit=limit, build=build, known_infeasible=True)
-        fields["conflicts"] = [k for s in sets for k in s]
         fields["conflict_sets"] = sets
         fields["conflict_fixes"] = single_fixes(scenario, sets, time_limit=limit, build=build)
         fields["message"] = ("no mix meets every rule; " + "; and separately, ".join(
@@ -114,7 +113,7 @@ def solve_value(scenario: Scenario, *, ideals: Mapping[str, float | None] | None
     if d.out.x is None:
         status = d.out.status if d.out.status in (INFEASIBLE, TIME_LIMIT) else ERROR
         return Solved(status, None, d.out.bound, None, time.perf_counter() - start)
-    hires, _, status, value, bound, _ = _valued(scenario, d.model, d.out, d.roi_bound, d.exts)
+    hires, _, _, status, value, bound, _ = _valued(scenario, d.model, d.out, d.roi_bound, d.exts)
     return Solved(status, value, bound, hires, time.perf_counter() - start)
 
 
@@ -318,8 +317,7 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
             warnings.append("the time limit ran out before any mix meeting the rules was found")
         return dict(status=status, objective_value=None, bound=out.bound, gap=None, selected=[],
                     selection=pd.DataFrame(columns=list(SELECTION_COLUMNS)), totals=None, **common)
-    hires, pos, status, value, bound, gap = _valued(scenario, model, out, roi_bound, exts)
-    totals = Totals.of(cand.outcomes, pos, scenario.audience)
+    hires, pos, totals, status, value, bound, gap = _valued(scenario, model, out, roi_bound, exts)
     x_full = np.asarray(out.x, float)
     if out.status == TIME_LIMIT:
         warnings.append(f"stopped by the time limit ({scenario.solver.time_limit:g} s); the mix is the best found "
@@ -339,21 +337,22 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
 
 
 def _valued(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound: float | None,
-            exts: list[Extension]) -> tuple[np.ndarray, np.ndarray, str, float, float | None, float | None]:
-    """The mix a solve found (0/1 per candidate, and its positions), its status, objective value in truth, proven
-    bound and gap. A mix that breaks a rule is never handed out (a solver bug or numerical trouble)."""
+            exts: list[Extension]) -> tuple[np.ndarray, np.ndarray, Totals, str, float, float | None, float | None]:
+    """The mix a solve found (0/1 per candidate, its positions and its totals), its status, objective value in
+    truth, proven bound and gap. A mix that breaks a rule is never handed out (a solver bug or numerical trouble)."""
     cand = scenario.candidates
     x_full = np.asarray(out.x, float)
     pos = np.flatnonzero(x_full[: cand.n] > 0.5)
     hires = cand.indicator(pos)
+    totals = Totals.of(cand.outcomes, pos, scenario.audience)
     goal = scenario.goal
     status = out.status
     if goal.method == "ratio":
-        value = goal.value(Totals.of(cand.outcomes, pos, scenario.audience))
+        value = goal.value(totals)
         bound = goal.bound(roi_bound, model.offset, value)
     else:  # an extension's objective (the phases' combination, CVaR on the runs), or the goal's on the totals
         value = mix_value(exts, hires)
-        value = goal.value(Totals.of(cand.outcomes, pos, scenario.audience)) if value is None else value
+        value = goal.value(totals) if value is None else value
         model_bound = out.bound
         for e in exts:
             model_bound = e.bound(model_bound)
@@ -366,7 +365,7 @@ def _valued(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound: 
     violated = model.violations(x_full) + [k for e in exts for k in e.violations(hires)]
     if violated:
         raise RuntimeError(f"solver returned a mix that breaks {', '.join(violated)}")
-    return hires, pos, status, value, bound, gap
+    return hires, pos, totals, status, value, bound, gap
 
 
 def _judged(b: Baseline, scenario: Scenario, exts: list[Extension]) -> Baseline:

@@ -117,7 +117,6 @@ class PlanResult:
     breakdown: dict[str, list[dict]] = field(default_factory=dict)
     constraints: list[ConstraintStatus] = field(default_factory=list)
     baselines: dict[str, Baseline] = field(default_factory=dict)
-    conflicts: list[str] = field(default_factory=list)  # the keys of every conflicting set, set after set
     conflict_sets: list[list[str]] = field(default_factory=list)  # each set of rules that cannot all be met
     conflict_fixes: list[str] = field(default_factory=list)  # the rules whose removal alone makes a plan possible
     warnings: list[str] = field(default_factory=list)
@@ -146,6 +145,11 @@ class PlanResult:
                    bound=bound, gap=None, solver=solver, seconds=seconds, selected=[],
                    selection=pd.DataFrame(columns=list(SELECTION_COLUMNS)), totals=None, budget=budget,
                    iterations=iterations, warnings=list(warnings or []), message=message)
+
+    @property
+    def conflicts(self) -> list[str]:
+        """The keys of every conflicting set, set after set (``conflict_sets``)."""
+        return [k for s in self.conflict_sets for k in s]
 
     @property
     def has_solution(self) -> bool:

@@ -128,7 +128,7 @@ def _evidence(r: PlanResult) -> str | None:
 def conflict_words(r: PlanResult) -> list[str]:
     """The rules that cannot all be met, set by set, and which single rule's removal would make a plan possible
     (``PlanResult.conflict_sets``, ``conflict_fixes``); as config keys, which the planner looks up in the file."""
-    sets = r.conflict_sets or ([r.conflicts] if r.conflicts else [])
+    sets = r.conflict_sets
     if not sets:
         return []
     if len(sets) == 1:
