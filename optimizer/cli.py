@@ -15,9 +15,7 @@ import json
 import math
 import os
 import re
-import signal
 import sys
-import threading
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +25,7 @@ from optimizer.errors import InputError, suggest
 from optimizer.io.keys import MAX_RUNS, MAX_SEED, SOLVERS, TARGET_KEYS
 from optimizer.learn.keys import DEFAULT_HALF_LIFE
 from optimizer.learn.keys import MODELS as ATTRIBUTION_MODELS
+from optimizer.utils import stopping
 from optimizer.utils.jsonable import SCHEMA_VERSION
 from optimizer.utils.sizing import check_risk_model
 
@@ -158,14 +157,15 @@ def _print(text: str = "", file=None) -> None:
 def main(argv: list[str] | None = None) -> int:
     """The command line (see the module docstring for exit codes). Ctrl-C exits 130 and SIGTERM 143, with one line
     and no traceback; a closed pipe (``| head``) ends quietly."""
-    previous = signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() \
-        else None
+    previous = stopping.install()
     try:
-        return _main(argv)
+        code = _main(argv)
+        stopping.check()  # a stop that arrived where Python swallows exceptions still ends the command as a stop
+        return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return _stopped(130)
-    except _Terminated:
+    except stopping.Terminated:
         print("terminated", file=sys.stderr)
         return _stopped(143)
     except BrokenPipeError:  # the reader went away: nothing more to say, and nowhere to say it
@@ -174,8 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             os.dup2(devnull, sys.stdout.fileno())
         return 141
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        stopping.restore(previous)
 
 
 def _stopped(code: int) -> int:
@@ -188,14 +187,6 @@ def _stopped(code: int) -> int:
             sys.stderr.flush()
         os._exit(code)
     return code
-
-
-class _Terminated(BaseException):
-    """Raised by the SIGTERM handler so that the command unwinds (temporary files removed) like on Ctrl-C."""
-
-
-def _terminate(signum, frame) -> None:
-    raise _Terminated()
 
 
 def _main(argv: list[str] | None = None) -> int:

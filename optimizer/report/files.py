@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.errors import InputError
+from optimizer.utils import stopping
 
 OUTPUT_FILES = ("selection.csv", "summary.json")
 SIMULATION_FILES = ("simulation.json",)
@@ -122,6 +123,7 @@ class OutputSet:
         held = {signal.SIGINT, signal.SIGTERM}
         old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
         try:
+            stopping.check()  # a stop received earlier, even one swallowed where it arrived, writes nothing
             for name in names:
                 os.replace(self.dir / name, self.out_dir / name)
         finally:

@@ -26,6 +26,7 @@ from optimizer.solve.base import (
     remaining,
     rounded,
 )
+from optimizer.utils import stopping
 from optimizer.utils.parallel import children
 
 
@@ -107,17 +108,24 @@ def _run_cbc(args: list[str], time_limit: float | None) -> tuple[int, str, str, 
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     children.add(proc)
     stopped = False
+    deadline = None if limit is None else time.perf_counter() + limit
     try:
-        try:
-            out, err = proc.communicate(timeout=limit)
-        except subprocess.TimeoutExpired:
-            stopped = True
-            proc.send_signal(signal.SIGINT)
+        while True:  # in steps, so that a stop swallowed elsewhere (utils.stopping) is acted on within a step
+            step = 0.25 if deadline is None else max(0.0, min(0.25, deadline - time.perf_counter()))
             try:
-                out, err = proc.communicate(timeout=0.5)
+                out, err = proc.communicate(timeout=step)
+                break
             except subprocess.TimeoutExpired:
-                proc.kill()
-                out, err = proc.communicate()
+                stopping.check()
+                if deadline is not None and time.perf_counter() >= deadline:
+                    stopped = True
+                    proc.send_signal(signal.SIGINT)
+                    try:
+                        out, err = proc.communicate(timeout=0.5)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        out, err = proc.communicate()
+                    break
     except BaseException:
         proc.kill()
         proc.wait()

@@ -25,6 +25,7 @@ from optimizer.solve.base import (
     remaining,
     rounded,
 )
+from optimizer.utils import stopping
 
 # ------------------------------------------------------------------------------------------------ HiGHS
 
@@ -64,7 +65,7 @@ def run_interruptibly(h) -> None:
     h.startSolve()
     try:
         while not h.wait(0.1)[0]:
-            pass
+            stopping.check()  # a stop swallowed elsewhere (see utils.stopping) is acted on within 0.1 s
     except BaseException:
         h.cancelSolve()
         with contextlib.suppress(BaseException):

@@ -22,6 +22,8 @@ from concurrent.futures import Executor
 from multiprocessing.connection import wait
 from typing import TypeVar
 
+from optimizer.utils import stopping
+
 children: set = set()  # solver processes (CBC) this process has running; ended with it (see _quiet_worker)
 
 T = TypeVar("T")
@@ -88,7 +90,7 @@ def run_all(fn: Callable[[T], R], items: Iterable[T], *, executor: Executor | No
             hand_out(conn)
         count = 0
         while count < len(items):
-            for conn in wait(list(busy)):
+            for conn in wait(list(busy), timeout=0.25):  # in steps: a swallowed stop is acted on (utils.stopping)
                 busy.remove(conn)
                 try:
                     i, ok, value = conn.recv()
@@ -101,6 +103,7 @@ def run_all(fn: Callable[[T], R], items: Iterable[T], *, executor: Executor | No
                 if progress is not None:
                     progress(count, len(items))
                 hand_out(conn)
+            stopping.check()
         finished = True
     finally:
         _end_workers(workers, polite=finished)
