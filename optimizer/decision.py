@@ -40,9 +40,11 @@ from optimizer.solve import (
 )
 from optimizer.solve.diagnose import conflict_sets, single_fixes
 from optimizer.solve.heuristics import Baseline, best_single, greedy
+from optimizer.solve.reduction import core_columns, fix_by_reduced_costs, lp_margin, restrict
 
 REFINED_GAP = 1e-7  # the least gap a refined approximation is held to (gap 0: up to the cuts' own tolerance)
 MAX_REFINEMENTS = 60  # rounds of cuts added to an approximated model (unique reach: model/reach.py) before giving up
+MAX_LP_ROUNDS = 60  # rounds of cuts added to the LP relaxation before reduced-cost fixing (fractional_cuts)
 NO_HISTORY_WARN = 0.25  # share of spend on creators without history of their own that earns a warning
 THIN_WARN = 0.5  # share of spend on creators with thin or no history that earns a warning
 
@@ -144,7 +146,8 @@ def _decide(scenario: Scenario, threads: int | None, out_of_sample: bool, ideals
     fresh_rows = model.shape[0]
     for e in exts:
         model = e.reuse(model, reach_cuts)
-    reduce = s.reduce and model.shape[1] == n  # reduced-cost fixing is written for models without auxiliary columns
+    reduce = s.reduce and model.shape[1] == n  # the driver fixes columns of models without auxiliary columns;
+    # an approximated model (CVaR by cuts) fixes them in _solve_refined, on its LP relaxation refined by cuts
     greedy_b = greedy(scenario, base, (comb.c, comb.unique))
     known = _best_known(base, [scenario.candidates.indicator(greedy_b.positions) if greedy_b.feasible else None,
                                known_mix])
@@ -155,7 +158,8 @@ def _decide(scenario: Scenario, threads: int | None, out_of_sample: bool, ideals
     def run(m: MilpModel, time_limit: float | None, abs_gap: float = 1e-9, inc: np.ndarray | None = None,
             gap: float | None = None) -> tuple[SolveOutcome, MilpModel]:
         return _solve_refined(scenario, m, exts, gap=s.gap if gap is None else gap, abs_gap=abs_gap,
-                              time_limit=time_limit, reduce=reduce, incumbent=inc, mip_start=warm_mix)
+                              time_limit=time_limit, reduce=reduce, incumbent=known if inc is None else inc,
+                              mip_start=warm_mix)
 
     if goal.method == "ratio":
         out, roi_bound, iterations, model = _solve_roi(scenario, model, incumbent, start, run)
@@ -234,73 +238,189 @@ def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | Non
 def _solve_refined(scenario: Scenario, model: MilpModel, exts: list[Extension], *, gap: float, abs_gap: float,
                    time_limit: float | None, reduce: bool, incumbent: np.ndarray | None,
                    mip_start: np.ndarray | None = None) -> tuple[SolveOutcome, MilpModel]:
-    """Solve ``model``; when an extension's rows are an outer approximation (unique reach, ``model/reach.py``),
-    add its cuts where the solution was overstated and solve again, until the mix meets the extensions' rules in
-    truth and, when the objective holds an approximated term, its true value is within ``gap`` of the bound.
-    Returns the outcome and the model as last solved."""
-    s = scenario.solver
-    n = model.n_candidates
+    """Solve ``model``; when an extension's rows are an outer approximation (unique reach, ``model/reach.py``; CVaR
+    by aggregated cuts, ``model/risk.py``), refine it (``_Refinement``) until the mix meets the extensions' rules
+    in truth and, when the objective holds an approximated term, its true value is within ``gap`` of the bound.
+    Returns the outcome and the model as last solved (with every cut added). ``reduce``: the driver may fix columns
+    (a model without auxiliary columns); ``incumbent`` (hires): a mix to start from; ``mip_start`` (hires): a mix
+    handed to the back end."""
+    if all(e.exact for e in exts):
+        warm = None if mip_start is None else _Refinement(scenario, model, exts, gap, abs_gap, None).completed(
+            mip_start)
+        return solve(model, scenario.solver.name, time_limit=time_limit, gap=gap, abs_gap=abs_gap, reduce=reduce,
+                     incumbent=incumbent, mip_start=warm), model
+    return _Refinement(scenario, model, exts, gap, abs_gap, time_limit).run(incumbent, mip_start)
 
-    def repaired(x: np.ndarray) -> np.ndarray:
+
+class _Refinement:
+    """Branch and bound with cuts between rounds, for a model whose extension rows are an outer approximation.
+
+    Each round solves the model, takes the mix, and adds the extensions' cuts where the model overstated it; the
+    best mix that meets every rule in truth and the least bound so far are kept, until they are within the gap (or
+    the mix meets the rules, for an objective the extensions do not approximate).
+
+    When every approximating extension's cuts also separate fractional points (``Extension.fractional_cuts``: CVaR,
+    which is concave in x) and the scenario allows reduction, the LP relaxation is refined first (Kelley's cutting
+    planes: one LP each); the best mix of a core (the columns the LP is least sure about, the others at the LP's
+    values) refined the same way is the incumbent; and the LP's bound and reduced costs fix every column that cannot
+    differ from the LP's value in a mix better than the incumbent (``reduction.fix_by_reduced_costs``: valid because
+    every cut holds for every mix, and it stays valid as cuts are added). The rounds then solve only the columns
+    left, and their bound, or the incumbent's value if higher, bounds the whole."""
+
+    def __init__(self, scenario: Scenario, model: MilpModel, exts: list[Extension], gap: float, abs_gap: float,
+                 time_limit: float | None):
+        self.scenario, self.model, self.exts = scenario, model, exts
+        self.gap, self.abs_gap, self.time_limit = gap, abs_gap, time_limit
+        self.n = model.n_candidates
+        self.approx = [e for e in exts if not e.exact]
+        self.wants_objective = any(e.approximates_objective for e in self.approx)
+        self.linear = model.c[: self.n]
+        self.best: SolveOutcome | None = None
+        self.best_u = -np.inf
+        self.bound = np.inf
+        self.timed_out = False
+        self.start = time.perf_counter()
+
+    def repaired(self, x: np.ndarray) -> np.ndarray:
         """``x`` with every extension's auxiliary columns at their true values for its hires."""
-        for e in exts:
+        for e in self.exts:
             x = e.repair(x)
         return x
 
-    warm = None
-    if mip_start is not None:  # a known mix, with the auxiliary columns at their true values
-        warm = np.zeros(model.shape[1])
-        warm[:n] = mip_start[:n]
-        warm = repaired(warm)
-    approx = [e for e in exts if not e.exact]
-    if not approx:
-        return solve(model, s.name, time_limit=time_limit, gap=gap, abs_gap=abs_gap, reduce=reduce,
-                     incumbent=incumbent, mip_start=warm), model
-    start = time.perf_counter()
-    wants_objective = any(e.approximates_objective for e in approx)
-    linear = model.c[:n]
+    def completed(self, hires: np.ndarray) -> np.ndarray:
+        """A full solution of the model at these hires, its auxiliary columns at their true values."""
+        x = np.zeros(self.model.shape[1])
+        x[: self.n] = np.asarray(hires, float)[: self.n]
+        return self.repaired(x)
 
-    def truth(hires: np.ndarray) -> float:
+    def truth(self, hires: np.ndarray) -> float:
         """The objective at these hires in truth (the model's may be overstated)."""
-        return float(linear @ hires) + sum(e.true_objective(hires) for e in approx) + model.offset
+        return float(self.linear @ hires) + sum(e.true_objective(hires) for e in self.approx) + self.model.offset
 
-    best: SolveOutcome | None = None
-    best_u, bound, timed_out, out = -np.inf, np.inf, False, None
-    for _ in range(MAX_REFINEMENTS):
-        out = solve(model, s.name, time_limit=remaining(time_limit, start),
-                    gap=gap / 2 if wants_objective else gap, abs_gap=abs_gap, reduce=False, mip_start=warm)
-        timed_out |= out.status == TIME_LIMIT
-        if out.x is None:
-            break
-        if out.bound is not None:
-            bound = min(bound, out.bound)
-        hires = (out.x[:n] > 0.5).astype(float)
-        meets = not any(e.violations(hires) for e in approx)
-        if meets and not wants_objective:  # optimal for a relaxation and feasible in truth: optimal
-            return replace(out, bound=bound, seconds=time.perf_counter() - start), model
-        value = truth(hires) if meets else -np.inf
-        if meets and value > best_u:
-            best, best_u = out, value
-        if best is not None and relative_gap(best_u, bound) <= max(gap, REFINED_GAP):
-            break
+    def meets(self, hires: np.ndarray) -> bool:
+        return not any(e.violations(hires) for e in self.approx)
+
+    def consider(self, hires: np.ndarray | None, out: SolveOutcome) -> bool:
+        """Keep ``hires`` (with ``out``, the solve it came from) as the best mix when it meets every rule in truth
+        and beats the best so far; whether it meets them."""
+        if hires is None:
+            return False
+        hires = (np.asarray(hires, float)[: self.n] > 0.5).astype(float)
+        x = self.completed(hires)
+        if self.model.violations(x) or not self.meets(hires):
+            return False
+        value = self.truth(hires)
+        if value > self.best_u:
+            self.best_u = value
+            self.best = replace(out, x=x, value=value)
+        return True
+
+    def cut(self, x: np.ndarray) -> bool:
+        """Add the extensions' cuts at the full solution ``x``; whether any was added."""
         refined = None
-        if not timed_out:
-            for e in approx:
-                refined = e.cuts(refined or model, out.x) or refined
-        if refined is None:
-            break
-        model = refined
-    seconds = time.perf_counter() - start
-    if best is None:
-        if out is not None and out.x is None:
-            return replace(out, seconds=seconds), model
-        return SolveOutcome(TIME_LIMIT if timed_out else ERROR, None, None, None, seconds, s.name,
-                            "no mix was confirmed to meet the rules in truth"), model
-    proven = relative_gap(best_u, bound) <= max(gap, REFINED_GAP)
-    status = TIME_LIMIT if timed_out else OPTIMAL if proven else FEASIBLE
-    # later rounds' cuts may cut the auxiliary values the solver gave this mix: set them to the true ones
-    return replace(best, x=repaired(best.x), status=status, bound=bound, seconds=seconds,
-                   message=f"{best.message}; the approximation was refined until exact at the mix"), model
+        for e in self.approx:
+            refined = e.cuts(refined or self.model, x) or refined
+        if refined is not None:
+            self.model = refined
+        return refined is not None
+
+    def left(self) -> float | None:
+        return remaining(self.time_limit, self.start)
+
+    def proven(self) -> bool:
+        return self.best is not None and relative_gap(self.best_u, self.bound) <= max(self.gap, REFINED_GAP)
+
+    def refined_lp(self) -> tuple[np.ndarray, float, np.ndarray] | str | None:
+        """Kelley's cutting planes on the LP relaxation: (x, value, reduced costs) of the last LP solved, INFEASIBLE,
+        or None (no LP within the time)."""
+        lp = None
+        for _ in range(MAX_LP_ROUNDS):
+            status, x_lp, z_lp, d = lp_relaxation(self.model, self.left())
+            if status == INFEASIBLE:
+                return INFEASIBLE
+            if status != OPTIMAL:
+                break
+            lp = (x_lp, z_lp, d)
+            self.bound = min(self.bound, z_lp + lp_margin(self.model, z_lp))  # the LP's tolerances
+            if not self.cut(x_lp):
+                break
+        return lp
+
+    def rounds(self, keep: np.ndarray | None, x0: np.ndarray | None, global_bound: bool) -> SolveOutcome | None:
+        """Branch and bound with cuts between rounds over the columns ``keep`` (the others at ``x0``; None: all).
+        ``global_bound``: the rounds' bounds bound the whole (every mix better than the best lies in ``keep``).
+        Returns the last outcome."""
+        out = None
+        local = np.inf  # the least bound of these rounds (on the columns ``keep``)
+        gap = self.gap / 2 if self.wants_objective else self.gap
+        for _ in range(MAX_REFINEMENTS):
+            sub = self.model if keep is None else restrict(self.model, keep, x0)
+            if sub is None:  # the fixed columns leave a row unmet: only when the core is infeasible as fixed
+                break
+            start = None
+            if self.best is not None and (keep is None or np.array_equal(self.best.x[~keep], x0[~keep])):
+                start = self.best.x if keep is None else self.best.x[keep]  # a start only where it fits
+            out = solve(sub, self.scenario.solver.name, time_limit=self.left(), gap=gap, abs_gap=self.abs_gap,
+                        reduce=False, mip_start=start)
+            self.timed_out |= out.status == TIME_LIMIT
+            if out.x is None:
+                break
+            x = out.x
+            if keep is not None:
+                x = x0.copy()
+                x[keep] = out.x
+            out = replace(out, x=x)
+            if global_bound and out.bound is not None:
+                self.bound = min(self.bound, max(out.bound, self.best_u))
+            if out.bound is not None:
+                local = min(local, out.bound)
+            meets = self.consider(x[: self.n], out)
+            done = meets and not self.wants_objective  # optimal for a relaxation and feasible in truth
+            close = self.best is not None and relative_gap(self.best_u, local) <= max(self.gap, REFINED_GAP)
+            if done or close or self.timed_out or not self.cut(x):
+                break
+        return out
+
+    def run(self, incumbent: np.ndarray | None, mip_start: np.ndarray | None) -> tuple[SolveOutcome, MilpModel]:
+        s = self.scenario.solver
+        note = ""
+        if s.reduce and all(e.fractional_cuts for e in self.approx):
+            for known in (incumbent, mip_start):
+                self.consider(known, SolveOutcome(FEASIBLE, None, None, None, 0.0, s.name, "the known mix"))
+            lp = self.refined_lp()
+            if lp == INFEASIBLE:
+                return SolveOutcome(INFEASIBLE, None, None, None, time.perf_counter() - self.start, s.name,
+                                    "the LP relaxation is infeasible"), self.model
+            if lp is not None:
+                x_lp, _, d = lp
+                core = core_columns(self.model, x_lp, d)
+                if core is not None:  # the incumbent: the core's best mix, the other columns at the LP's values
+                    self.rounds(core, np.where(core, 0.0, np.round(x_lp)), global_bound=False)
+                fixed = None if self.best is None else fix_by_reduced_costs(self.model, *lp, self.best.x,
+                                                                            self.best_u)
+                if fixed is not None:  # the LP before the core's cuts: a relaxation still
+                    fix, x0 = fixed
+                    note = (f"{int((~fix).sum())} of {fix.size} variables left after reduced-cost fixing on the LP "
+                            "relaxation refined by cuts; ")
+                    if not self.proven():
+                        self.rounds(~fix, x0, global_bound=True)
+                    return self.result(note), self.model
+        out = self.rounds(None, None, global_bound=True)
+        if self.best is None and out is not None and out.x is None:
+            return replace(out, seconds=time.perf_counter() - self.start), self.model
+        return self.result(note), self.model
+
+    def result(self, note: str) -> SolveOutcome:
+        seconds = time.perf_counter() - self.start
+        s = self.scenario.solver
+        if self.best is None:
+            return SolveOutcome(TIME_LIMIT if self.timed_out else ERROR, None, None, None, seconds, s.name,
+                                "no mix was confirmed to meet the rules in truth")
+        status = TIME_LIMIT if self.timed_out else OPTIMAL if self.proven() else FEASIBLE
+        bound = None if not np.isfinite(self.bound) else max(self.bound, self.best_u)
+        # later rounds' cuts may cut the auxiliary values the solver gave this mix: set them to the true ones
+        return replace(self.best, x=self.repaired(self.best.x), status=status, bound=bound, seconds=seconds,
+                       message=f"{note}{self.best.message}; the approximation was refined until exact at the mix")
 
 
 def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound: float | None,

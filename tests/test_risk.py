@@ -43,17 +43,23 @@ def _between(values: np.ndarray, q: float) -> float:
 
 
 CASES = [(seed, solver, kind, cuts) for seed in (1, 4, 5, 7) for solver in ("cbc", "highs")
-         for kind in ("min_cvar", "max_prob_loss", "cvar", "min_cvar+max_prob_loss") for cuts in (False, True)
+         for kind in ("min_cvar", "max_prob_loss", "cvar", "min_cvar+max_prob_loss") for cuts in (False, True, "core")
          if not (cuts and kind == "max_prob_loss")]
 
 
 @pytest.mark.parametrize(("seed", "solver", "kind", "cuts"), CASES)
 def test_risk_model_matches_brute_force(seed, solver, kind, cuts, monkeypatch):
     """Both formulations of CVaR (the S dense rows, and aggregated cuts refined until exact: ``cuts``) against
-    enumeration on the same runs, for a CVaR floor, a chance constraint, both, and the CVaR objective."""
+    enumeration on the same runs, for a CVaR floor, a chance constraint, both, and the CVaR objective. With cuts the
+    LP relaxation is refined and columns are fixed by reduced costs; ``core``: the incumbent is also the best mix
+    of a core of 4 columns (the others at the LP's values), as on long shortlists."""
     import optimizer.model.risk as risk_model
+    import optimizer.solve.reduction as reduction
 
     monkeypatch.setattr(risk_model, "CUTS_FROM", 0 if cuts else 10**12)
+    if cuts == "core":
+        monkeypatch.setattr(reduction, "_CORE_MIN", 4)
+        monkeypatch.setattr(reduction, "_CORE_PER_ROW", 0)
     n, runs = 10, 200
     df = uncertain(random_shortlist(n, seed))
     data = random_rules(np.random.default_rng(seed), df, "profit")

@@ -4,7 +4,8 @@
    safest mix (maximise CVaR) bound the range of CVaR floors worth asking for.
 2. Between them, ``points`` floors evenly spaced in CVaR; each point maximises expected profit subject to
    CVaR >= floor (sample-average approximation on the scenario's ``risk:`` runs, ``model/risk.py``). The solves
-   are independent and run through an executor (``parallel.py``).
+   are independent and run through an executor (``parallel.py``); each starts from the safest mix, which meets
+   every floor, so reduced-cost fixing has an incumbent from the start.
 3. A point whose mix is beaten in expected profit by a point with a tighter floor takes that mix (it meets the
    looser floor too), so expected profit never rises as the floor tightens; repeated mixes are merged.
 4. Every distinct mix is re-evaluated on fresh runs (out of sample) in one simulation pass, and the best single
@@ -91,11 +92,13 @@ class FrontierResult:
                        "warnings": list(self.warnings), "seconds": self.seconds})
 
 
-def _solve(args: tuple[Scenario, str, float | None]) -> PlanResult:
-    """One frontier solve (top level, so that a process pool can run it)."""
-    scenario, objective, floor = args
+def _solve(args: tuple) -> PlanResult:
+    """One frontier solve (top level, so that a process pool can run it): (scenario, objective, CVaR floor, and
+    optionally a mix known to meet the floor, the first incumbent)."""
+    scenario, objective, floor, *known = args
     risk = replace(scenario.risk_settings(), min_cvar=floor)
-    return optimize(scenario.with_changes(objective=objective, risk=risk), baselines=False, out_of_sample=False)
+    return optimize(scenario.with_changes(objective=objective, risk=risk), baselines=False, out_of_sample=False,
+                    known_mix=known[0] if known else None)
 
 
 def frontier(scenario: Scenario, points: int = 10, *, executor: Executor | None = None, jobs: int | None = None,
@@ -125,8 +128,9 @@ def frontier(scenario: Scenario, points: int = 10, *, executor: Executor | None 
     lo = mix_cvar(draws, x_of(neutral), risk.alpha)[0]
     hi = mix_cvar(draws, x_of(safest), risk.alpha)[0]
     floors = list(np.linspace(lo, hi, points)[1:-1]) if hi > lo * (1 + 1e-9) + 1e-9 else []
-    middle = run_all(_solve, [(base, "profit", float(f)) for f in floors], executor=executor, jobs=jobs,
-                     progress=progress)
+    # the safest mix meets every floor: each point starts from it (a tighter floor's mix is feasible for looser ones)
+    middle = run_all(_solve, [(base, "profit", float(f), x_of(safest)) for f in floors], executor=executor,
+                     jobs=jobs, progress=progress)
     results = [(None, neutral), *zip(floors, middle, strict=True), (hi, safest)]
     raw: list[FrontierPoint] = []
     for floor, r in results:

@@ -73,6 +73,13 @@ class Extension:
         """``model`` with rows that cut off ``solution``'s overstatement; None when the model is exact there."""
         return None
 
+    @property
+    def fractional_cuts(self) -> bool:
+        """Whether ``cuts`` also separates a fractional ``solution`` (an LP relaxation's) with rows valid for every
+        mix, so that the LP relaxation itself can be refined before branching (``decision``: a bound tight enough
+        for reduced-cost fixing)."""
+        return False
+
     def repair(self, solution: np.ndarray) -> np.ndarray:
         """``solution`` with this feature's auxiliary columns set to their true values at its hires."""
         return solution

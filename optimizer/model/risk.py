@@ -65,8 +65,9 @@ def out_of_sample_settings(scenario: Scenario) -> SimulationSettings:
 def profit_draws(scenario: Scenario, threads: int | None = None) -> np.ndarray:
     """(S x n) profit of every candidate in each in-sample run (refused above ``limits.risk_cells``)."""
     check_risk_model(scenario.limits, scenario.source, in_sample_settings(scenario).runs, scenario.candidates.n)
-    rev = creator_revenue(scenario, in_sample_settings(scenario), threads=threads)
-    return rev - scenario.candidates.outcomes.cost[None, :]
+    profit = creator_revenue(scenario, in_sample_settings(scenario), threads=threads)
+    profit -= scenario.candidates.outcomes.cost[None, :]  # in place: the draws are the largest array of a plan
+    return profit
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,9 @@ class Risk(Extension):
             return None
         x = np.asarray(solution, float)
         n = self.draws.shape[1]
-        profit = self.draws @ np.round(x[:n])
+        hires = x[:n]
+        hires = np.where(np.abs(hires - np.round(hires)) <= 1e-6, np.round(hires), hires)  # solver noise, not a mix
+        profit = self.draws @ hires
         w = cvar_weights(profit, self.settings.alpha)
         cvar = float(w @ profit)
         if x[c.eta] <= cvar + CUT_TOL * max(1.0, abs(cvar)):
@@ -323,6 +326,10 @@ class Risk(Extension):
         return replace(model, A=sp.vstack([model.A, sp.csr_matrix(row.reshape(1, -1))], format="csr"),
                        lo=np.concatenate([model.lo, [-np.inf]]), hi=np.concatenate([model.hi, [0.0]]),
                        rows=list(model.rows) + [Row(CVAR_ROWS, "<=", 0.0)])
+
+    @property
+    def fractional_cuts(self) -> bool:  # CVaR is concave in x on [0, 1]^n: the cut at any x' holds for every x
+        return True
 
     @property
     def approximates_objective(self) -> bool:

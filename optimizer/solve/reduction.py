@@ -22,6 +22,7 @@ from optimizer.solve.lp import lp_relaxation
 
 _FILL_TRIES = 400  # candidates tried when filling up the rounded LP solution
 _CORE_MIN = 300  # columns in the core problem solved for an incumbent
+_CORE_PER_ROW = 20  # ... or this many per row of the model, if more
 
 
 @dataclass
@@ -60,19 +61,30 @@ def _rounded_incumbent(model: MilpModel, x_lp: np.ndarray, d: np.ndarray) -> np.
     return x if is_feasible(model, x) else None
 
 
-def _core_incumbent(model: MilpModel, x_lp: np.ndarray, d: np.ndarray, core_solver) -> np.ndarray | None:
-    """Solve the MILP over the columns the LP is least sure about (smallest |reduced cost|, the classic knapsack
-    core), the rest held at their LP values: a feasible solution close to the optimum, cheaply."""
+def core_columns(model: MilpModel, x_lp: np.ndarray, d: np.ndarray) -> np.ndarray | None:
+    """The columns the LP is least sure about (fractional, then the smallest |reduced cost|; every continuous
+    column): the classic knapsack core, where an optimum differs from the LP's rounding. None: the core would be
+    the whole model."""
     n = model.shape[1]
-    size = min(n, max(_CORE_MIN, 20 * model.shape[0]))
-    if core_solver is None or size >= n:
+    size = min(n, max(_CORE_MIN, _CORE_PER_ROW * model.shape[0]))
+    if size >= n:
         return None
     frac = np.abs(x_lp - np.round(x_lp)) > 1e-9
-    score = np.where(frac, -1.0, np.abs(d))
+    score = np.where(frac | ~model.integer, -1.0, np.abs(d))
     core = np.zeros(n, dtype=bool)
     core[np.argsort(score, kind="stable")[:size]] = True
+    core |= ~model.integer
+    return core
+
+
+def _core_incumbent(model: MilpModel, x_lp: np.ndarray, d: np.ndarray, core_solver) -> np.ndarray | None:
+    """Solve the MILP over the core (``core_columns``), the rest held at their LP values: a feasible solution close
+    to the optimum, cheaply."""
+    core = None if core_solver is None else core_columns(model, x_lp, d)
+    if core is None:
+        return None
     x0 = np.where(core, 0.0, np.round(x_lp))
-    sub = _restrict(model, core, x0)
+    sub = restrict(model, core, x0)
     if sub is None:
         return None
     out = core_solver(sub)
@@ -83,7 +95,7 @@ def _core_incumbent(model: MilpModel, x_lp: np.ndarray, d: np.ndarray, core_solv
     return x if is_feasible(model, x) else None
 
 
-def _restrict(model: MilpModel, free: np.ndarray, x0: np.ndarray) -> MilpModel | None:
+def restrict(model: MilpModel, free: np.ndarray, x0: np.ndarray) -> MilpModel | None:
     """The model over the ``free`` columns with the others fixed at ``x0`` (None if a row is left violated)."""
     fixed = ~free
     A = sp.csc_matrix(model.A)
@@ -119,8 +131,30 @@ def reduce_model(model: MilpModel, incumbent: np.ndarray | None = None, core_sol
     values = [float(model.c @ x + model.offset) for x in cands]
     best = int(np.argmax(values))
     inc, z_inc = np.asarray(cands[best], float), values[best]
-    margin = 1e-7 * max(1.0, abs(z_lp)) + 1e-9 * float(np.abs(model.c).sum())
-    threshold = max(0.0, z_lp - z_inc) + margin
+    fixed = fix_by_reduced_costs(model, x_lp, z_lp, d, inc, z_inc)
+    if fixed is None:
+        return Reduction(lp_infeasible=False, lp_bound=z_lp)
+    fix, x0 = fixed
+    sub = restrict(model, ~fix, x0)
+    if sub is None:
+        return Reduction(lp_infeasible=False, lp_bound=z_lp)
+    return Reduction(lp_infeasible=False, lp_bound=z_lp + lp_margin(model, z_lp), incumbent=inc,
+                     keep=np.flatnonzero(~fix), x0=x0, model=sub)
+
+
+def lp_margin(model: MilpModel, z_lp: float) -> float:
+    """What an LP optimum of value ``z_lp`` may be short of the true one by the solver's tolerances."""
+    return 1e-7 * max(1.0, abs(z_lp)) + 1e-9 * float(np.abs(model.c).sum())
+
+
+def fix_by_reduced_costs(model: MilpModel, x_lp: np.ndarray, z_lp: float, d: np.ndarray, inc: np.ndarray,
+                         z_inc: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """(the integer columns fixed, the full solution holding their values with the others 0) from an LP optimum
+    ``x_lp`` of value ``z_lp`` with reduced costs ``d`` (HiGHS's, for min -c) and a feasible ``inc`` of value
+    ``z_inc``; None when the duals contradict ``inc`` (then they are not trusted). ``z_lp`` may come from any
+    relaxation of the model whose feasible set holds every feasible mix (an LP with valid cuts, say): the argument
+    of the module docstring needs nothing more."""
+    threshold = max(0.0, z_lp - z_inc) + lp_margin(model, z_lp)
     at_lb = np.abs(x_lp - model.lb) <= 1e-9
     at_ub = np.abs(x_lp - model.ub) <= 1e-9
     # At a lower bound the (minimisation) reduced cost is >= 0, at an upper bound <= 0.
@@ -128,9 +162,5 @@ def reduce_model(model: MilpModel, incumbent: np.ndarray | None = None, core_sol
     x0 = np.where(fix, np.round(x_lp), 0.0)
     x0[model.lb == model.ub] = model.lb[model.lb == model.ub]
     if np.any(inc[fix] != x0[fix]):  # cannot happen with exact duals; do not trust the reduction then
-        return Reduction(lp_infeasible=False, lp_bound=z_lp)
-    sub = _restrict(model, ~fix, x0)
-    if sub is None:
-        return Reduction(lp_infeasible=False, lp_bound=z_lp)
-    return Reduction(lp_infeasible=False, lp_bound=z_lp + margin, incumbent=inc, keep=np.flatnonzero(~fix), x0=x0,
-                     model=sub)
+        return None
+    return fix, x0

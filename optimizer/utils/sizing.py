@@ -7,8 +7,10 @@ block on a bigger machine):
 * ``creator_runs``: simulated runs x creators simulated (the mix and the alternatives it is compared with). The
   simulator draws about 2 million creator-runs a second on 2 cores, so the default 1e9 is about 8 minutes.
 * ``risk_cells``: ``risk.scenarios`` x candidates, the profit draws the risk model holds (8 bytes each). The default
-  2e7 is 160 MB; the integer program itself is aggregated cuts from 50,000 cells on (``model/risk.py``), so it
-  no longer grows with the runs, and the limit guards memory and the simulation of the draws.
+  5e7 is 400 MB of draws (10,000 candidates x 5,000 runs: about 2 GB at the peak of drawing them, and a CVaR plan
+  in about 30 s on 2 cores, ``benchmarks/bench_risk.py``); the integer program itself is aggregated cuts from
+  50,000 cells on (``model/risk.py``), so it no longer grows with the runs, and the limit guards memory and the
+  simulation of the draws.
 
 Frontier and sweep points are capped on the command line (``cli.MAX_POINTS``); each of their solves is sized here.
 """
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from optimizer.errors import InputError
 
 CREATOR_RUNS = 1e9
-RISK_CELLS = 2e7
+RISK_CELLS = 5e7
 
 
 @dataclass(frozen=True)
