@@ -436,9 +436,9 @@ def test_the_unique_reach_figures_follow_from_the_record():
 
 
 def test_the_risk_figures_follow_from_the_records():
-    speed = _rows(record("bench_risk_speed"), r"^\s*([\d,]+)\s+([\d,]+) \|\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+"
-                                              r"([\d.]+)x\s+([\d.]+)x\s+\S+\s+([\d.]+)\s+\S+ \|.*\(cuts (\w+); "
-                                              r"dense (\w+); highs (\w+);")
+    rec = record("bench_risk_speed")
+    speed = _rows(rec, r"^\s*([\d,]+)\s+([\d,]+) \|\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)x\s+([\d.]+)x\s+\S+\s+"
+                       r"([\d.]+)\s+\S+ \|.*\(cuts (\w+); dense (\w+); obvious (\w+); highs (\w+)\)")
     assert len(speed) == 2
     (n1, s1, _, _, cuts1, vs_dense1, vs_pulp1, hi1, *st1) = speed[0]
     (n2, s2, _, dense2, cuts2, vs_dense2, vs_pulp2, hi2, *st2) = speed[1]
@@ -448,6 +448,15 @@ def test_the_risk_figures_follow_from_the_records():
                f"{vs_pulp1}x than row-by-row PuLP) and {n2} x {s2} took {cuts2} s ({vs_dense2}x, {vs_pulp2}x). HiGHS "
                f"with the cuts took {hi1} s and {hi2} s")
     said(doc("modelling.md"), f"candidates x 2,000 runs went from {dense2} s to {cuts2} s with CBC (`speed.md`)")
+    big = _rows(rec, r"^\s*([\d,]+)\s+([\d,]+) \|\s+-\s+-\s+([\d.]+)\s+-\s+-\s+(\S+)\s+([\d.]+)\s+(\S+) \|"
+                     r".*\(cuts (\w+); highs (\w+)\)")
+    assert len(big) == 1
+    n3, s3, cuts3, gap3, hi3, hgap3, *st3 = big[0]
+    assert set(st3) == {"optimal"} and max(float(gap3), float(hgap3)) <= 1e-3  # the 0.1%
+    assert max(float(cuts3), float(hi3)) < 60  # the target, in the record
+    said(text, f"{n3} candidates x {s3} runs took {cuts3} s with CBC and {hi3} s with HiGHS, proven within "
+               f"{pct(float(gap3), 2)} and {pct(float(hgap3), 2)}")
+    said(doc("modelling.md"), f"{n3} candidates x {s3} runs plan in {cuts3} s")
     from optimizer.model.risk import CUTS_FROM
 
     said(text, f"the aggregated cuts (the default from {CUTS_FROM:,} coefficients)")
