@@ -23,31 +23,36 @@ from optimizer.utils.parallel import run_all
 
 
 def plan(scenario: Scenario, *, baselines: bool = True, simulate: bool | SimulationSettings = False,
-         threads: int | None = None, progress: Progress | None = None, out_of_sample: bool = True) -> PlanResult:
+         threads: int | None = None, progress: Progress | None = None, out_of_sample: bool = True,
+         executor: Executor | None = None) -> PlanResult:
     """Choose the mix that maximises the scenario's objective within its budget and rules.
 
     With ``simulate`` (True: the scenario's ``simulation:`` settings or the defaults; or explicit settings), the
     mix is also simulated and, unless the settings say ``compare: false``, set against the alternatives
     (``result.simulation``, ``result.comparison``). ``threads`` and ``progress`` are passed to the simulator.
     With a ``risk:`` block the result carries ``risk``: CVaR and P(loss) in sample and, unless ``out_of_sample`` is
-    False, on fresh runs."""
+    False, on fresh runs. ``executor`` (a ``concurrent.futures.Executor`` or a Dask ``distributed.Client``) draws
+    the simulation's chunks of runs (the same numbers as here)."""
     result = optimize(scenario, baselines=baselines, threads=threads, out_of_sample=out_of_sample)
     if simulate and result.has_solution:
         settings = simulate if isinstance(simulate, SimulationSettings) else None
-        a = assess(scenario, result, settings=settings, threads=threads, progress=progress)
+        a = assess(scenario, result, settings=settings, threads=threads, progress=progress, executor=executor)
         result = replace(result, simulation=a.simulation, comparison=a.comparison)
     return result
 
 
 def simulate(scenario: Scenario, mix: PlanResult | Sequence[str] | None = None, *,
              settings: SimulationSettings | None = None, keep_draws: bool = False, threads: int | None = None,
-             chunk_runs: int | None = None, progress: Progress | None = None) -> SimulationResult:
+             chunk_runs: int | None = None, progress: Progress | None = None,
+             executor: Executor | None = None) -> SimulationResult:
     """Simulate one mix: a :class:`~optimizer.result.PlanResult`, a list of candidate ids, or None (plan the
-    scenario first). Settings default to the scenario's ``simulation:`` block, then to the documented defaults."""
+    scenario first). Settings default to the scenario's ``simulation:`` block, then to the documented defaults.
+    ``executor`` (a ``concurrent.futures.Executor`` or a Dask ``distributed.Client``) draws the chunks of runs:
+    the same numbers as in this process."""
     if mix is None:
         mix = optimize(scenario, baselines=False)
     return simulate_mix(scenario, mix, settings=settings, keep_draws=keep_draws, threads=threads,
-                        chunk_runs=chunk_runs, progress=progress)
+                        chunk_runs=chunk_runs, progress=progress, executor=executor)
 
 
 # (stage name, unit) -> a context that gives the stage's progress callback
@@ -76,7 +81,8 @@ def deliver(scenario: Scenario, *, simulate: bool | SimulationSettings = False, 
     the fee at which each one left out would enter, and up to which each one chosen stays; ``result.prices``).
     ``stage(name, unit)`` gives each long stage its progress callback (the command line's bars). ``executor``
     (a ``concurrent.futures.Executor`` or a Dask ``distributed.Client``) runs the independent solves of the
-    prices, the frontier, the sweep and the what-if; by default they run in local processes."""
+    prices, the frontier, the sweep and the what-if, and the simulation's chunks of runs; by default they run in
+    local processes (the simulation in this one, with threads)."""
     def bar(name: str, unit: str) -> contextlib.AbstractContextManager[Progress | None]:
         return stage(name, unit) if stage is not None else contextlib.nullcontext()
 
@@ -84,7 +90,8 @@ def deliver(scenario: Scenario, *, simulate: bool | SimulationSettings = False, 
     if simulate and result.has_solution:
         settings = simulate if isinstance(simulate, SimulationSettings) else None
         with bar("simulating", "runs") as progress:
-            a = assess(scenario, result, settings=settings, keep_draws=keep_draws, threads=threads, progress=progress)
+            a = assess(scenario, result, settings=settings, keep_draws=keep_draws, threads=threads, progress=progress,
+                       executor=executor)
         result = replace(result, simulation=a.simulation, comparison=a.comparison)
     if explain and result.has_solution:
         with bar("prices", "creators") as progress:

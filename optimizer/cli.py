@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
                                  "depend on it)"))
     cluster = parent(lambda q: q.add_argument(
         "--scheduler", metavar="ADDRESS", help="run the independent solves (frontier, sweep, what-if, prices, "
-        "compared scenarios) on a Dask cluster, e.g. tcp://10.0.0.5:8786 (pip install 'influencer-mix[dask]')"))
+        "compared scenarios) and the simulation's chunks of runs on a Dask cluster, e.g. tcp://10.0.0.5:8786 (pip "
+        "install 'influencer-mix[dask]'; the numbers do not depend on it)"))
     menu = parent(
         lambda q: q.add_argument("--out", metavar="DIR", help="also write the JSON and a PNG chart to DIR"),
         lambda q: q.add_argument("--jobs", type=int, metavar="N", help="parallel solves (processes; default: the "
@@ -88,8 +89,8 @@ def _parser() -> argparse.ArgumentParser:
                      "(in the table and, with --out, in the report, frontier.json and frontier.png)")
     run.add_argument("--sweep", metavar="BUDGETS", help="also sweep these budgets, e.g. 5000:50000:5000 (in the "
                      "table and, with --out, in the report, sweep.json and sweep.png)")
-    sim = sub.add_parser("simulate", parents=[scenario, fmt, top, solver, simulation], help="simulate a mix (the "
-                         "optimiser's, or --ids) and compare it with the alternatives")
+    sim = sub.add_parser("simulate", parents=[scenario, fmt, top, solver, simulation, cluster],
+                         help="simulate a mix (the optimiser's, or --ids) and compare it with the alternatives")
     sim.add_argument("--ids", metavar="ID,ID,...", help="simulate these candidates instead of the optimiser's mix")
     sim.add_argument("--out", metavar="DIR", help="also write simulation.json and histograms of profit and ROI")
     sim.add_argument("--no-compare", action="store_true", help="skip the comparison with the alternatives")
@@ -411,9 +412,9 @@ def _simulate(args) -> int:
     if result is not None and ids is None and not result.has_solution:
         _emit(args, simulation_document(scenario, result, None), format_table(result, args.top))
         return 1
-    with terminal_progress("simulating", enabled=args.format == "table") as bar:
+    with _cluster(args) as executor, terminal_progress("simulating", enabled=args.format == "table") as bar:
         a = assess(scenario, result, ids=ids, settings=settings, compare=compare, keep_draws=out_dir is not None,
-                   threads=args.threads, progress=bar)
+                   threads=args.threads, progress=bar, executor=executor)
     doc = simulation_document(scenario, result, a)
     head = f"{scenario.name}: {'the given mix' if ids is not None else 'the optimiser' + chr(39) + 's mix'}"
     if result is not None:

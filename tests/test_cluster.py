@@ -136,7 +136,12 @@ def test_the_readme_cluster_block_runs_as_written(tmp_path):
             finally:
                 os.chdir(cwd)
             doc = json.loads(printed.getvalue())
-            assert doc["points"] if argv[0] == "sweep" else len(doc["plans"]) == 5
+            if argv[0] == "sweep":
+                assert doc["points"]
+            elif argv[0] == "compare":
+                assert len(doc["plans"]) == 5
+            else:  # simulate: the mix's distribution, drawn on the workers
+                assert doc["simulation"]["runs"] == 20000 and doc["comparison"]
     finally:
         for proc in reversed(started):
             proc.terminate()
@@ -144,3 +149,36 @@ def test_the_readme_cluster_block_runs_as_written(tmp_path):
                 proc.wait(timeout=10)
             if proc.poll() is None:
                 proc.kill()
+
+
+def test_simulation_chunks_on_a_cluster_equal_the_local_run(cluster):
+    """The chunks of runs drawn on the cluster's workers and merged here in run order: the same numbers, draws
+    and per-creator risk shares as one process, for the mix and every alternative it is compared with."""
+    _, client = cluster
+    from optimizer import plan, simulate
+    from optimizer.io.scenario import SimulationSettings
+
+    sc = load_scenario(SCENARIOS / "skincare_launch.yaml")
+    settings = SimulationSettings(runs=9000, seed=5)  # 9,000 runs: chunks of whole blocks and a ragged last one
+    here = simulate(sc, settings=settings, keep_draws=True)
+    there = simulate(sc, settings=settings, keep_draws=True, executor=client)
+    assert _timeless(there.to_dict()) == _timeless(here.to_dict())
+    assert all((there.draws[m] == here.draws[m]).all() for m in here.draws)
+    assert there.contributions.equals(here.contributions)
+    compared_here = plan(sc, simulate=settings).to_dict()
+    compared_there = plan(sc, simulate=settings, executor=client).to_dict()
+    assert _timeless(compared_there["comparison"]) == _timeless(compared_here["comparison"])
+    assert len(compared_here["comparison"]) >= 4
+
+
+def test_the_command_line_simulates_on_a_scheduler(cluster):
+    lc, _ = cluster
+    docs = []
+    for extra in ([], ["--scheduler", lc.scheduler_address]):
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            code = main(["simulate", str(SCENARIOS / "skincare_launch.yaml"), "--runs", "5000", "--seed", "2",
+                         "--format", "json", *extra])
+        assert code == 0
+        docs.append(_timeless(json.loads(printed.getvalue())))
+    assert docs[0] == docs[1]

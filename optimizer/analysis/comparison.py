@@ -9,6 +9,7 @@ every mix, so differences between rows are differences between mixes, not Monte 
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import replace
 
 import numpy as np
@@ -117,8 +118,10 @@ def tier_order(scenario: Scenario) -> list[str]:
 
 def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[str] | None = None,
            settings: SimulationSettings | None = None, compare: bool | None = None, keep_draws: bool = False,
-           threads: int | None = None, progress: Progress | None = None) -> Assessment:
-    """Simulate a mix and, with ``compare``, set it against the alternatives on common random numbers.
+           threads: int | None = None, progress: Progress | None = None,
+           executor: Executor | None = None) -> Assessment:
+    """Simulate a mix and, with ``compare``, set it against the alternatives on common random numbers
+    (``executor``: draw the chunks of runs through it, ``simulate_mixes``; the same numbers).
 
     The mix is ``ids`` when given (the optimiser's mix, from ``result``, is then one of the alternatives), else
     ``result``'s. ``compare`` defaults to the settings' ``compare``."""
@@ -185,7 +188,7 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
         rows.append(("greedy", GREEDY, "ok", "best ratio first within the same rules", g.feasible))
     first = next(iter(mixes))
     sims = simulate_mixes(scenario, mixes, settings=st, keep_draws=[first] if keep_draws else False,
-                          threads=threads, progress=progress)
+                          threads=threads, progress=progress, executor=executor)
     comparison = [Alternative(name, kind, status, note, ok, sims.get(name), unstated.get(name, ""))
                   for name, kind, status, note, ok in rows]
     return Assessment(simulation=sims[first], comparison=comparison if compare else [])

@@ -955,7 +955,7 @@ def _short(p: str | Path) -> str:
 def _cross_check(r: _Reader, cons: Constraints, cands: Candidates, warnings: list[str], creators: bool = False) -> None:
     """Constraints that name values in the shortlist: include/exclude ids and group keys. ``creators``: the
     shortlist may be options (packages, phases), whose ``creator`` column holds the ids the rules name."""
-    ids = set(cands.table["creator"]) if creators and "creator" in cands.table else set(cands.ids)
+    ids = set(cands.table["creator"].unique()) if creators and "creator" in cands.table else set(cands.ids)
     for i in cons.include:
         if i not in ids:
             r.bad("constraints.include", f"id '{i}' is not in {cands.source}{suggest(i, ids)}")
@@ -963,7 +963,9 @@ def _cross_check(r: _Reader, cons: Constraints, cands: Candidates, warnings: lis
         if i not in ids:
             warnings.append(f"{r.source}: key 'constraints.exclude': id '{i}' is not in {cands.source}")
     for g in ("platforms", "niches", "regions"):
-        present = set(cands.table[GROUP_COLUMN[g]]) - {""}
+        if not cons.groups(g):
+            continue
+        present = set(cands.table[GROUP_COLUMN[g]].unique()) - {""}  # unique() first: Arrow's, not a Python loop
         for k in cons.groups(g):
             if k in present:
                 continue

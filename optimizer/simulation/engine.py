@@ -34,7 +34,7 @@ import os
 import struct
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +45,7 @@ from optimizer.errors import InputError, suggest
 from optimizer.io.audience import Audience
 from optimizer.io.scenario import Scenario, SimulationSettings
 from optimizer.simulation.measures import Summary, binomial_se, prob_below, var_cvar
+from optimizer.utils.parallel import as_executor
 from optimizer.utils.sizing import check_simulation
 
 BLOCK = 2048  # runs per random-number block (fixed: changing it changes the numbers)
@@ -166,27 +167,46 @@ class _Accumulator:
         self.s = np.zeros(k)  # sum of (revenue - mean) x (mix revenue - mix mean)
 
     def add(self, mats: Mapping[str, np.ndarray], r0: int, r1: int) -> None:
+        self.merge(self.part(mats, r0, r1), r0)
+
+    def part(self, mats: Mapping[str, np.ndarray], r0: int, r1: int) -> _Part:
+        """This mix's share of the chunk of runs r0..r1: its per-run totals and, per block, its per-member sums
+        (computed where the chunk was drawn: a worker process or machine returns this, not the matrices)."""
         # Column-major matrices summed along rows add the columns one by one in shortlist order, so a mix's totals
         # are the same numbers whatever else is simulated alongside (M[:, cols] keeps the column-major layout).
         whole = self.cols.size == next(iter(mats.values())).shape[1]
         subs = {m: M if whole else M[:, self.cols] for m, M in mats.items()}
-        for m, sub in subs.items():
-            self.totals[m][r0:r1] = sub.sum(axis=1)
+        totals = {m: sub.sum(axis=1) for m, sub in subs.items()}
         if self.audience is not None:
             aud, pos, st, mix_key = self.audience
+            unique = np.empty(r1 - r0)
             for b0 in range(0, r1 - r0, BLOCK):
                 rng = self.streams.at(st.seed, _UNIQUE, mix_key, (r0 + b0) // BLOCK)
                 block = subs["reach"][b0:b0 + BLOCK]
-                self.totals["unique_reach"][r0 + b0:r0 + b0 + block.shape[0]] = aud.unique_draws(
-                    block, pos, rng, counts=st.counts == "binomial")
+                unique[b0:b0 + block.shape[0]] = aud.unique_draws(block, pos, rng, counts=st.counts == "binomial")
+            totals["unique_reach"] = unique
         rev = subs["revenue"]
         mu_total = float(self.mu_rev.sum())
+        sums = []
         for b0 in range(0, r1 - r0, BLOCK):  # per block, so the sums do not depend on the chunk size
             dev = rev[b0:b0 + BLOCK] - self.mu_rev
-            pdev = self.totals["revenue"][r0 + b0:r0 + b0 + dev.shape[0]] - mu_total
-            self.d += dev.sum(axis=0)
-            self.q += (dev * dev).sum(axis=0)
-            self.s += (dev * pdev[:, None]).sum(axis=0)
+            pdev = totals["revenue"][b0:b0 + dev.shape[0]] - mu_total
+            sums.append((dev.sum(axis=0), (dev * dev).sum(axis=0), (dev * pdev[:, None]).sum(axis=0)))
+        return totals, sums
+
+    def merge(self, part: _Part, r0: int) -> None:
+        """Add a chunk's :meth:`part`; chunks are merged in run order, so the sums are added in the same order
+        as in one pass, and are the same numbers."""
+        totals, sums = part
+        for m, v in totals.items():
+            self.totals[m][r0:r0 + v.size] = v
+        for d, q, s in sums:
+            self.d += d
+            self.q += q
+            self.s += s
+
+
+_Part = tuple  # (per-run totals by metric, [(d, q, s) per block]): _Accumulator.part
 
 
 def _shock_draws(streams: _Streams, seed: int, kind: int, names: Sequence[str], sd: float, blocks: range,
@@ -322,12 +342,15 @@ def _chunks(engine: _Engine, runs: int, threads: int | None,
 def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.ndarray], *,
                    settings: SimulationSettings | None = None, keep_draws: bool | Sequence[str] = False,
                    threads: int | None = None, chunk_runs: int | None = None,
-                   progress: Progress | None = None) -> dict[str, SimulationResult]:
+                   progress: Progress | None = None, executor: Executor | None = None) -> dict[str, SimulationResult]:
     """Simulate several mixes (name -> positions in the shortlist) on common random numbers, in one pass.
 
     ``threads`` (default: the machine's cores, at most 8) and ``chunk_runs`` (a multiple of ``BLOCK``; default
     keeps each outcome matrix near 16 MB) change the speed and memory, never the numbers. ``keep_draws``: True
-    for every mix, or the names of the mixes whose per-run totals to return as ``draws``."""
+    for every mix, or the names of the mixes whose per-run totals to return as ``draws``. ``executor`` (a
+    ``concurrent.futures.Executor`` or a Dask ``distributed.Client``) draws the chunks of runs elsewhere, each
+    returning only its mixes' totals and sums (:meth:`_Accumulator.part`), merged here in run order: the same
+    numbers as in one process."""
     st = settings or scenario.simulation or SimulationSettings()
     start = time.perf_counter()
     pos = {name: np.unique(np.asarray(p, dtype=int)) for name, p in mixes.items()}
@@ -341,13 +364,58 @@ def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.nd
                                keep=name in keep, audience=None if aud is None else
                                (aud, p, st, stable_key(",".join(str(i) for i in scenario.candidates.ids[p]))))
             for name, p in pos.items()}
-    for r0, r1, mats in _chunks(engine, st.runs, threads, chunk_runs):
-        for acc in accs.values():
-            acc.add(mats, r0, r1)
-        if progress is not None:
-            progress(r1, st.runs)
+    if executor is not None:
+        _elsewhere(as_executor(executor), scenario, union, st, accs, threads, chunk_runs, progress)
+    else:
+        for r0, r1, mats in _chunks(engine, st.runs, threads, chunk_runs):
+            for acc in accs.values():
+                acc.add(mats, r0, r1)
+            if progress is not None:
+                progress(r1, st.runs)
     seconds = time.perf_counter() - start
     return {name: _result(name, scenario, pos[name], accs[name], st, seconds) for name in mixes}
+
+
+ELSEWHERE_CHUNKS = 8  # chunks of runs at least, when an executor draws them (so that several workers share them)
+
+
+def _elsewhere(executor: Executor, scenario: Scenario, union: np.ndarray, st: SimulationSettings,
+               accs: Mapping[str, _Accumulator], threads: int | None, chunk_runs: int | None,
+               progress: Progress | None) -> None:
+    """Draw the chunks of runs through ``executor`` and merge their parts into ``accs`` in run order."""
+    step = _chunk_runs(union.size, st.runs, chunk_runs)
+    if chunk_runs is None:  # enough chunks for the workers, each still a whole number of blocks
+        step = min(step, max(BLOCK, -(-st.runs // (ELSEWHERE_CHUNKS * BLOCK)) * BLOCK))
+    specs = {name: (a.cols, a.mu_rev, a.audience) for name, a in accs.items()}
+    jobs = [(scenario, union, st, specs, r0, min(st.runs, r0 + step), threads) for r0 in range(0, st.runs, step)]
+    futures = [executor.submit(_chunk_parts, job) for job in jobs]
+    try:
+        for job, f in zip(jobs, futures, strict=True):
+            parts = f.result()
+            for name, acc in accs.items():
+                acc.merge(parts[name], job[4])
+            if progress is not None:
+                progress(job[5], st.runs)
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        raise
+
+
+def _chunk_parts(job: tuple) -> dict[str, _Part]:
+    """One chunk of runs, drawn where the executor runs it: each mix's :meth:`_Accumulator.part` (top level, so
+    that a process pool or a Dask worker can run it)."""
+    scenario, union, st, specs, r0, r1, threads = job
+    engine = _Engine(scenario, union, st)
+    threads = threads or min(8, os.cpu_count() or 1)
+    pool = ThreadPoolExecutor(threads) if threads > 1 and union.size > 1 else None
+    try:
+        mats = engine.chunk(r0, r1, pool, tasks=4 * threads)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return {name: _Accumulator(cols, mu, 0, False, audience).part(mats, r0, r1)  # no run totals held here
+            for name, (cols, mu, audience) in specs.items()}
 
 
 def creator_revenue(scenario: Scenario, settings: SimulationSettings, positions: Sequence[int] | None = None, *,
@@ -441,7 +509,7 @@ def positions_of(scenario: Scenario, ids: Sequence[str], label: str = "--ids") -
 
 def simulate_mix(scenario: Scenario, mix, *, settings: SimulationSettings | None = None,
                  keep_draws: bool = False, threads: int | None = None, chunk_runs: int | None = None,
-                 progress: Progress | None = None) -> SimulationResult:
+                 progress: Progress | None = None, executor: Executor | None = None) -> SimulationResult:
     """Simulate one mix: a plan result (anything with ``selected`` and ``has_solution``) or a list of candidate
     ids (:func:`optimizer.simulate` also plans one when none is given). Settings default to the scenario's
     ``simulation:`` block, then to the documented defaults."""
@@ -454,6 +522,6 @@ def simulate_mix(scenario: Scenario, mix, *, settings: SimulationSettings | None
         pos = positions_of(scenario, [str(i) for i in mix], "ids")
         name = "given"
     res = simulate_mixes(scenario, {name: pos}, settings=settings, keep_draws=keep_draws, threads=threads,
-                         chunk_runs=chunk_runs, progress=progress)
+                         chunk_runs=chunk_runs, progress=progress, executor=executor)
     return res[name]
 
