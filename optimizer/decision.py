@@ -440,9 +440,12 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
     hires, pos, totals, status, value, bound, gap = _valued(scenario, model, out, roi_bound, exts)
     x_full = np.asarray(out.x, float)
     if out.status == TIME_LIMIT:
-        warnings.append(f"stopped by the time limit ({scenario.solver.time_limit:g} s); the mix is the best found "
-                        f"and may be up to {gap:.2%} from the optimum" if gap is not None else
-                        "stopped by the time limit; no bound on the optimum is known")
+        other = next(name for name in ("cbc", "highs") if name != scenario.solver.name)
+        warnings.append((f"stopped by the time limit ({scenario.solver.time_limit:g} s); the mix is the best found "
+                         f"and may be up to {gap:.2%} from the optimum" if gap is not None else
+                         "stopped by the time limit; no bound on the optimum is known")
+                        + f" (the other back end, --solver {other}, proves some models the default cannot: "
+                          "docs/speed.md)")
     warnings += evidence_warnings(totals)
     if status == EMPTY:
         warnings.append(empty_reason(scenario))
