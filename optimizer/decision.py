@@ -245,11 +245,20 @@ def _solve_refined(scenario: Scenario, model: MilpModel, exts: list[Extension], 
     (a model without auxiliary columns); ``incumbent`` (hires): a mix to start from; ``mip_start`` (hires): a mix
     handed to the back end."""
     if all(e.exact for e in exts):
-        warm = None if mip_start is None else _Refinement(scenario, model, exts, gap, abs_gap, None).completed(
-            mip_start)
+        warm = None if mip_start is None else _completed(model, exts, mip_start)
         return solve(model, scenario.solver.name, time_limit=time_limit, gap=gap, abs_gap=abs_gap, reduce=reduce,
                      incumbent=incumbent, mip_start=warm), model
     return _Refinement(scenario, model, exts, gap, abs_gap, time_limit).run(incumbent, mip_start)
+
+
+def _completed(model: MilpModel, exts: list[Extension], hires: np.ndarray) -> np.ndarray:
+    """A full solution of ``model`` at these hires, every extension's auxiliary columns at their true values (a
+    valid start, and what a mix is worth in the model)."""
+    x = np.zeros(model.shape[1])
+    x[: model.n_candidates] = np.asarray(hires, float)[: model.n_candidates]
+    for e in exts:
+        x = e.repair(x)
+    return x
 
 
 class _Refinement:
@@ -281,17 +290,8 @@ class _Refinement:
         self.timed_out = False
         self.start = time.perf_counter()
 
-    def repaired(self, x: np.ndarray) -> np.ndarray:
-        """``x`` with every extension's auxiliary columns at their true values for its hires."""
-        for e in self.exts:
-            x = e.repair(x)
-        return x
-
     def completed(self, hires: np.ndarray) -> np.ndarray:
-        """A full solution of the model at these hires, its auxiliary columns at their true values."""
-        x = np.zeros(self.model.shape[1])
-        x[: self.n] = np.asarray(hires, float)[: self.n]
-        return self.repaired(x)
+        return _completed(self.model, self.exts, hires)
 
     def truth(self, hires: np.ndarray) -> float:
         """The objective at these hires in truth (the model's may be overstated)."""
@@ -419,7 +419,7 @@ class _Refinement:
         status = TIME_LIMIT if self.timed_out else OPTIMAL if self.proven() else FEASIBLE
         bound = None if not np.isfinite(self.bound) else max(self.bound, self.best_u)
         # later rounds' cuts may cut the auxiliary values the solver gave this mix: set them to the true ones
-        return replace(self.best, x=self.repaired(self.best.x), status=status, bound=bound, seconds=seconds,
+        return replace(self.best, x=self.completed(self.best.x), status=status, bound=bound, seconds=seconds,
                        message=f"{note}{self.best.message}; the approximation was refined until exact at the mix")
 
 

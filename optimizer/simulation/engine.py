@@ -28,6 +28,7 @@ summed in shortlist order, and statistics are accumulated block by block, so the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -324,19 +325,26 @@ def _chunk_runs(n_union: int, runs: int, chunk_runs: int | None) -> int:
     return min(per * BLOCK, -(-runs // BLOCK) * BLOCK)
 
 
-def _chunks(engine: _Engine, runs: int, threads: int | None,
-            chunk_runs: int | None) -> Iterator[tuple[int, int, dict[str, np.ndarray]]]:
-    """(first run, end run, outcome matrices) chunk by chunk, the creators of each chunk drawn by a thread pool."""
+@contextlib.contextmanager
+def _drawing(threads: int | None, creators: int) -> Iterator[tuple[ThreadPoolExecutor | None, int]]:
+    """(the thread pool that draws a chunk's creators, or None for one thread; the number of threads)."""
     threads = threads or min(8, os.cpu_count() or 1)
-    step = _chunk_runs(engine.union.size, runs, chunk_runs)
-    pool = ThreadPoolExecutor(threads) if threads > 1 and engine.union.size > 1 else None
+    pool = ThreadPoolExecutor(threads) if threads > 1 and creators > 1 else None
     try:
-        for r0 in range(0, runs, step):
-            r1 = min(runs, r0 + step)
-            yield r0, r1, engine.chunk(r0, r1, pool, tasks=4 * threads)
+        yield pool, threads
     finally:
         if pool is not None:  # on Ctrl-C or SIGTERM, the blocks not yet started are dropped, not drawn
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunks(engine: _Engine, runs: int, threads: int | None,
+            chunk_runs: int | None) -> Iterator[tuple[int, int, dict[str, np.ndarray]]]:
+    """(first run, end run, outcome matrices) chunk by chunk, the creators of each chunk drawn by a thread pool."""
+    step = _chunk_runs(engine.union.size, runs, chunk_runs)
+    with _drawing(threads, engine.union.size) as (pool, threads):
+        for r0 in range(0, runs, step):
+            r1 = min(runs, r0 + step)
+            yield r0, r1, engine.chunk(r0, r1, pool, tasks=4 * threads)
 
 
 def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.ndarray], *,
@@ -407,13 +415,8 @@ def _chunk_parts(job: tuple) -> dict[str, _Part]:
     that a process pool or a Dask worker can run it)."""
     scenario, union, st, specs, r0, r1, threads = job
     engine = _Engine(scenario, union, st)
-    threads = threads or min(8, os.cpu_count() or 1)
-    pool = ThreadPoolExecutor(threads) if threads > 1 and union.size > 1 else None
-    try:
+    with _drawing(threads, union.size) as (pool, threads):
         mats = engine.chunk(r0, r1, pool, tasks=4 * threads)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
     return {name: _Accumulator(cols, mu, 0, False, audience).part(mats, r0, r1)  # no run totals held here
             for name, (cols, mu, audience) in specs.items()}
 
