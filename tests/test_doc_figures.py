@@ -542,3 +542,33 @@ def test_the_simulation_limit_is_quoted_with_its_measured_time():
     assert CREATOR_RUNS == 1_000_000 * 1_000
     said(doc("guide.md"), f"(default 1e9; 1,000,000 runs x 1,000 creators took {seconds / 60:.0f} minutes with two "
                           "threads in `speed.md`)")
+
+
+def test_the_knapsack_benchmarks_optimum_is_exact():
+    """The dynamic programme that gives ``bench_solve.py --knapsacks`` its optima, against enumeration (both of its
+    tables: over the capacity, and over the profit when the capacity is the larger), and the solver on one of the
+    benchmark's own classes at a size enumeration reaches."""
+    import itertools
+    import sys
+
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_solve import KNAPSACK_CLASSES, knapsack_model, knapsack_optimum
+
+    from optimizer.solve import solve
+
+    rng = np.random.default_rng(0)
+    X = np.array(list(itertools.product([0, 1], repeat=10)))
+    for _ in range(100):
+        p, w = rng.integers(1, 50, 10), rng.integers(1, 50, 10)
+        c = int(rng.integers(1, w.sum()))
+        best = int(np.max(np.where(X @ w <= c, X @ p, 0)))
+        assert knapsack_optimum(p, w, c) == best  # over the capacity (c <= sum p here)
+        assert knapsack_optimum(p, w * 1000, c * 1000) == best  # over the profit (the capacity is larger)
+    for kind, make in KNAPSACK_CLASSES.items():
+        p, w = (np.asarray(v, np.int64) for v in make(np.random.default_rng(1), 10, 100))
+        c = int(w.sum()) // 2
+        best = int(np.max(np.where(X @ w <= c, X @ p, 0)))
+        assert knapsack_optimum(p, w, c) == best, kind
+        assert solve(knapsack_model(p, w, c), "cbc", gap=0.0).value == pytest.approx(best), kind
