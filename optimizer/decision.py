@@ -19,6 +19,7 @@ import pandas as pd
 from optimizer.domain import tiers as tiers_mod
 from optimizer.domain.funnel import Totals
 from optimizer.errors import InputError
+from optimizer.io.candidates import DEAL_COLUMNS
 from optimizer.io.provenance import assumptions
 from optimizer.io.scenario import Scenario
 from optimizer.model import program
@@ -508,7 +509,7 @@ def empty_reason(scenario: Scenario) -> str:
     """Why the best mix hires nobody: no fee fits the budget, no creator adds to the objective at its fee, or the
     rules leave nobody."""
     cand = scenario.candidates
-    fees = cand.outcomes.cost
+    fees = cand.outcomes.spend
     if not (fees <= scenario.budget).any():
         return (f"the mix is empty: no creator's fee fits the budget of {scenario.budget:,.0f} (the cheapest is "
                 f"{fees.min():,.0f})")
@@ -549,11 +550,16 @@ def selection_frame(scenario: Scenario, pos: np.ndarray) -> pd.DataFrame:
     """The chosen rows with their expected outcomes, in shortlist order."""
     cand = scenario.candidates
     frame = pd.concat([cand.table.iloc[pos].reset_index(drop=True),
-                       cand.outcomes.frame().iloc[pos].reset_index(drop=True).drop(columns=["cost"])], axis=1)
+                       cand.outcomes.frame().iloc[pos].reset_index(drop=True)], axis=1)
+    cost = frame.pop("cost")  # what each creator costs: the fee, or the whole deal when it has other terms
     with np.errstate(divide="ignore", invalid="ignore"):
-        frame["roi"] = np.where(frame["fee"] > 0, frame["profit"] / frame["fee"].where(frame["fee"] > 0), np.nan)
+        frame["roi"] = np.where(cost > 0, frame["profit"] / cost.where(cost > 0), np.nan)
     frame["followers"] = frame["followers"].astype("int64")
     extra = [c for c in ("creator", "phase", "posts") if c in frame]  # options (packages, phases)
+    if (cand.table[list(DEAL_COLUMNS)].to_numpy(float) != 0).any():  # the deals' other terms, and what they cost
+        frame["commission"] = cand.outcomes.commission[pos]
+        frame["cost"] = cost.to_numpy()
+        extra += [*DEAL_COLUMNS, "commission", "cost"]
     extra += ["history_posts", "evidence_weight", "evidence"]  # what the rates rest on (candidates.evidence)
     return frame[list(SELECTION_COLUMNS) + extra + list(cand.carried)]  # the file's other columns, unchanged
 

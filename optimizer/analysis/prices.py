@@ -91,7 +91,7 @@ def _price(item: tuple) -> Price:
     scenario, best, ideals, cid, chosen, tolerance = item
     cand = scenario.candidates
     j = int(cand.positions([cid])[0])
-    fee = float(cand.outcomes.cost[j])
+    fee = float(cand.table["fee"].iloc[j])  # the fee is what is negotiated (product, usage, commission stay)
     goal = scenario.goal
     gap = max(scenario.solver.gap, 1e-7)
     solves = 0

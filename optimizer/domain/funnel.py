@@ -30,7 +30,13 @@ METRICS: tuple[str, ...] = ("cost", "revenue", "profit", "reach", "engagements",
 
 @dataclass(frozen=True)
 class Outcomes:
-    """Expected outcomes per candidate (arrays of length n). Money is in the scenario's currency."""
+    """Expected outcomes per candidate (arrays of length n). Money is in the scenario's currency.
+
+    A deal is the fee, the product sent (``product_cost``), the content rights (``usage_fee``) and a commission on
+    attributed revenue (``commission_rate``): ``upfront`` = fee + product + usage is committed before the post,
+    ``commission`` = commission_rate x revenue is paid on what it sells (expected here), ``cost`` = upfront +
+    commission is what the creator costs the brand (profit, ROI, CAC and the KPIs count it), and ``spend`` is what
+    counts against the budget: upfront, plus the expected commission when the scenario says so."""
 
     cost: np.ndarray
     revenue: np.ndarray
@@ -39,15 +45,33 @@ class Outcomes:
     engagements: np.ndarray
     conversions: np.ndarray
     evidence: np.ndarray | None = None  # per candidate: none, thin, solid or stated (candidates.evidence)
+    spend: np.ndarray | None = None  # counted against the budget (None: the cost)
+    upfront: np.ndarray | None = None  # fee + product + usage (None: the cost)
+    commission: np.ndarray | None = None  # expected commission (None: none)
+    commission_rate: np.ndarray | None = None  # share of revenue paid as commission (None: none)
+
+    def __post_init__(self) -> None:
+        zero = np.zeros_like(self.cost)
+        for name, default in (("spend", self.cost), ("upfront", self.cost), ("commission", zero),
+                              ("commission_rate", zero)):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, default)
 
     @classmethod
-    def from_table(cls, table: pd.DataFrame) -> Outcomes:
+    def from_table(cls, table: pd.DataFrame, commission_in_budget: bool = False) -> Outcomes:
         f = table["followers"].to_numpy(float)
         posts = table["post_factor"].to_numpy(float) if "post_factor" in table else 1.0  # packages: options.py
         reach = f * table["audience_quality"].to_numpy(float) * table["reach_rate"].to_numpy(float) * posts
         conversions = reach * table["conversion_rate"].to_numpy(float)
         revenue = conversions * table["order_value"].to_numpy(float)
-        cost = table["fee"].to_numpy(float)
+
+        def column(name: str) -> np.ndarray:
+            return table[name].to_numpy(float) if name in table else np.zeros(len(table))
+
+        upfront = table["fee"].to_numpy(float) + column("product_cost") + column("usage_fee")
+        rate = column("commission_rate")
+        commission = rate * revenue
+        cost = upfront + commission
         return cls(
             cost=cost,
             revenue=revenue,
@@ -56,6 +80,10 @@ class Outcomes:
             engagements=reach * table["engagement_rate"].to_numpy(float),
             conversions=conversions,
             evidence=table["evidence"].to_numpy(object) if "evidence" in table else None,
+            spend=cost if commission_in_budget else upfront,
+            upfront=upfront,
+            commission=commission,
+            commission_rate=rate,
         )
 
     def metric(self, name: str) -> np.ndarray:
@@ -93,6 +121,8 @@ class Totals:
     thin_evidence_spend_share: float | None = None
     solid_evidence_spend_share: float | None = None
     stated_rates_spend_share: float | None = None
+    spend: float | None = None  # counted against the budget: fees, product and usage (and commissions if counted)
+    commission: float | None = None  # expected commissions (in ``cost``)
 
     @classmethod
     def of(cls, outcomes: Outcomes, selected: np.ndarray, audience: ReachCounter | None = None) -> Totals:
@@ -110,7 +140,7 @@ class Totals:
             frequency = s["reach"] / unique if unique > 0 else None
         shares: dict[str, float | None] = dict.fromkeys(EVIDENCE_SHARES.values())
         if outcomes.evidence is not None:
-            cost = outcomes.cost[sel]
+            cost = outcomes.spend[sel]
             level = outcomes.evidence[sel]
             total = float(cost.sum())
             shares = {key: float(cost[level == e].sum()) / total if total > 0 else 0.0
@@ -126,6 +156,8 @@ class Totals:
             unique_reach=unique,
             frequency=frequency,
             **shares,
+            spend=float(outcomes.spend[sel].sum()),
+            commission=float(outcomes.commission[sel].sum()),
         )
 
     def to_dict(self) -> dict:

@@ -7,7 +7,7 @@ Everything is checked here, once; code downstream trusts a :class:`Candidates`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -65,11 +65,18 @@ COLUMNS: tuple[Column, ...] = (
            fillable=True, percent_ok=True),
     Column("order_value_sd", "number", "currency", "standard deviation of order_value", lo=0, fillable=True,
            ceiling=1e7),
+    Column("commission_rate", "number", "share", "share of the creator's attributed revenue paid to it as commission "
+           "(affiliate and discount-code deals; default 0)", 0, 1, fillable=True, percent_ok=True),
+    Column("product_cost", "number", "currency", "cost of the product sent to the creator (gifting; default 0)",
+           lo=0, fillable=True, ceiling=1e9),
+    Column("usage_fee", "number", "currency", "fee for the rights to reuse the content (default 0)", lo=0,
+           fillable=True, ceiling=1e9),
     Column("history_posts", "int", "posts", "past posts the rates were estimated from (written by calibrate)",
            lo=0, ceiling=1e7),
     Column("evidence_weight", "number", "share", "weight of the creator's own history in its rates, the weakest "
            "of the three (written by calibrate)", 0, 1, percent_ok=True),
 )
+DEAL_COLUMNS = ("commission_rate", "product_cost", "usage_fee")  # a deal's terms beyond the fee (0 when not given)
 THIN_WEIGHT = 0.5  # below this weight on its own history, a creator's rates rest mostly on the prior
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 #: Header names exports and colleagues use for the contract's columns (compared after ``cells.canonical_header``;
@@ -133,6 +140,8 @@ class Candidates:
     sources: Mapping[str, np.ndarray] = field(default_factory=dict)
     # text values as the file writes them, for display: column -> lower-case value -> as written ("uk" -> "UK")
     display: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # the scenario's deals.commission_in_budget: expected commissions count against the budget (Outcomes.spend)
+    commission_in_budget: bool = False
 
     @property
     def n(self) -> int:
@@ -146,17 +155,25 @@ class Candidates:
         """The candidates where ``mask`` is true, in the same order (already validated: nothing is re-checked)."""
         mask = np.asarray(mask, dtype=bool)
         table = self.table[mask].reset_index(drop=True)
-        return Candidates(table=table, source=self.source, rows=self.rows[mask], outcomes=Outcomes.from_table(table),
-                          warnings=self.warnings, carried=self.carried,
-                          sources={k: v[mask] for k, v in self.sources.items()}, display=self.display)
+        return Candidates(table=table, source=self.source, rows=self.rows[mask],
+                          outcomes=Outcomes.from_table(table, self.commission_in_budget), warnings=self.warnings,
+                          carried=self.carried, sources={k: v[mask] for k, v in self.sources.items()},
+                          display=self.display, commission_in_budget=self.commission_in_budget)
 
     def with_fee(self, position: int, fee: float) -> Candidates:
         """The same shortlist with the candidate at ``position`` costing ``fee`` (its outcomes recomputed)."""
         table = self.table.copy()
         table.loc[position, "fee"] = float(fee)
-        return Candidates(table=table, source=self.source, rows=self.rows, outcomes=Outcomes.from_table(table),
-                          warnings=self.warnings, carried=self.carried, sources=self.sources,
-                          display=self.display)
+        return Candidates(table=table, source=self.source, rows=self.rows,
+                          outcomes=Outcomes.from_table(table, self.commission_in_budget), warnings=self.warnings,
+                          carried=self.carried, sources=self.sources, display=self.display,
+                          commission_in_budget=self.commission_in_budget)
+
+    def with_commission_in_budget(self, counted: bool) -> Candidates:
+        """The same shortlist with expected commissions counted against the budget (or not)."""
+        if counted == self.commission_in_budget:
+            return self
+        return replace(self, outcomes=Outcomes.from_table(self.table, counted), commission_in_budget=counted)
 
     def indicator(self, positions) -> np.ndarray:
         """The 0/1 hire vector over the shortlist with ones at ``positions`` (the form the model's rows take)."""
@@ -529,6 +546,8 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
         warnings += filled
         for c, was in empty.items():
             came_from(c, was & ~np.isnan(table[c].to_numpy(float)), "benchmark priors (docs/benchmarks.md)")
+    for name in DEAL_COLUMNS:  # no term stated and no default: there is none
+        table[name] = np.nan_to_num(table[name].to_numpy(float), nan=0.0)
     aq = table["audience_quality"].to_numpy(float)
     if np.isnan(aq).any():
         came_from("audience_quality", np.isnan(aq), "default 1 (every follower real)")

@@ -176,9 +176,10 @@ def expand(cand: Candidates, packages: Packages | None, phases: tuple[Phase, ...
         ids = ids + "@" + options["phase"].astype(str)
     options["id"] = ids.to_numpy(object)
     options["posts"] = options["posts"].astype(int)
-    return Candidates(table=options, source=cand.source, rows=cand.rows[src], outcomes=Outcomes.from_table(options),
-                      warnings=cand.warnings, carried=cand.carried,
-                      sources={k: v[src] for k, v in cand.sources.items()}, display=cand.display)
+    return Candidates(table=options, source=cand.source, rows=cand.rows[src],
+                      outcomes=Outcomes.from_table(options, cand.commission_in_budget), warnings=cand.warnings,
+                      carried=cand.carried, sources={k: v[src] for k, v in cand.sources.items()},
+                      display=cand.display, commission_in_budget=cand.commission_in_budget)
 
 
 def option_matrix(table: pd.DataFrame, per_phase: bool):

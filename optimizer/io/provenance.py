@@ -37,7 +37,7 @@ class Assumption:
 def assumptions(scenario: Scenario, positions: np.ndarray | None = None) -> tuple[Assumption, ...]:
     """The assumptions behind ``scenario`` and, with ``positions`` (the mix), how much of the mix rests on each."""
     cand = scenario.candidates
-    fee = cand.outcomes.cost
+    fee = cand.outcomes.spend
     chosen = np.zeros(cand.n, dtype=bool)
     if positions is not None:
         chosen[np.asarray(positions, dtype=int)] = True

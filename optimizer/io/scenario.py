@@ -31,7 +31,8 @@ GROUP_COLUMN = {"tiers": "tier", "platforms": "platform", "niches": "niche", "re
 FLOORS: tuple[str, ...] = ("min_reach", "min_engagements", "min_conversions", "min_revenue")
 TOP_KEYS = ("name", "currency", "candidates", "columns", "engagement_basis", "budget", "objective", "tiers", "defaults",
             "constraints", "solver", "simulation", "risk", "audience", "packages", "phases", "phase_settings",
-            "limits")
+            "limits", "deals")
+DEAL_KEYS = ("commission_in_budget",)
 PHASE_KEYS = ("budget_share", "objective", "weight", "constraints")
 PHASE_SETTING_KEYS = ("combine", "repeat_creators", "order")
 COMBINE = ("weighted", "lexicographic")
@@ -582,6 +583,7 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     simulation = _simulation(r, d["simulation"]) if "simulation" in d else None
     risk = _risk(r, d["risk"]) if "risk" in d else None
     limits = _limits_block(r, d.get("limits"))
+    commission_in_budget = _deals(r, d.get("deals"))
     audience = _audience(r, d["audience"]) if "audience" in d else None
     _check_rules(r, budget, objective, weights, cons, cutoffs, phases, audience, simulation)
 
@@ -609,6 +611,8 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
                                                               "reach"))
         except InputError as exc:
             r.problems.extend(exc.problems)
+    if cands is not None:
+        cands = cands.with_commission_in_budget(commission_in_budget)
 
     warnings: list[str] = []
     if cands is not None:
@@ -921,6 +925,18 @@ def _solver(r: _Reader, block: Any) -> SolverSettings:
         r.bad("solver.reduce", f"must be true or false, got {_shown(reduce)}")
     return SolverSettings(name=sname, time_limit=time_limit if "time_limit" in s else 60.0,
                           gap=1e-4 if gap is None else gap, reduce=bool(reduce))
+
+
+def _deals(r: _Reader, block: Any) -> bool:
+    """``deals: {commission_in_budget}``: whether expected commissions count against the budget (default false:
+    the budget holds what is committed up front, fees, product and usage). The terms themselves are shortlist
+    columns, with defaults in ``defaults:``."""
+    d = r.keys(block, DEAL_KEYS, "deals")
+    counted = d.get("commission_in_budget", False)
+    if not isinstance(counted, bool):
+        r.bad("deals.commission_in_budget", f"must be true or false, got {_shown(counted)}")
+        return False
+    return counted
 
 
 def _limits_block(r: _Reader, block: Any) -> Limits:

@@ -147,7 +147,7 @@ class RowBlock:
     def rules(self, scenario: Scenario, cons: Constraints, mask: np.ndarray, prefix: str) -> None:
         """The rows of one ``Constraints`` over the candidates where ``mask`` is 1 (all of them, or one phase's)."""
         out, table = scenario.candidates.outcomes, scenario.candidates.table
-        fee = out.cost * mask
+        fee = out.spend * mask  # spend rules and shares are of what counts against the budget
         add = self.add
         if cons.min_spend is not None:
             add(f"{prefix}.min_spend", fee, ">=", cons.min_spend)
@@ -165,14 +165,14 @@ class RowBlock:
                 if lim.max_count is not None:
                     add(f"{key}.max_count", member, "<=", lim.max_count)
                 if lim.min_share is not None:
-                    add(f"{key}.min_share", (member - lim.min_share * mask) * out.cost, ">=", 0.0, lim.min_share)
+                    add(f"{key}.min_share", (member - lim.min_share * mask) * out.spend, ">=", 0.0, lim.min_share)
                 if lim.max_share is not None:
-                    add(f"{key}.max_share", (member - lim.max_share * mask) * out.cost, "<=", 0.0, lim.max_share)
+                    add(f"{key}.max_share", (member - lim.max_share * mask) * out.spend, "<=", 0.0, lim.max_share)
         for floor in FLOORS:
             v = getattr(cons, floor)
             if v is not None:
                 add(f"{prefix}.{floor}", out.metric(floor.removeprefix("min_")) * mask, ">=", v)
-        if cons.min_roi is not None:
+        if cons.min_roi is not None:  # ROI is of the whole cost, commissions included
             add(f"{prefix}.min_roi", (out.revenue - (1.0 + cons.min_roi) * out.cost) * mask, ">=", 0.0,
                 cons.min_roi)
 
@@ -186,7 +186,7 @@ def core_model(scenario: Scenario, c: np.ndarray, drop: Collection[str] = ()) ->
     cand = scenario.candidates
     n = cand.n
     block = RowBlock(n, drop)
-    block.add("budget", cand.outcomes.cost, "<=", scenario.budget)
+    block.add("budget", cand.outcomes.spend, "<=", scenario.budget)
     block.rules(scenario, scenario.constraints, np.ones(n), "constraints")
     lb, ub = np.zeros(n), np.ones(n)
     cons = scenario.constraints
@@ -212,8 +212,9 @@ def row_status(scenario: Scenario, model: MilpModel, i: int, x: np.ndarray, acti
     """Row ``i``'s rule at the solution ``x`` in the planner's units (shares of ``base_cost``, by default the mix's
     spend), its slack, and whether it binds: no room for one more creator (upper limits) or one fewer (lower)."""
     row = model.rows[i]
-    fee = scenario.candidates.outcomes.cost
-    if base_cost is None:
+    out = scenario.candidates.outcomes
+    fee = out.cost if row.key.endswith("min_roi") else out.spend  # ROI is of the cost, shares of the spend
+    if base_cost is None or row.key.endswith("min_roi"):
         base_cost = float(fee @ x[: len(fee)])
     if row.sense == "<=":
         slack_m = float(model.hi[i] - activity[i])

@@ -212,7 +212,7 @@ class Phases(Extension):
 
     def extend(self, model: MilpModel, drop: Collection[str] = frozenset()) -> MilpModel:
         s = self.scenario
-        fee = s.candidates.outcomes.cost
+        fee = s.candidates.outcomes.spend
         block = RowBlock(model.n_candidates, drop)
         for phase in s.phases:
             m = mask(s, phase.name).astype(float)
@@ -229,7 +229,7 @@ class Phases(Extension):
 
     def status(self, model: MilpModel, i: int, x: np.ndarray, activity: np.ndarray) -> ConstraintStatus:
         s = self.scenario
-        fee = s.candidates.outcomes.cost
+        fee = s.candidates.outcomes.spend
         in_phase = mask(s, model.rows[i].key.split(".")[1])  # a phase's shares are of its own spend
         return row_status(s, model, i, x, activity, base_cost=float(fee[in_phase] @ x[: len(fee)][in_phase]))
 

@@ -65,8 +65,11 @@ def out_of_sample_settings(scenario: Scenario) -> SimulationSettings:
 def profit_draws(scenario: Scenario, threads: int | None = None) -> np.ndarray:
     """(S x n) profit of every candidate in each in-sample run (refused above ``limits.risk_cells``)."""
     check_risk_model(scenario.limits, scenario.source, in_sample_settings(scenario).runs, scenario.candidates.n)
+    out = scenario.candidates.outcomes
     profit = creator_revenue(scenario, in_sample_settings(scenario), threads=threads)
-    profit -= scenario.candidates.outcomes.cost[None, :]  # in place: the draws are the largest array of a plan
+    if (out.commission_rate != 0).any():  # the commission is paid on what each creator sells in the run
+        profit *= (1.0 - out.commission_rate)[None, :]
+    profit -= out.upfront[None, :]  # in place: the draws are the largest array of a plan
     return profit
 
 

@@ -106,7 +106,7 @@ class SimulationResult:
     alpha: float
     counts: str
     shocks: dict[str, float]
-    cost: float
+    cost: float  # what the mix costs: fees, product and usage, plus the mean commission over the runs
     expected: dict[str, float]  # the expected-value funnel's totals, for comparison with the simulated means
     metrics: dict[str, Summary]
     prob_loss: float
@@ -152,12 +152,16 @@ class _Accumulator:
     the people reached at least once, drawn from a stream of its own per (seed, mix, block)."""
 
     def __init__(self, cols: np.ndarray, mu_rev: np.ndarray, runs: int, keep: bool,
-                 audience: tuple[Audience, np.ndarray, SimulationSettings, int] | None = None):
+                 audience: tuple[Audience, np.ndarray, SimulationSettings, int] | None = None,
+                 kept: np.ndarray | None = None):
         self.cols = cols  # columns of the union matrices, in shortlist order
-        self.mu_rev = mu_rev  # expected revenue per member
+        # the share of each member's revenue the brand keeps: 1 - its commission rate
+        self.kept = np.ones(cols.size) if kept is None else kept
+        self.mu_gross = mu_rev  # expected revenue per member
+        self.mu_rev = mu_rev * self.kept  # expected revenue the brand keeps, per member
         self.runs = runs
         self.keep = keep
-        self.totals = {m: np.zeros(runs) for m in ("reach", "engagements", "conversions", "revenue")}
+        self.totals = {m: np.zeros(runs) for m in ("reach", "engagements", "conversions", "revenue", "kept")}
         self.audience = audience
         if audience is not None:
             self.totals["unique_reach"] = np.zeros(runs)
@@ -178,6 +182,11 @@ class _Accumulator:
         whole = self.cols.size == next(iter(mats.values())).shape[1]
         subs = {m: M if whole else M[:, self.cols] for m, M in mats.items()}
         totals = {m: sub.sum(axis=1) for m, sub in subs.items()}
+        if (self.kept != 1).any():  # what the brand keeps of each creator's revenue, after commission
+            net = subs["revenue"] * self.kept
+            totals["kept"] = net.sum(axis=1)
+        else:
+            net, totals["kept"] = subs["revenue"], totals["revenue"]
         if self.audience is not None:
             aud, pos, st, mix_key = self.audience
             unique = np.empty(r1 - r0)
@@ -186,12 +195,11 @@ class _Accumulator:
                 block = subs["reach"][b0:b0 + BLOCK]
                 unique[b0:b0 + block.shape[0]] = aud.unique_draws(block, pos, rng, counts=st.counts == "binomial")
             totals["unique_reach"] = unique
-        rev = subs["revenue"]
         mu_total = float(self.mu_rev.sum())
         sums = []
         for b0 in range(0, r1 - r0, BLOCK):  # per block, so the sums do not depend on the chunk size
-            dev = rev[b0:b0 + BLOCK] - self.mu_rev
-            pdev = totals["revenue"][b0:b0 + dev.shape[0]] - mu_total
+            dev = net[b0:b0 + BLOCK] - self.mu_rev
+            pdev = totals["kept"][b0:b0 + dev.shape[0]] - mu_total
             sums.append((dev.sum(axis=0), (dev * dev).sum(axis=0), (dev * pdev[:, None]).sum(axis=0)))
         return totals, sums
 
@@ -369,6 +377,7 @@ def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.nd
     keep = set(mixes) if keep_draws is True else set(keep_draws or ())
     aud = scenario.audience
     accs = {name: _Accumulator(cols=np.searchsorted(union, p), mu_rev=outcomes.revenue[p], runs=st.runs,
+                               kept=1.0 - outcomes.commission_rate[p],
                                keep=name in keep, audience=None if aud is None else
                                (aud, p, st, stable_key(",".join(str(i) for i in scenario.candidates.ids[p]))))
             for name, p in pos.items()}
@@ -394,7 +403,7 @@ def _elsewhere(executor: Executor, scenario: Scenario, union: np.ndarray, st: Si
     step = _chunk_runs(union.size, st.runs, chunk_runs)
     if chunk_runs is None:  # enough chunks for the workers, each still a whole number of blocks
         step = min(step, max(BLOCK, -(-st.runs // (ELSEWHERE_CHUNKS * BLOCK)) * BLOCK))
-    specs = {name: (a.cols, a.mu_rev, a.audience) for name, a in accs.items()}
+    specs = {name: (a.cols, a.mu_gross, a.audience, a.kept) for name, a in accs.items()}
     jobs = [(scenario, union, st, specs, r0, min(st.runs, r0 + step), threads) for r0 in range(0, st.runs, step)]
     futures = [executor.submit(_chunk_parts, job) for job in jobs]
     try:
@@ -417,8 +426,8 @@ def _chunk_parts(job: tuple) -> dict[str, _Part]:
     engine = _Engine(scenario, union, st)
     with _drawing(threads, union.size) as (pool, threads):
         mats = engine.chunk(r0, r1, pool, tasks=4 * threads)
-    return {name: _Accumulator(cols, mu, 0, False, audience).part(mats, r0, r1)  # no run totals held here
-            for name, (cols, mu, audience) in specs.items()}
+    return {name: _Accumulator(cols, mu, 0, False, audience, kept).part(mats, r0, r1)  # no run totals held here
+            for name, (cols, mu, audience, kept) in specs.items()}
 
 
 def creator_revenue(scenario: Scenario, settings: SimulationSettings, positions: Sequence[int] | None = None, *,
@@ -438,14 +447,15 @@ def creator_revenue(scenario: Scenario, settings: SimulationSettings, positions:
 def _result(name: str, scenario: Scenario, pos: np.ndarray, acc: _Accumulator, st: SimulationSettings,
             seconds: float) -> SimulationResult:
     out = scenario.candidates.outcomes
-    fee = out.cost[pos]
-    cost = float(fee.sum())
+    upfront = float(out.upfront[pos].sum())  # fees, product and usage: the same in every run
     runs = st.runs
     rev = acc.totals["revenue"]
-    profit = rev - cost
+    commission = rev - acc.totals["kept"]  # paid on what each creator sold in the run
+    cost = upfront + commission
+    profit = acc.totals["kept"] - upfront
     with np.errstate(divide="ignore", invalid="ignore"):
-        roi = profit / cost if cost > 0 else np.full(runs, np.nan)
-    series = {"cost": np.full(runs, cost), **{m: acc.totals[m] for m in ("reach", "engagements", "conversions")},
+        roi = np.where(cost > 0, profit / np.where(cost > 0, cost, 1.0), np.nan)
+    series = {"cost": cost, **{m: acc.totals[m] for m in ("reach", "engagements", "conversions")},
               "revenue": rev, "profit": profit, "roi": roi}
     metrics = {m: Summary.of(series[m]) for m in SUMMARY_METRICS}
     if acc.audience is not None:
@@ -461,7 +471,8 @@ def _result(name: str, scenario: Scenario, pos: np.ndarray, acc: _Accumulator, s
     for k, level in st.targets.items():
         if k in series and np.all(np.isfinite(series[k])):
             targets[k] = {"target": float(level), "prob_miss": prob_below(series[k], level)}
-    # Euler allocation of the variance of profit: cov(X_i, P) / var(P); fees are constants, so revenue will do.
+    # Euler allocation of the variance of profit: cov(X_i, P) / var(P); upfront costs are constants, so the revenue
+    # the brand keeps (after commission) will do.
     dp = float(acc.d.sum())
     cov = (acc.s - acc.d * dp / runs) / max(runs - 1, 1)
     var_i = np.maximum((acc.q - acc.d ** 2 / runs) / max(runs - 1, 1), 0.0)
@@ -470,7 +481,7 @@ def _result(name: str, scenario: Scenario, pos: np.ndarray, acc: _Accumulator, s
     contributions = pd.DataFrame({
         "id": [str(i) for i in ids],
         "expected_profit": out.profit[pos],
-        "mean_profit": acc.d / runs + out.revenue[pos] - fee,
+        "mean_profit": acc.d / runs + out.profit[pos],  # d: deviations of what the brand keeps of its revenue
         "sd_profit": np.sqrt(var_i),
         "covariance": cov,
         "share": cov / total_var if total_var > 0 else np.zeros(len(pos)),
@@ -489,7 +500,8 @@ def _result(name: str, scenario: Scenario, pos: np.ndarray, acc: _Accumulator, s
     return SimulationResult(
         name=name, ids=tuple(str(i) for i in ids), runs=runs, seed=st.seed, alpha=st.alpha, counts=st.counts,
         shocks={"campaign": st.shocks.campaign, "platform": st.shocks.platform, "niche": st.shocks.niche},
-        cost=cost, expected=expected, metrics=metrics, prob_loss=p_loss, prob_loss_se=binomial_se(p_loss, runs),
+        cost=upfront + float(commission.mean()) if runs else upfront, expected=expected, metrics=metrics,
+        prob_loss=p_loss, prob_loss_se=binomial_se(p_loss, runs),
         var=var, cvar=cvar, targets=targets, contributions=contributions, diversification_ratio=ratio,
         seconds=seconds, draws=draws)
 

@@ -68,7 +68,8 @@ def greedy(scenario: Scenario, model: MilpModel,
     as a lower limit. ``objective_terms`` (linear coefficients, and the unique-reach weight and audience) replaces
     the scenario's own objective: the phases' combination (``model/phases.py``)."""
     out = scenario.candidates.outcomes
-    fee = out.cost
+    fee = out.cost  # what a creator costs (ROI's denominator)
+    spend = out.spend  # what it takes of the budget
     goal = scenario.goal
     ratio = goal.method == "ratio"  # roi: a creator improves the mix when its own ratio beats the mix's
     aud = scenario.audience
@@ -83,7 +84,7 @@ def greedy(scenario: Scenario, model: MilpModel,
     x = model.lb.copy()
     act = A @ x
     tol = model.upper_tolerance()
-    budget_left = scenario.budget - float(fee @ x)
+    budget_left = scenario.budget - float(spend @ x)
     rev, cost = float(out.revenue @ x), float(fee @ x)
     static = goal.greedy_value(out)  # cvar and phases: expected profit (the runs and the combination judge later)
     if objective_terms is not None and not ratio:
@@ -97,7 +98,7 @@ def greedy(scenario: Scenario, model: MilpModel,
         cols = A[:, js]
         new = act[:, None] + cols
         unmet = act < model.lo - tol
-        ok = (x[js] < model.ub[js]) & (fee[js] <= budget_left + 1e-9) & ~(new > (model.hi + tol)[:, None]).any(0)
+        ok = (x[js] < model.ub[js]) & (spend[js] <= budget_left + 1e-9) & ~(new > (model.hi + tol)[:, None]).any(0)
         helps = (unmet[:, None] & (cols > 0)).any(axis=0) | helps_floor
         if ratio:
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -112,7 +113,7 @@ def greedy(scenario: Scenario, model: MilpModel,
         nonlocal act, budget_left, rev, cost
         x[j] = 1.0
         act = act + A[:, j]
-        budget_left -= fee[j]
+        budget_left -= spend[j]
         rev, cost = rev + out.revenue[j], cost + fee[j]
 
     def consider(j: int, phase: str, value: np.ndarray, helps_floor: bool) -> bool:
@@ -122,13 +123,13 @@ def greedy(scenario: Scenario, model: MilpModel,
         join(j)
         return True
 
-    order = _ratio_order(rank, fee)
+    order = _ratio_order(rank, spend)
 
     def ordered_pass(phase: str) -> bool:
         """One pass in ratio order, exactly as calling ``consider`` on each creator would go, but vectorised:
         the creators before the next one ``allowed`` would all be refused (the mix does not change until a creator
         joins), so they are skipped at once."""
-        live = order[(x[order] < model.ub[order]) & (fee[order] <= budget_left + 1e-9)]
+        live = order[(x[order] < model.ub[order]) & (spend[order] <= budget_left + 1e-9)]
         added = False
         for k in range(0, live.size, _CHUNK):
             rest = live[k: k + _CHUNK]
@@ -154,7 +155,7 @@ def greedy(scenario: Scenario, model: MilpModel,
             floor_unmet = floor is not None and aud.unique_reach(x) < floor
             value = static + unique_weight * gain
             order = _ratio_order(gain if phase == "minimums" and floor_unmet else
-                                 rank + unique_weight * gain if goal.minimises else value, fee)
+                                 rank + unique_weight * gain if goal.minimises else value, spend)
             for j in order:
                 if consider(j, phase, value, floor_unmet and gain[j] > 0):
                     added = True
@@ -172,7 +173,7 @@ def best_single(scenario: Scenario, model: MilpModel) -> Baseline | None:
     """The single creator with the best objective whose fee fits the budget (ignores the mix rules)."""
     out = scenario.candidates.outcomes
     fee = out.cost
-    ok = (fee <= scenario.budget) & (model.ub > 0.5)
+    ok = (out.spend <= scenario.budget) & (model.ub > 0.5)
     goal = scenario.goal
     if goal.method == "ratio":
         ok &= fee > 0

@@ -1,0 +1,148 @@
+"""Deal terms beyond the fee (issue 18, item 1): commission on attributed revenue, product sent, usage rights.
+
+Every figure is recomputed here from the definitions, independently of the package: upfront = fee + product +
+usage, commission = rate x revenue, cost = upfront + commission, profit = revenue - cost, and the budget holds the
+upfront part (plus the expected commission with ``deals.commission_in_budget``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import random_shortlist, subsets
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from optimizer import Scenario, plan, simulate
+from optimizer.cli import main
+from optimizer.io.scenario import SimulationSettings
+from optimizer.model.risk import profit_draws
+
+
+def with_terms(df: pd.DataFrame, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = df.copy()
+    n = len(df)
+    df["commission_rate"] = np.where(rng.random(n) < 0.5, rng.uniform(0.05, 0.4, n), 0.0)
+    df["product_cost"] = np.where(rng.random(n) < 0.4, rng.uniform(5, 80, n).round(2), 0.0)
+    df["usage_fee"] = np.where(rng.random(n) < 0.3, rng.uniform(10, 200, n).round(2), 0.0)
+    gifted = rng.random(n) < 0.2
+    df.loc[gifted, "fee"] = 0.0  # gifted creators: product only
+    df.loc[gifted, "product_cost"] = rng.uniform(10, 60, int(gifted.sum())).round(2)
+    return df
+
+
+def economics(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    reach = df["followers"].to_numpy(float) * df["reach_rate"].to_numpy(float)
+    revenue = reach * df["conversion_rate"].to_numpy(float) * df["order_value"].to_numpy(float)
+    upfront = df["fee"].to_numpy(float) + df["product_cost"].to_numpy(float) + df["usage_fee"].to_numpy(float)
+    commission = df["commission_rate"].to_numpy(float) * revenue
+    return {"revenue": revenue, "upfront": upfront, "commission": commission, "cost": upfront + commission,
+            "profit": revenue - upfront - commission}
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("counted", [False, True])
+@pytest.mark.parametrize("objective", ["profit", "roi"])
+def test_the_plan_is_the_enumerated_optimum_with_deal_terms(seed, counted, objective):
+    """Profit and ROI (of the whole cost, commissions included) against enumeration, with the budget holding the
+    upfront part or, with ``deals.commission_in_budget``, the expected commissions too."""
+    n = 10
+    df = with_terms(random_shortlist(n, seed), seed)
+    e = economics(df)
+    spend = e["cost"] if counted else e["upfront"]
+    X = subsets(n)
+    budget = float(np.quantile(X @ spend, 0.3))
+    ok = X @ spend <= budget + 1e-9
+    data = {"budget": budget, "objective": objective, "deals": {"commission_in_budget": counted},
+            "solver": {"gap": 0.0}}
+    if objective == "roi":
+        data["constraints"] = {"min_spend": 1.0}
+        ok &= X @ spend >= 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(X @ e["cost"] > 0, (X @ e["profit"]) / (X @ e["cost"]), -np.inf)
+    else:
+        value = X @ e["profit"]
+    best = float(np.max(np.where(ok, value, -np.inf)))
+    r = plan(Scenario.from_dict(data, candidates=df), baselines=False)
+    assert r.status in ("optimal", "empty")
+    assert r.objective_value == pytest.approx(max(best, 0.0) if objective == "profit" and r.status == "empty"
+                                              else best, rel=1e-6, abs=1e-6)
+    x = np.zeros(n)
+    x[[int(i.removeprefix("c")) for i in r.selected]] = 1.0
+    assert x @ spend <= budget + 1e-6
+    assert r.totals.spend == pytest.approx(x @ spend)
+    assert r.totals.cost == pytest.approx(x @ e["cost"])
+    assert r.totals.commission == pytest.approx(x @ e["commission"])
+    assert r.totals.profit == pytest.approx(x @ e["profit"])
+
+
+def test_a_gifted_creator_has_a_defined_roi():
+    """Fee 0, product 30: its cost is the product, so its ROI is a number, not NaN."""
+    df = pd.DataFrame({"id": ["gift"], "platform": ["instagram"], "followers": [5000], "fee": [0],
+                       "product_cost": [30], "reach_rate": [0.3], "engagement_rate": [0.05],
+                       "conversion_rate": [0.01], "order_value": [40]})
+    r = plan(Scenario.from_dict({"budget": 100}, candidates=df))
+    assert r.selected == ["gift"]
+    assert r.totals.cost == 30 and r.totals.roi == pytest.approx((600 - 30) / 30)
+
+
+def test_defaults_fill_deal_terms_and_bad_cells_are_named(tmp_path, capsys):
+    df = random_shortlist(6, 1)
+    sc = Scenario.from_dict({"budget": 5000, "defaults": {"commission_rate": "10%", "product_cost": 25}},
+                            candidates=df)
+    assert (sc.candidates.table["commission_rate"] == 0.1).all()
+    assert (sc.candidates.table["product_cost"] == 25).all()
+    assert (sc.candidates.table["usage_fee"] == 0).all()  # no term and no default: none
+    bad = df.assign(commission_rate=[0.1, 1.5, 0, 0, 0, 0], product_cost=[0, 0, -3, 0, 0, 0])
+    bad.to_csv(tmp_path / "list.csv", index=False)
+    (tmp_path / "s.yaml").write_text("budget: 5000\ncandidates: list.csv\ndeals: {commission_in_budget: maybe}\n")
+    assert main(["validate", str(tmp_path / "s.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "row 3, column 'commission_rate'" in err and "above 1" in err
+    assert "row 4, column 'product_cost'" in err and "negative" in err
+    assert "deals.commission_in_budget" in err and "true or false" in err
+
+
+def test_the_simulation_pays_commission_on_what_each_run_sells():
+    """Per run: profit = revenue kept after commission - upfront; cost = upfront + the run's commission; their means
+    match the expected funnel's."""
+    df = with_terms(random_shortlist(8, 3), 3).assign(reach_rate_sd=0.02, conversion_rate_sd=0.004)
+    df["commission_rate"] = np.linspace(0.0, 0.35, 8)
+    sc = Scenario.from_dict({"budget": 1e9}, candidates=df)
+    e = economics(df)
+    ids = list(sc.candidates.ids)
+    sim = simulate(sc, ids, settings=SimulationSettings(runs=40_000, seed=4), keep_draws=True)
+    rev, profit = sim.draws["revenue"].to_numpy(), sim.draws["profit"].to_numpy()
+    paid = rev - profit - e["upfront"].sum()  # the run's commission: between none and the top rate of all it sold
+    assert (paid >= -1e-6).all() and (paid <= 0.35 * rev + 1e-6).all() and paid.mean() > 0
+    assert sim.metrics["profit"].mean == pytest.approx(e["profit"].sum(), rel=0.01)
+    assert sim.metrics["cost"].mean == pytest.approx(e["cost"].sum(), rel=0.01)
+    assert sim.cost == pytest.approx(e["cost"].sum(), rel=0.01)
+    one = simulate(sc, [ids[-1]], settings=SimulationSettings(runs=5_000, seed=4), keep_draws=True)
+    rate, upfront = df["commission_rate"].iloc[-1], e["upfront"][-1]
+    assert np.allclose(one.draws["profit"], (1 - rate) * one.draws["revenue"] - upfront)
+
+
+def test_the_risk_model_sees_the_commission():
+    df = with_terms(random_shortlist(6, 5), 5).assign(reach_rate_sd=0.02)
+    sc = Scenario.from_dict({"budget": 1e9, "risk": {"scenarios": 500, "seed": 2}}, candidates=df)
+    plain = Scenario.from_dict({"budget": 1e9, "risk": {"scenarios": 500, "seed": 2}},
+                               candidates=df.assign(commission_rate=0.0, product_cost=0.0, usage_fee=0.0))
+    rev = profit_draws(plain) + df["fee"].to_numpy(float)[None, :]
+    e = economics(df)
+    assert np.allclose(profit_draws(sc), rev * (1 - df["commission_rate"].to_numpy(float))[None, :] - e["upfront"])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), share=st.floats(0.05, 0.9), counted=st.booleans())
+def test_the_budget_holds_what_counts_against_it(seed, share, counted):
+    df = with_terms(random_shortlist(12, seed), seed)
+    e = economics(df)
+    spend = e["cost"] if counted else e["upfront"]
+    budget = float(share * spend.sum())
+    r = plan(Scenario.from_dict({"budget": budget, "deals": {"commission_in_budget": counted}}, candidates=df),
+             baselines=False)
+    x = np.zeros(len(df))
+    x[[int(i.removeprefix("c")) for i in r.selected]] = 1.0
+    assert x @ spend <= budget * (1 + 1e-9) + 1e-6
