@@ -146,3 +146,26 @@ def test_the_budget_holds_what_counts_against_it(seed, share, counted):
     x = np.zeros(len(df))
     x[[int(i.removeprefix("c")) for i in r.selected]] = 1.0
     assert x @ spend <= budget * (1 + 1e-9) + 1e-6
+
+
+def test_the_report_says_what_the_commissions_cost(tmp_path):
+    """The summary, the table, the page and the workbook show the spend against the budget and the commissions on
+    top of it; the selection carries each creator's terms and its cost."""
+    import openpyxl
+
+    df = with_terms(random_shortlist(8, 1), 1)
+    df.to_csv(tmp_path / "list.csv", index=False)
+    (tmp_path / "s.yaml").write_text("budget: 3000\ncandidates: list.csv\n")
+    assert main(["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out")]) == 0
+    r = plan(Scenario.from_dict({"budget": 3000}, candidates=df))
+    e = economics(df)
+    x = np.zeros(len(df))
+    x[[int(i.removeprefix("c")) for i in r.selected]] = 1.0
+    assert r.totals.spend == pytest.approx(x @ e["upfront"]) and r.totals.commission > 0
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "Commissions on what the creators sell are expected to come to" in page and "on top of the budget" in page
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "plan.xlsx")["Mix"]
+    header = [c.value for c in sheet[1]]
+    assert {"commission_rate", "product_cost", "usage_fee", "commission", "cost"} <= set(header)
+    roi = [row[header.index("roi")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert all(v is not None and v == v for v in roi)  # gifted creators included: never NaN

@@ -220,8 +220,13 @@ def summary(r: PlanResult) -> list[str]:
     t = r.totals
     lines = [f"This is {status_words(r)}."]
     tiers = ", ".join(f"{row['count']} {row['tier']}" for row in r.breakdown.get("tier", []) if row["count"])
-    lines.append(f"It spends {num(t.cost)} {cur} of the {num(r.budget)} {cur} budget on {plural(t.count, 'creator')}"
+    spend = t.cost if t.spend is None else t.spend
+    lines.append(f"It spends {num(spend)} {cur} of the {num(r.budget)} {cur} budget on {plural(t.count, 'creator')}"
                  + (f" ({tiers})" if tiers else "") + ".")
+    if t.commission:
+        lines.append(f"Commissions on what the creators sell are expected to come to {num(t.commission)} {cur}"
+                     + (" (counted in the budget)" if spend == t.cost else " on top of the budget")
+                     + f": the mix costs {num(t.cost)} {cur} in all, and profit and ROI count it.")
     if r.objective != "profit" and r.objective_value is not None:
         goal = objectives.REGISTRY.get(r.objective)
         label = goal.label if goal is not None else r.objective

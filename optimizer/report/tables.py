@@ -70,7 +70,8 @@ def format_table(result: PlanResult, top: int | None = None) -> str:
         t = r.totals
         out.append("")
         out.append("Totals")
-        out.append(f"  cost {num(t.cost)}   revenue {num(t.revenue)}   profit {num(t.profit)}   "
+        deal = f"spend {num(t.spend)}   commission {num(t.commission)}   " if t.commission else ""
+        out.append(f"  {deal}cost {num(t.cost)}   revenue {num(t.revenue)}   profit {num(t.profit)}   "
                    f"ROI {num(t.roi, 2)}   ROIS {num(t.rois, 2)}")
         out.append(f"  reach {num(t.reach)}   engagements {num(t.engagements)}   conversions "
                    f"{num(t.conversions, 1)}   CPM {num(t.cpm, 2)}   CPE {num(t.cpe, 3)}   CAC {num(t.cac, 2)}")

@@ -52,7 +52,9 @@ def _key_figures(r: PlanResult) -> pd.DataFrame:
     rows = [("status", str(r.status)), ("proven gap", r.gap), ("solver", r.solver), ("objective", r.objective),
             ("objective value", r.objective_value), ("budget", r.budget)]
     if t is not None:
-        rows += [("spend", t.cost), ("creators", t.count), ("revenue", t.revenue), ("profit", t.profit),
+        rows += [("spend", t.cost if t.spend is None else t.spend)]
+        rows += [("commission", t.commission), ("cost", t.cost)] if t.commission else []
+        rows += [("creators", t.count), ("revenue", t.revenue), ("profit", t.profit),
                  ("ROI", t.roi), ("reach", t.reach), ("engagements", t.engagements), ("conversions", t.conversions),
                  ("CPM", t.cpm), ("CPE", t.cpe), ("CAC", t.cac)]
         if t.unique_reach is not None:
