@@ -556,7 +556,8 @@ def selection_frame(scenario: Scenario, pos: np.ndarray) -> pd.DataFrame:
         frame["roi"] = np.where(cost > 0, frame["profit"] / cost.where(cost > 0), np.nan)
     frame["followers"] = frame["followers"].astype("int64")
     extra = [c for c in ("creator", "phase", "posts") if c in frame]  # options (packages, phases)
-    if (cand.table[list(DEAL_COLUMNS)].to_numpy(float) != 0).any():  # the deals' other terms, and what they cost
+    terms = np.nan_to_num(cand.table[list(DEAL_COLUMNS)].to_numpy(float))
+    if (terms != 0).any():  # the deals' other terms, and what they cost
         frame["commission"] = cand.outcomes.commission[pos]
         frame["cost"] = cost.to_numpy()
         extra += [*DEAL_COLUMNS, "commission", "cost"]

@@ -26,6 +26,10 @@ def with_terms(df: pd.DataFrame, seed: int) -> pd.DataFrame:
     df["commission_rate"] = np.where(rng.random(n) < 0.5, rng.uniform(0.05, 0.4, n), 0.0)
     df["product_cost"] = np.where(rng.random(n) < 0.4, rng.uniform(5, 80, n).round(2), 0.0)
     df["usage_fee"] = np.where(rng.random(n) < 0.3, rng.uniform(10, 200, n).round(2), 0.0)
+    paid = df["commission_rate"].to_numpy() > 0
+    df["min_guarantee"] = np.where(paid & (rng.random(n) < 0.4), rng.uniform(5, 60, n).round(2), 0.0)
+    df["cap"] = np.where(paid & (rng.random(n) < 0.4), df["min_guarantee"] + rng.uniform(10, 300, n).round(2),
+                         np.nan)
     gifted = rng.random(n) < 0.2
     df.loc[gifted, "fee"] = 0.0  # gifted creators: product only
     df.loc[gifted, "product_cost"] = rng.uniform(10, 60, int(gifted.sum())).round(2)
@@ -36,9 +40,11 @@ def economics(df: pd.DataFrame) -> dict[str, np.ndarray]:
     reach = df["followers"].to_numpy(float) * df["reach_rate"].to_numpy(float)
     revenue = reach * df["conversion_rate"].to_numpy(float) * df["order_value"].to_numpy(float)
     upfront = df["fee"].to_numpy(float) + df["product_cost"].to_numpy(float) + df["usage_fee"].to_numpy(float)
-    commission = df["commission_rate"].to_numpy(float) * revenue
+    guarantee = df["min_guarantee"].to_numpy(float) if "min_guarantee" in df else np.zeros(len(df))
+    cap = df["cap"].fillna(np.inf).to_numpy(float) if "cap" in df else np.full(len(df), np.inf)
+    commission = np.clip(df["commission_rate"].to_numpy(float) * revenue, guarantee, cap)
     return {"revenue": revenue, "upfront": upfront, "commission": commission, "cost": upfront + commission,
-            "profit": revenue - upfront - commission}
+            "profit": revenue - upfront - commission, "committed": upfront + guarantee}
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -50,7 +56,7 @@ def test_the_plan_is_the_enumerated_optimum_with_deal_terms(seed, counted, objec
     n = 10
     df = with_terms(random_shortlist(n, seed), seed)
     e = economics(df)
-    spend = e["cost"] if counted else e["upfront"]
+    spend = e["cost"] if counted else e["committed"]
     X = subsets(n)
     budget = float(np.quantile(X @ spend, 0.3))
     ok = X @ spend <= budget + 1e-9
@@ -102,6 +108,12 @@ def test_defaults_fill_deal_terms_and_bad_cells_are_named(tmp_path, capsys):
     assert "row 3, column 'commission_rate'" in err and "above 1" in err
     assert "row 4, column 'product_cost'" in err and "negative" in err
     assert "deals.commission_in_budget" in err and "true or false" in err
+    df.assign(commission_rate=0.2, min_guarantee=[0, 0, 0, 0, 0, 50], cap=[None, None, None, None, None, 30]).to_csv(
+        tmp_path / "list.csv", index=False)
+    (tmp_path / "s.yaml").write_text("budget: 5000\ncandidates: list.csv\n")
+    assert main(["validate", str(tmp_path / "s.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "row 7, column 'cap'" in err and "below the minimum guarantee" in err
 
 
 def test_the_simulation_pays_commission_on_what_each_run_sells():
@@ -114,24 +126,42 @@ def test_the_simulation_pays_commission_on_what_each_run_sells():
     ids = list(sc.candidates.ids)
     sim = simulate(sc, ids, settings=SimulationSettings(runs=40_000, seed=4), keep_draws=True)
     rev, profit = sim.draws["revenue"].to_numpy(), sim.draws["profit"].to_numpy()
-    paid = rev - profit - e["upfront"].sum()  # the run's commission: between none and the top rate of all it sold
-    assert (paid >= -1e-6).all() and (paid <= 0.35 * rev + 1e-6).all() and paid.mean() > 0
+    paid = rev - profit - e["upfront"].sum()  # the run's commission: at least the guarantees, at most the caps
+    guarantees, caps = df["min_guarantee"].sum(), np.clip(0.35 * rev, 0, df["cap"].fillna(np.inf).sum())
+    assert (paid >= guarantees - 1e-6).all() and (paid <= np.maximum(caps, guarantees) + 1e-6).all()
     assert sim.metrics["profit"].mean == pytest.approx(e["profit"].sum(), rel=0.01)
     assert sim.metrics["cost"].mean == pytest.approx(e["cost"].sum(), rel=0.01)
     assert sim.cost == pytest.approx(e["cost"].sum(), rel=0.01)
     one = simulate(sc, [ids[-1]], settings=SimulationSettings(runs=5_000, seed=4), keep_draws=True)
     rate, upfront = df["commission_rate"].iloc[-1], e["upfront"][-1]
-    assert np.allclose(one.draws["profit"], (1 - rate) * one.draws["revenue"] - upfront)
+    guarantee, cap = df["min_guarantee"].iloc[-1], df["cap"].fillna(np.inf).iloc[-1]
+    assert np.allclose(one.draws["profit"], one.draws["revenue"] - np.clip(rate * one.draws["revenue"], guarantee, cap)
+                       - upfront)
+    # a guarantee and a cap: the commission of each run is clipped, not the expected one
+    g = df.iloc[[-1]].assign(min_guarantee=20.0, cap=60.0)
+    rev_mean = economics(g)["revenue"][0]
+    g = g.assign(commission_rate=40.0 / rev_mean)  # expected commission 40: runs below 20 and above 60 exist
+    sc_g = Scenario.from_dict({"budget": 1e9}, candidates=g)
+    clipped = simulate(sc_g, list(sc_g.candidates.ids), settings=SimulationSettings(runs=20_000, seed=5),
+                       keep_draws=True)
+    rev_g = clipped.draws["revenue"].to_numpy()
+    paid_g = np.clip(g["commission_rate"].iloc[0] * rev_g, 20.0, 60.0)
+    assert np.allclose(clipped.draws["profit"], rev_g - economics(g)["upfront"][0] - paid_g)
+    assert ((g["commission_rate"].iloc[0] * rev_g) < 20).any() and ((g["commission_rate"].iloc[0] * rev_g) > 60).any()
+    assert sc_g.candidates.outcomes.commission[0] == pytest.approx(40.0)  # the plan's, on the expected revenue
 
 
 def test_the_risk_model_sees_the_commission():
     df = with_terms(random_shortlist(6, 5), 5).assign(reach_rate_sd=0.02)
     sc = Scenario.from_dict({"budget": 1e9, "risk": {"scenarios": 500, "seed": 2}}, candidates=df)
     plain = Scenario.from_dict({"budget": 1e9, "risk": {"scenarios": 500, "seed": 2}},
-                               candidates=df.assign(commission_rate=0.0, product_cost=0.0, usage_fee=0.0))
+                               candidates=df.assign(commission_rate=0.0, product_cost=0.0, usage_fee=0.0,
+                                                    min_guarantee=0.0, cap=np.nan))
     rev = profit_draws(plain) + df["fee"].to_numpy(float)[None, :]
     e = economics(df)
-    assert np.allclose(profit_draws(sc), rev * (1 - df["commission_rate"].to_numpy(float))[None, :] - e["upfront"])
+    paid = np.clip(rev * df["commission_rate"].to_numpy(float)[None, :], df["min_guarantee"].to_numpy(float),
+                   df["cap"].fillna(np.inf).to_numpy(float))
+    assert np.allclose(profit_draws(sc), rev - paid - e["upfront"])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -139,7 +169,7 @@ def test_the_risk_model_sees_the_commission():
 def test_the_budget_holds_what_counts_against_it(seed, share, counted):
     df = with_terms(random_shortlist(12, seed), seed)
     e = economics(df)
-    spend = e["cost"] if counted else e["upfront"]
+    spend = e["cost"] if counted else e["committed"]
     budget = float(share * spend.sum())
     r = plan(Scenario.from_dict({"budget": budget, "deals": {"commission_in_budget": counted}}, candidates=df),
              baselines=False)
@@ -161,7 +191,7 @@ def test_the_report_says_what_the_commissions_cost(tmp_path):
     e = economics(df)
     x = np.zeros(len(df))
     x[[int(i.removeprefix("c")) for i in r.selected]] = 1.0
-    assert r.totals.spend == pytest.approx(x @ e["upfront"]) and r.totals.commission > 0
+    assert r.totals.spend == pytest.approx(x @ e["committed"]) and r.totals.commission > 0
     page = (tmp_path / "out" / "report.html").read_text()
     assert "Commissions on what the creators sell are expected to come to" in page and "on top of the budget" in page
     sheet = openpyxl.load_workbook(tmp_path / "out" / "plan.xlsx")["Mix"]

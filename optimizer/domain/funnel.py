@@ -33,10 +33,11 @@ class Outcomes:
     """Expected outcomes per candidate (arrays of length n). Money is in the scenario's currency.
 
     A deal is the fee, the product sent (``product_cost``), the content rights (``usage_fee``) and a commission on
-    attributed revenue (``commission_rate``): ``upfront`` = fee + product + usage is committed before the post,
-    ``commission`` = commission_rate x revenue is paid on what it sells (expected here), ``cost`` = upfront +
-    commission is what the creator costs the brand (profit, ROI, CAC and the KPIs count it), and ``spend`` is what
-    counts against the budget: upfront, plus the expected commission when the scenario says so."""
+    attributed revenue (``commission_rate``, at least ``min_guarantee`` and at most ``cap``; :func:`commission_paid`):
+    ``upfront`` = fee + product + usage is committed before the post, ``commission`` is paid on what it sells
+    (here on the expected revenue; the simulation pays it run by run), ``cost`` = upfront + commission is what the
+    creator costs the brand (profit, ROI, CAC and the KPIs count it), and ``spend`` is what counts against the
+    budget: upfront and the guarantee, plus the rest of the expected commission when the scenario says so."""
 
     cost: np.ndarray
     revenue: np.ndarray
@@ -49,11 +50,13 @@ class Outcomes:
     upfront: np.ndarray | None = None  # fee + product + usage (None: the cost)
     commission: np.ndarray | None = None  # expected commission (None: none)
     commission_rate: np.ndarray | None = None  # share of revenue paid as commission (None: none)
+    guarantee: np.ndarray | None = None  # commission paid however little is sold (None: none)
+    cap: np.ndarray | None = None  # the most commission paid (None: no cap; inf where none)
 
     def __post_init__(self) -> None:
         zero = np.zeros_like(self.cost)
         for name, default in (("spend", self.cost), ("upfront", self.cost), ("commission", zero),
-                              ("commission_rate", zero)):
+                              ("commission_rate", zero), ("guarantee", zero), ("cap", np.full_like(self.cost, np.inf))):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, default)
 
@@ -69,8 +72,9 @@ class Outcomes:
             return table[name].to_numpy(float) if name in table else np.zeros(len(table))
 
         upfront = table["fee"].to_numpy(float) + column("product_cost") + column("usage_fee")
-        rate = column("commission_rate")
-        commission = rate * revenue
+        rate, guarantee = column("commission_rate"), column("min_guarantee")
+        cap = np.nan_to_num(table["cap"].to_numpy(float), nan=np.inf) if "cap" in table else np.full(len(table), np.inf)
+        commission = commission_paid(revenue, rate, guarantee, cap)
         cost = upfront + commission
         return cls(
             cost=cost,
@@ -80,10 +84,12 @@ class Outcomes:
             engagements=reach * table["engagement_rate"].to_numpy(float),
             conversions=conversions,
             evidence=table["evidence"].to_numpy(object) if "evidence" in table else None,
-            spend=cost if commission_in_budget else upfront,
+            spend=cost if commission_in_budget else upfront + guarantee,
             upfront=upfront,
             commission=commission,
             commission_rate=rate,
+            guarantee=guarantee,
+            cap=cap,
         )
 
     def metric(self, name: str) -> np.ndarray:
@@ -91,6 +97,12 @@ class Outcomes:
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame({m: self.metric(m) for m in METRICS})
+
+
+def commission_paid(revenue: np.ndarray, rate: np.ndarray, guarantee: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """The commission on ``revenue`` (per creator, or runs x creators): rate x revenue, at least the guarantee and
+    at most the cap."""
+    return np.minimum(np.maximum(rate * revenue, guarantee), cap)
 
 
 def _ratio(num: float, den: float, scale: float = 1.0) -> float | None:

@@ -67,6 +67,10 @@ COLUMNS: tuple[Column, ...] = (
            ceiling=1e7),
     Column("commission_rate", "number", "share", "share of the creator's attributed revenue paid to it as commission "
            "(affiliate and discount-code deals; default 0)", 0, 1, fillable=True, percent_ok=True),
+    Column("min_guarantee", "number", "currency", "commission paid however little the creator sells (a floor on "
+           "the commission, committed up front; default 0)", lo=0, fillable=True, ceiling=1e9),
+    Column("cap", "number", "currency", "the most commission the creator can earn (a ceiling; default none)", lo=0,
+           fillable=True, ceiling=1e12),
     Column("product_cost", "number", "currency", "cost of the product sent to the creator (gifting; default 0)",
            lo=0, fillable=True, ceiling=1e9),
     Column("usage_fee", "number", "currency", "fee for the rights to reuse the content (default 0)", lo=0,
@@ -76,7 +80,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("evidence_weight", "number", "share", "weight of the creator's own history in its rates, the weakest "
            "of the three (written by calibrate)", 0, 1, percent_ok=True),
 )
-DEAL_COLUMNS = ("commission_rate", "product_cost", "usage_fee")  # a deal's terms beyond the fee (0 when not given)
+# a deal's terms beyond the fee; each is 0 when not given, but the cap, which is then none
+DEAL_COLUMNS = ("commission_rate", "min_guarantee", "cap", "product_cost", "usage_fee")
+ZERO_DEFAULT = ("commission_rate", "min_guarantee", "product_cost", "usage_fee")
 THIN_WEIGHT = 0.5  # below this weight on its own history, a creator's rates rest mostly on the prior
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 #: Header names exports and colleagues use for the contract's columns (compared after ``cells.canonical_header``;
@@ -546,8 +552,12 @@ def _validate(raw: pd.DataFrame, label: str, rows: np.ndarray, row_word: str, de
         warnings += filled
         for c, was in empty.items():
             came_from(c, was & ~np.isnan(table[c].to_numpy(float)), "benchmark priors (docs/benchmarks.md)")
-    for name in DEAL_COLUMNS:  # no term stated and no default: there is none
+    for name in ZERO_DEFAULT:  # no term stated and no default: there is none
         table[name] = np.nan_to_num(table[name].to_numpy(float), nan=0.0)
+    low_cap = table["cap"].to_numpy(float) < table["min_guarantee"].to_numpy(float)
+    if low_cap.any():
+        problems.add(label, "the cap on commission is below the minimum guarantee", where(np.flatnonzero(low_cap),
+                                                                                        "cap"))
     aq = table["audience_quality"].to_numpy(float)
     if np.isnan(aq).any():
         came_from("audience_quality", np.isnan(aq), "default 1 (every follower real)")

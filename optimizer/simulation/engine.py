@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.domain.distributions import Uncertainty, lognormal_params
+from optimizer.domain.funnel import commission_paid
 from optimizer.errors import InputError, suggest
 from optimizer.io.audience import Audience
 from optimizer.io.scenario import Scenario, SimulationSettings
@@ -153,12 +154,12 @@ class _Accumulator:
 
     def __init__(self, cols: np.ndarray, mu_rev: np.ndarray, runs: int, keep: bool,
                  audience: tuple[Audience, np.ndarray, SimulationSettings, int] | None = None,
-                 kept: np.ndarray | None = None):
+                 terms: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None):
         self.cols = cols  # columns of the union matrices, in shortlist order
-        # the share of each member's revenue the brand keeps: 1 - its commission rate
-        self.kept = np.ones(cols.size) if kept is None else kept
+        # per member: (commission rate, guarantee, cap, expected commission); None: no commission in the mix
+        self.terms = terms
         self.mu_gross = mu_rev  # expected revenue per member
-        self.mu_rev = mu_rev * self.kept  # expected revenue the brand keeps, per member
+        self.mu_rev = mu_rev if terms is None else mu_rev - terms[3]  # expected revenue the brand keeps
         self.runs = runs
         self.keep = keep
         self.totals = {m: np.zeros(runs) for m in ("reach", "engagements", "conversions", "revenue", "kept")}
@@ -182,8 +183,8 @@ class _Accumulator:
         whole = self.cols.size == next(iter(mats.values())).shape[1]
         subs = {m: M if whole else M[:, self.cols] for m, M in mats.items()}
         totals = {m: sub.sum(axis=1) for m, sub in subs.items()}
-        if (self.kept != 1).any():  # what the brand keeps of each creator's revenue, after commission
-            net = subs["revenue"] * self.kept
+        if self.terms is not None:  # what the brand keeps of each creator's revenue, after its commission in the run
+            net = subs["revenue"] - commission_paid(subs["revenue"], *self.terms[:3])
             totals["kept"] = net.sum(axis=1)
         else:
             net, totals["kept"] = subs["revenue"], totals["revenue"]
@@ -377,7 +378,7 @@ def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.nd
     keep = set(mixes) if keep_draws is True else set(keep_draws or ())
     aud = scenario.audience
     accs = {name: _Accumulator(cols=np.searchsorted(union, p), mu_rev=outcomes.revenue[p], runs=st.runs,
-                               kept=1.0 - outcomes.commission_rate[p],
+                               terms=_terms(outcomes, p),
                                keep=name in keep, audience=None if aud is None else
                                (aud, p, st, stable_key(",".join(str(i) for i in scenario.candidates.ids[p]))))
             for name, p in pos.items()}
@@ -403,7 +404,7 @@ def _elsewhere(executor: Executor, scenario: Scenario, union: np.ndarray, st: Si
     step = _chunk_runs(union.size, st.runs, chunk_runs)
     if chunk_runs is None:  # enough chunks for the workers, each still a whole number of blocks
         step = min(step, max(BLOCK, -(-st.runs // (ELSEWHERE_CHUNKS * BLOCK)) * BLOCK))
-    specs = {name: (a.cols, a.mu_gross, a.audience, a.kept) for name, a in accs.items()}
+    specs = {name: (a.cols, a.mu_gross, a.audience, a.terms) for name, a in accs.items()}
     jobs = [(scenario, union, st, specs, r0, min(st.runs, r0 + step), threads) for r0 in range(0, st.runs, step)]
     futures = [executor.submit(_chunk_parts, job) for job in jobs]
     try:
@@ -426,8 +427,16 @@ def _chunk_parts(job: tuple) -> dict[str, _Part]:
     engine = _Engine(scenario, union, st)
     with _drawing(threads, union.size) as (pool, threads):
         mats = engine.chunk(r0, r1, pool, tasks=4 * threads)
-    return {name: _Accumulator(cols, mu, 0, False, audience, kept).part(mats, r0, r1)  # no run totals held here
-            for name, (cols, mu, audience, kept) in specs.items()}
+    return {name: _Accumulator(cols, mu, 0, False, audience, terms).part(mats, r0, r1)  # no run totals held here
+            for name, (cols, mu, audience, terms) in specs.items()}
+
+
+def _terms(outcomes, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The commission terms of the creators at ``pos`` for an accumulator (None when none of them has any)."""
+    rate, guarantee, cap = outcomes.commission_rate[pos], outcomes.guarantee[pos], outcomes.cap[pos]
+    if not ((rate > 0).any() or (guarantee > 0).any()):
+        return None
+    return rate, guarantee, cap, outcomes.commission[pos]
 
 
 def creator_revenue(scenario: Scenario, settings: SimulationSettings, positions: Sequence[int] | None = None, *,
