@@ -569,10 +569,11 @@ def breakdown(scenario: Scenario, pos: np.ndarray) -> dict[str, list[dict]]:
     """Spend and outcomes of the mix by tier and by platform (``available``: creators on the shortlist)."""
     cand = scenario.candidates
     frame = pd.concat([cand.table[["tier", "platform"]], cand.outcomes.frame()], axis=1)
+    frame["spend"] = cand.outcomes.spend  # shares are of what counts against the budget, as the rules' are
     chosen = np.zeros(cand.n, dtype=bool)
     chosen[pos] = True
     aud = scenario.audience
-    total_cost = float(frame["cost"][chosen].sum())
+    total_spend = float(frame["spend"][chosen].sum())
     out: dict[str, list[dict]] = {}
     tier_order = tiers_mod.names(scenario.tier_cutoffs)
     mix = frame[chosen]  # the mix's rows once; the shortlist's only for counting what is available
@@ -591,7 +592,7 @@ def breakdown(scenario: Scenario, pos: np.ndarray) -> dict[str, list[dict]]:
             group[where[member]] = True  # the group's chosen creators
             rows.append({column: name, "available": int(available[name]), "count": len(sel),
                          "cost": float(sel["cost"].sum()),
-                         "share_of_spend": float(sel["cost"].sum()) / total_cost if total_cost > 0 else 0.0,
+                         "share_of_spend": float(sel["spend"].sum()) / total_spend if total_spend > 0 else 0.0,
                          **{m: float(sel[m].sum()) for m in ("reach", "engagements", "conversions", "revenue",
                                                                "profit")},
                          **({"unique_reach": aud.unique_reach(group)} if aud is not None else {})})

@@ -11,6 +11,7 @@ import pandas as pd
 
 from optimizer.domain import objectives
 from optimizer.domain.funnel import EVIDENCE_SHARES
+from optimizer.io.candidates import DEAL_COLUMNS
 from optimizer.model.extension import Panel
 from optimizer.report.plots import frontier_spread
 from optimizer.report.summary import assumption_table, conflict_words, rule_frame, rule_words, summary
@@ -21,7 +22,7 @@ from optimizer.utils.numbers import UNDEFINED, num, pct
 _MONEY = ("fee", "revenue", "profit", "cost")
 
 
-MIX_DIGITS = {"roi": 2, "evidence_weight": 2, "conversions": 1}
+MIX_DIGITS = {"roi": 2, "evidence_weight": 2, "conversions": 1, "commission_rate": 3}
 
 
 def formatted(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> pd.DataFrame:
@@ -43,7 +44,7 @@ def _frame_text(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> st
         if pd.api.types.is_numeric_dtype(frame[c]):
             d = digits.get(c, 0)
             fmt[c] = lambda v, d=d: num(v, d)
-    return frame.to_string(index=False, formatters=fmt)
+    return frame.to_string(index=False, formatters=fmt, na_rep=UNDEFINED)  # pandas skips formatters on NaN
 
 
 def _indent(text: str, pad: str = "  ") -> str:
@@ -148,6 +149,7 @@ def shown_selection(selection: pd.DataFrame, display: Mapping[str, Mapping[str, 
     empty += [c for c in ("history_posts", "evidence_weight") if c in selection and selection[c].isna().all()]
     if "evidence" in selection and (selection["evidence"] == "stated").all():
         empty.append("evidence")
+    empty += [c for c in DEAL_COLUMNS if c in selection and not (selection[c].fillna(0) != 0).any()]  # unused terms
     return selection.drop(columns=empty)
 
 
