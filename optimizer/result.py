@@ -28,8 +28,8 @@ SELECTION_COLUMNS = ("id", "handle", "platform", "tier", "niche", "region", "fol
 __all__ = ["Alternative", "Assessment", "Assumption", "ConstraintStatus", "PhaseResult", "PlanResult", "RiskReport"]
 
 
-PORTFOLIO, GIVEN, OPTIMISER, BEST_SINGLE, SINGLE_TIER, GREEDY = (
-    "portfolio", "given", "optimiser", "best_single", "single_tier", "greedy")
+PORTFOLIO, GIVEN, OPTIMISER, BEST_SINGLE, SINGLE_TIER, GREEDY, DEAL_STRUCTURE = (
+    "portfolio", "given", "optimiser", "best_single", "single_tier", "greedy", "deal_structure")
 
 
 @dataclass(frozen=True)

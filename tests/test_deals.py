@@ -199,3 +199,30 @@ def test_the_report_says_what_the_commissions_cost(tmp_path):
     assert {"commission_rate", "product_cost", "usage_fee", "commission", "cost"} <= set(header)
     roi = [row[header.index("roi")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert all(v is not None and v == v for v in roi)  # gifted creators included: never NaN
+
+
+def test_the_comparison_sets_flat_fees_against_commission_only():
+    """Item 3: the same creators paid on flat fees only, and on commission only, at the same expected cost, on the
+    same runs: the same revenue run by run; flat fees leave the brand all of the revenue's swings, commission only
+    shares them with the creators."""
+    from optimizer.analysis.comparison import assess
+    from optimizer.result import DEAL_STRUCTURE
+
+    df = with_terms(random_shortlist(12, 2), 2).assign(reach_rate_sd=0.05, conversion_rate_sd=0.003)
+    sc = Scenario.from_dict({"budget": 6000}, candidates=df)
+    settings = SimulationSettings(runs=20_000, seed=3)
+    a = assess(sc, plan(sc), settings=settings)
+    rows = {alt.name: alt for alt in a.comparison if alt.kind == DEAL_STRUCTURE}
+    flat, share = rows["same creators, flat fees only"].simulation, rows["same creators, commission only"].simulation
+    mine = a.simulation
+    for sim in (flat, share):
+        assert sim.ids == mine.ids
+        assert sim.metrics["revenue"].mean == mine.metrics["revenue"].mean  # the same runs
+        assert sim.expected["cost"] == pytest.approx(mine.expected["cost"])  # the same expected cost
+        assert sim.expected["profit"] == pytest.approx(mine.expected["profit"])
+    assert flat.metrics["profit"].sd == pytest.approx(flat.metrics["revenue"].sd)  # cost fixed: profit swings as sales
+    assert share.metrics["profit"].sd < mine.metrics["profit"].sd <= flat.metrics["profit"].sd * (1 + 1e-9)
+    assert share.cvar > flat.cvar
+    plain = Scenario.from_dict({"budget": 6000}, candidates=random_shortlist(12, 2))
+    assert not [alt for alt in assess(plain, plan(plain), settings=settings).comparison
+                if alt.kind == DEAL_STRUCTURE]  # a shortlist of flat fees has nothing to compare

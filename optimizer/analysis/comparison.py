@@ -16,11 +16,13 @@ import numpy as np
 
 from optimizer.decision import optimize
 from optimizer.domain import tiers as tiers_mod
+from optimizer.domain.funnel import Outcomes
 from optimizer.io.scenario import Scenario, SimulationSettings
 from optimizer.model.program import build_model
 from optimizer.model.reach import floor_violations
 from optimizer.result import (
     BEST_SINGLE,
+    DEAL_STRUCTURE,
     GIVEN,
     GREEDY,
     OPTIMISER,
@@ -116,6 +118,54 @@ def tier_order(scenario: Scenario) -> list[str]:
     return tiers_mod.names(scenario.tier_cutoffs, present)
 
 
+STRUCTURES = {  # name -> how each chosen creator is paid instead, at the same expected cost
+    "same creators, flat fees only": "flat",
+    "same creators, commission only": "commission",
+}
+
+
+def _has_deal_terms(scenario: Scenario, pos: np.ndarray) -> bool:
+    """Whether any of these creators costs more than its fee (a commission, product or usage rights)."""
+    return bool((scenario.candidates.outcomes.cost[pos] != scenario.candidates.table["fee"].to_numpy(float)[pos])
+                .any())
+
+
+def restructured(scenario: Scenario, how: str) -> Scenario:
+    """``scenario`` with every creator paid differently at the same expected cost: ``flat``, a fixed fee equal to its
+    expected cost (nothing on sales); ``commission``, only a share of what it sells, the share set so that the
+    expected commission equals that cost (nothing up front). The runs are the same: they depend on the creators,
+    not on their pay."""
+    cand = scenario.candidates
+    out = cand.outcomes
+    table = cand.table.copy()
+    for column in ("product_cost", "usage_fee", "min_guarantee"):
+        table[column] = 0.0
+    table["cap"] = np.nan
+    if how == "flat":
+        table["fee"], table["commission_rate"] = out.cost, 0.0
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table["commission_rate"] = np.where(out.revenue > 0, out.cost / np.where(out.revenue > 0, out.revenue,
+                                                                                     1.0), 0.0)
+        table["fee"] = np.where(out.revenue > 0, 0.0, out.cost)  # nothing to take a share of: the cost stays a fee
+    cands = replace(cand, table=table, outcomes=Outcomes.from_table(table, cand.commission_in_budget))
+    return replace(scenario, candidates=cands)
+
+
+def _deal_structures(scenario: Scenario, pos: np.ndarray, st: SimulationSettings, threads: int | None,
+                     executor: Executor | None) -> list[Alternative]:
+    """The mix's creators paid on flat fees only, and on commission only, at the same expected cost, simulated on
+    the same runs: which structure leaves the brand less risk."""
+    rows = []
+    for name, how in STRUCTURES.items():
+        variant = restructured(scenario, how)
+        sim = simulate_mixes(variant, {name: pos}, settings=st, threads=threads, executor=executor)[name]
+        note = ("each creator paid its expected cost as a fixed fee, nothing on sales" if how == "flat" else
+                "each creator paid only a share of what it sells, set so its expected pay equals its expected cost")
+        rows.append(Alternative(name, DEAL_STRUCTURE, "ok", note, None, sim, ""))
+    return rows
+
+
 def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[str] | None = None,
            settings: SimulationSettings | None = None, compare: bool | None = None, keep_draws: bool = False,
            threads: int | None = None, progress: Progress | None = None,
@@ -191,4 +241,6 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
                           threads=threads, progress=progress, executor=executor)
     comparison = [Alternative(name, kind, status, note, ok, sims.get(name), unstated.get(name, ""))
                   for name, kind, status, note, ok in rows]
+    if compare and _has_deal_terms(scenario, mixes[first]):
+        comparison += _deal_structures(scenario, mixes[first], st, threads, executor)
     return Assessment(simulation=sims[first], comparison=comparison if compare else [])
