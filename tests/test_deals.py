@@ -223,6 +223,11 @@ def test_the_comparison_sets_flat_fees_against_commission_only():
     assert flat.metrics["profit"].sd == pytest.approx(flat.metrics["revenue"].sd)  # cost fixed: profit swings as sales
     assert share.metrics["profit"].sd < mine.metrics["profit"].sd <= flat.metrics["profit"].sd * (1 + 1e-9)
     assert share.cvar > flat.cvar
+    from optimizer.report.summary import summary
+
+    words = " ".join(summary(plan(sc, simulate=settings)))
+    assert (f"a 5th-percentile profit of {share.metrics['profit'].p5:,.0f} USD, against "
+            f"{flat.metrics['profit'].p5:,.0f} on flat fees only") in words
     plain = Scenario.from_dict({"budget": 6000}, candidates=random_shortlist(12, 2))
     assert not [alt for alt in assess(plain, plan(plain), settings=settings).comparison
                 if alt.kind == DEAL_STRUCTURE]  # a shortlist of flat fees has nothing to compare

@@ -14,7 +14,7 @@ import pandas as pd
 
 from optimizer.domain import objectives
 from optimizer.model.formulation import ConstraintStatus
-from optimizer.result import BEST_SINGLE, SINGLE_TIER, Alternative, PlanResult
+from optimizer.result import BEST_SINGLE, DEAL_STRUCTURE, SINGLE_TIER, Alternative, PlanResult
 from optimizer.utils.numbers import UNDEFINED, num, pct
 
 PLATFORM_NAMES = {"instagram": "Instagram", "tiktok": "TikTok", "youtube": "YouTube", "twitch": "Twitch",
@@ -187,6 +187,12 @@ def _alternatives(r: PlanResult) -> list[str]:
                             ", and a flat default rate can flatter a large creator: check where its figures "
                             "come from."))
             out.append(line)
+        structures = {a.name: a.simulation for a in r.comparison if a.kind == DEAL_STRUCTURE and a.simulation}
+        flat, share = (structures.get(f"same creators, {k} only") for k in ("flat fees", "commission"))
+        if flat is not None and share is not None:
+            out.append(f"Paying these creators on commission only, at the same expected cost, would leave the brand "
+                       f"a 5th-percentile profit of {num(share.metrics['profit'].p5)} {r.currency}, against "
+                       f"{num(flat.metrics['profit'].p5)} on flat fees only and {num(m.p5)} on the deals as planned.")
         return out
     single = r.baselines.get("best_single")
     if single is not None and single.objective_value is not None and r.objective_value is not None:
