@@ -60,6 +60,11 @@ class Outcomes:
             if getattr(self, name) is None:
                 object.__setattr__(self, name, default)
 
+    @property
+    def commissioned(self) -> np.ndarray:
+        """Per candidate: whether its pay depends on what it sells (a commission rate or a guarantee)."""
+        return (self.commission_rate > 0) | (self.guarantee > 0)
+
     @classmethod
     def from_table(cls, table: pd.DataFrame, commission_in_budget: bool = False) -> Outcomes:
         f = table["followers"].to_numpy(float)

@@ -68,7 +68,7 @@ def profit_draws(scenario: Scenario, threads: int | None = None) -> np.ndarray:
     check_risk_model(scenario.limits, scenario.source, in_sample_settings(scenario).runs, scenario.candidates.n)
     out = scenario.candidates.outcomes
     profit = creator_revenue(scenario, in_sample_settings(scenario), threads=threads)
-    if (out.commission_rate > 0).any() or (out.guarantee > 0).any():  # paid on what each creator sells in the run
+    if out.commissioned.any():  # the commission is paid on what each creator sells in the run
         profit -= commission_paid(profit, out.commission_rate[None, :], out.guarantee[None, :], out.cap[None, :])
     profit -= out.upfront[None, :]  # in place: the draws are the largest array of a plan
     return profit

@@ -433,10 +433,9 @@ def _chunk_parts(job: tuple) -> dict[str, _Part]:
 
 def _terms(outcomes, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """The commission terms of the creators at ``pos`` for an accumulator (None when none of them has any)."""
-    rate, guarantee, cap = outcomes.commission_rate[pos], outcomes.guarantee[pos], outcomes.cap[pos]
-    if not ((rate > 0).any() or (guarantee > 0).any()):
+    if not outcomes.commissioned[pos].any():
         return None
-    return rate, guarantee, cap, outcomes.commission[pos]
+    return outcomes.commission_rate[pos], outcomes.guarantee[pos], outcomes.cap[pos], outcomes.commission[pos]
 
 
 def creator_revenue(scenario: Scenario, settings: SimulationSettings, positions: Sequence[int] | None = None, *,
