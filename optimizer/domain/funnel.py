@@ -138,7 +138,7 @@ class Totals:
     thin_evidence_spend_share: float | None = None
     solid_evidence_spend_share: float | None = None
     stated_rates_spend_share: float | None = None
-    spend: float | None = None  # counted against the budget: fees, product and usage (and commissions if counted)
+    spend: float | None = None  # counted against the budget: fees, product, usage and guarantees (Outcomes.spend)
     commission: float | None = None  # expected commissions (in ``cost``)
 
     @classmethod
@@ -157,10 +157,10 @@ class Totals:
             frequency = s["reach"] / unique if unique > 0 else None
         shares: dict[str, float | None] = dict.fromkeys(EVIDENCE_SHARES.values())
         if outcomes.evidence is not None:
-            cost = outcomes.spend[sel]
+            spend = outcomes.spend[sel]
             level = outcomes.evidence[sel]
-            total = float(cost.sum())
-            shares = {key: float(cost[level == e].sum()) / total if total > 0 else 0.0
+            total = float(spend.sum())
+            shares = {key: float(spend[level == e].sum()) / total if total > 0 else 0.0
                       for e, key in EVIDENCE_SHARES.items()}
         return cls(
             count=int(sel.size),

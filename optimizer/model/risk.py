@@ -88,6 +88,14 @@ CUTS_FROM = 50_000  # candidates x runs from which CVaR is modelled by aggregate
 CUT_TOL = 1e-9  # relative overstatement of eta over the mix's CVaR below which no cut is added
 
 
+def _cut_row(g: np.ndarray, width: int, eta: int) -> sp.csr_matrix:
+    """The row eta - g . x (<= 0: the aggregated cut eta <= g . x) over a model ``width`` columns wide."""
+    row = np.zeros(width)
+    row[: g.size] = -g
+    row[eta] = 1.0
+    return sp.csr_matrix(row.reshape(1, -1))
+
+
 def cvar_weights(profit: np.ndarray, alpha: float) -> np.ndarray:
     """The weights w (in [0, 1/h], summing to 1, h = (1 - alpha) S) under which sum_s w_s profit_s is the empirical
     CVaR of ``var_cvar``: 1/h on the k - 1 worst runs and the rest on the k-th (k = ceil(h))."""
@@ -138,10 +146,7 @@ def extend(model: MilpModel, scenario: Scenario, draws: np.ndarray, risk: RiskSe
     w = 1.0 / ((1.0 - risk.alpha) * S)
     if eta is not None:
         # eta <= mean profit . x: the first aggregated cut (the mean of the runs is at least their lower tail)
-        row = np.zeros(total)
-        row[:n] = -draws.mean(axis=0)
-        row[eta] = 1.0
-        blocks.append(sp.csr_matrix(row.reshape(1, -1)))
+        blocks.append(_cut_row(draws.mean(axis=0), total, eta))
         lo.append(np.array([-np.inf]))
         hi.append(np.array([0.0]))
         rows.append(Row(CVAR_ROWS, "<=", 0.0))
@@ -324,10 +329,7 @@ class Risk(Extension):
         cvar = float(w @ profit)
         if x[c.eta] <= cvar + CUT_TOL * max(1.0, abs(cvar)):
             return None
-        row = np.zeros(model.shape[1])
-        row[:n] = -(w @ self.draws)
-        row[c.eta] = 1.0
-        return replace(model, A=sp.vstack([model.A, sp.csr_matrix(row.reshape(1, -1))], format="csr"),
+        return replace(model, A=sp.vstack([model.A, _cut_row(w @ self.draws, model.shape[1], c.eta)], format="csr"),
                        lo=np.concatenate([model.lo, [-np.inf]]), hi=np.concatenate([model.hi, [0.0]]),
                        rows=list(model.rows) + [Row(CVAR_ROWS, "<=", 0.0)])
 
