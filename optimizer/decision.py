@@ -163,7 +163,7 @@ def _decide(scenario: Scenario, threads: int | None, out_of_sample: bool, ideals
                               mip_start=warm_mix)
 
     if goal.method == "ratio":
-        out, roi_bound, iterations, model = _solve_roi(scenario, model, incumbent, start, run)
+        out, roi_bound, iterations, model = _solve_roi(scenario, model, exts, incumbent, start, run)
     else:
         out, model = run(model, remaining(s.time_limit, start), inc=incumbent)  # the limit is the whole plan's
         roi_bound = None
@@ -183,38 +183,48 @@ def _padded(model: MilpModel, c: np.ndarray) -> np.ndarray:
     return full
 
 
-def _solve_roi(scenario: Scenario, model: MilpModel, incumbent: np.ndarray | None, start: float,
-               run) -> tuple[SolveOutcome, float | None, int, MilpModel]:
+def _metric(model: MilpModel, exts: list[Extension], per_candidate: np.ndarray, metric: str) -> np.ndarray:
+    """A metric over every column of ``model``: ``per_candidate`` on the hire columns, the extensions' per unit on
+    their columns that carry outcomes (paid boosts), zero on the others."""
+    full = _padded(model, per_candidate)
+    for e in exts:
+        got = e.column_metric(metric)
+        if got is not None:
+            first, values = got
+            full[first:first + values.size] = values
+    return full
+
+
+def _solve_roi(scenario: Scenario, model: MilpModel, exts: list[Extension], incumbent: np.ndarray | None,
+               start: float, run) -> tuple[SolveOutcome, float | None, int, MilpModel]:
     """Dinkelbach iterations; returns the last outcome (x = best mix), the ROI upper bound, the count, and the
     model as last solved (refined, with a unique-reach floor). ``run(model, time_limit, abs_gap, incumbent, gap)``
     solves one subproblem."""
     s = scenario.solver
     out_f = scenario.candidates.outcomes
     n = scenario.candidates.n
-    rev, fee = out_f.revenue, out_f.cost
-    status, _, min_cost_neg, _ = lp_relaxation(model.with_objective(_padded(model, -fee)),
-                                               remaining(s.time_limit, start))
+    rev, fee = _metric(model, exts, out_f.revenue, "revenue"), _metric(model, exts, out_f.cost, "cost")
+    status, _, min_cost_neg, _ = lp_relaxation(model.with_objective(-fee), remaining(s.time_limit, start))
     if status == INFEASIBLE:
         return SolveOutcome(INFEASIBLE, None, None, None, 0.0, s.name), None, 0, model
     c_min = max(0.0, -min_cost_neg) if min_cost_neg is not None else 0.0
     best = incumbent
-    lam = float(rev @ best[:n] / (fee @ best[:n])) if best is not None and fee @ best[:n] > 0 else 0.0
+    lam = float(rev[:n] @ best[:n] / (fee[:n] @ best[:n])) if best is not None and fee[:n] @ best[:n] > 0 else 0.0
     iterations = 0
     while True:
         iterations += 1
         left = remaining(s.time_limit, start)
         abs_gap = s.gap * max(lam, 1e-9) * c_min if c_min > 0 else 1e-9
-        out, model = run(model.with_objective(_padded(model, rev - lam * fee)), left, max(abs_gap, 1e-9), best,
-                         0.0)
+        out, model = run(model.with_objective(rev - lam * fee), left, max(abs_gap, 1e-9), best, 0.0)
         if out.status == INFEASIBLE or out.x is None:
             if best is not None and out.status != INFEASIBLE:
                 break
             return out, None, iterations, model
-        cost = float(fee @ out.x[:n])
+        cost = float(fee @ out.x)
         if cost <= 0:
             raise InputError.at(scenario.source, "a mix with zero total fee meets every rule, so ROI is unbounded; "
                                 "set constraints.min_spend above 0", "key 'objective'")
-        ratio = float(rev @ out.x[:n]) / cost
+        ratio = float(rev @ out.x) / cost
         if ratio > lam * (1 + 1e-12) + 1e-12 or best is None:
             lam, best = ratio, out.x
             if out.status == TIME_LIMIT:
@@ -440,6 +450,8 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
                     selection=pd.DataFrame(columns=list(SELECTION_COLUMNS)), totals=None, **common)
     hires, pos, totals, status, value, bound, gap = _valued(scenario, model, out, roi_bound, exts)
     x_full = np.asarray(out.x, float)
+    scenario = _realised(scenario, exts, x_full)  # what the mix delivers: paid boosts add to their creators'
+    cand = scenario.candidates
     if out.status == TIME_LIMIT:
         other = next(name for name in ("cbc", "highs") if name != scenario.solver.name)
         warnings.append((f"stopped by the time limit ({scenario.solver.time_limit:g} s); the mix is the best found "
@@ -450,7 +462,8 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
     warnings += evidence_warnings(totals)
     if status == EMPTY:
         warnings.append(empty_reason(scenario))
-    contributed: dict = {}
+    contributed: dict = {"boosts": {str(cand.ids[p]): float(cand.outcomes.boost[p]) for p in pos
+                                    if cand.outcomes.boost[p] > 0}}
     for e in exts:
         contributed.update(e.contribute(hires))
     panels = tuple(p for e in exts for p in e.panels(contributed))
@@ -468,7 +481,7 @@ def _valued(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound: 
     x_full = np.asarray(out.x, float)
     pos = np.flatnonzero(x_full[: cand.n] > 0.5)
     hires = cand.indicator(pos)
-    totals = Totals.of(cand.outcomes, pos, scenario.audience)
+    totals = Totals.of(_realised(scenario, exts, x_full).candidates.outcomes, pos, scenario.audience)
     goal = scenario.goal
     status = out.status
     if goal.method == "ratio":
@@ -490,6 +503,13 @@ def _valued(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound: 
     if violated:
         raise RuntimeError(f"solver returned a mix that breaks {', '.join(violated)}")
     return hires, pos, totals, status, value, bound, gap
+
+
+def _realised(scenario: Scenario, exts: list[Extension], x: np.ndarray) -> Scenario:
+    """The scenario as the full solution ``x`` delivers it (``Extension.realised``: paid boosts)."""
+    for e in exts:
+        scenario = e.realised(scenario, x)
+    return scenario
 
 
 def _judged(b: Baseline, scenario: Scenario, exts: list[Extension]) -> Baseline:
@@ -557,10 +577,17 @@ def selection_frame(scenario: Scenario, pos: np.ndarray) -> pd.DataFrame:
     frame["followers"] = frame["followers"].astype("int64")
     extra = [c for c in ("creator", "phase", "posts") if c in frame]  # options (packages, phases)
     terms = np.nan_to_num(cand.table[list(DEAL_COLUMNS)].to_numpy(float))
+    boosted = (cand.outcomes.boost[pos] > 0).any()
+    if boosted:  # paid amplification behind the post: its spend and the accounts it reaches (in reach)
+        frame["boost"] = cand.outcomes.boost[pos]
+        frame["boost_reach"] = cand.outcomes.boost_reach[pos]
+        extra += ["boost", "boost_reach"]
     if (terms != 0).any():  # the deals' other terms, and what they cost
         frame["commission"] = cand.outcomes.commission[pos]
+        extra += [*DEAL_COLUMNS, "commission"]
+    if boosted or (terms != 0).any():
         frame["cost"] = cost.to_numpy()
-        extra += [*DEAL_COLUMNS, "commission", "cost"]
+        extra.append("cost")
     extra += ["history_posts", "evidence_weight", "evidence"]  # what the rates rest on (candidates.evidence)
     return frame[list(SELECTION_COLUMNS) + extra + list(cand.carried)]  # the file's other columns, unchanged
 

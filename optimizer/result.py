@@ -28,8 +28,8 @@ SELECTION_COLUMNS = ("id", "handle", "platform", "tier", "niche", "region", "fol
 __all__ = ["Alternative", "Assessment", "Assumption", "ConstraintStatus", "PhaseResult", "PlanResult", "RiskReport"]
 
 
-PORTFOLIO, GIVEN, OPTIMISER, BEST_SINGLE, SINGLE_TIER, GREEDY, DEAL_STRUCTURE = (
-    "portfolio", "given", "optimiser", "best_single", "single_tier", "greedy", "deal_structure")
+PORTFOLIO, GIVEN, OPTIMISER, BEST_SINGLE, SINGLE_TIER, GREEDY, DEAL_STRUCTURE, NO_BOOST = (
+    "portfolio", "given", "optimiser", "best_single", "single_tier", "greedy", "deal_structure", "no_boost")
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Alternative:
     """One row of the comparison. ``simulation`` is None when the alternative has no mix (``status`` says why)."""
 
     name: str
-    kind: str  # portfolio | given | optimiser | best_single | single_tier | greedy
+    kind: str  # portfolio | given | optimiser | best_single | single_tier | greedy | deal_structure | no_boost
     status: str  # ok, or why there is no mix (infeasible, time_limit, ...)
     note: str
     meets_rules: bool | None
@@ -130,6 +130,7 @@ class PlanResult:
     panels: tuple[Panel, ...] = field(default=(), repr=False)  # the model extensions' report sections
     prices: tuple | None = None  # analysis.prices.Price per creator, when asked (run --explain); None: not computed
     assumptions: tuple[Assumption, ...] = ()  # figures that did not come from the shortlist (io/provenance.py)
+    boosts: Mapping[str, float] = field(default_factory=dict)  # id -> paid boost behind its post (amplification:)
     # text values as the shortlist writes them, for display only (the JSON keeps the lower-case keys)
     display: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
     # tangent rows (A, lo, hi) the unique-reach refinement added: valid under any rules on the same shortlist and
@@ -160,6 +161,14 @@ class PlanResult:
         """Each phase's best on its own (the scales of the weighted combination, ``model/phases.py``), for
         re-solves of variants on the plan's objective (``optimize(..., ideals=)``); None without phases."""
         return {p.name: p.ideal for p in self.phases} if self.phases else None
+
+    def boost_vector(self, ids) -> np.ndarray:
+        """The plan's boost spend per candidate, for the shortlist ``ids`` (in order; 0 where none)."""
+        index = {str(i): k for k, i in enumerate(ids)}
+        out = np.zeros(len(index))
+        for i, b in self.boosts.items():
+            out[index[i]] = b
+        return out
 
     @property
     def binding(self) -> list[str]:
@@ -207,6 +216,7 @@ class PlanResult:
             "comparison": [a.to_dict() for a in self.comparison],
             "prices": None if self.prices is None else [p.to_dict() for p in self.prices],
             "assumptions": [a.to_dict() for a in self.assumptions],
+            "boosts": dict(self.boosts),
         })
 
 

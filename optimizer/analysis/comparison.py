@@ -25,6 +25,7 @@ from optimizer.result import (
     DEAL_STRUCTURE,
     GIVEN,
     GREEDY,
+    NO_BOOST,
     OPTIMISER,
     PORTFOLIO,
     SINGLE_TIER,
@@ -118,6 +119,8 @@ def tier_order(scenario: Scenario) -> list[str]:
     return tiers_mod.names(scenario.tier_cutoffs, present)
 
 
+UNBOOSTED = "same creators, no paid boosts"
+
 STRUCTURES = {  # name -> how each chosen creator is paid instead, at the same expected cost
     "same creators, flat fees only": "flat",
     "same creators, commission only": "commission",
@@ -153,13 +156,14 @@ def restructured(scenario: Scenario, how: str) -> Scenario:
 
 
 def _deal_structures(scenario: Scenario, pos: np.ndarray, st: SimulationSettings, threads: int | None,
-                     executor: Executor | None) -> list[Alternative]:
+                     executor: Executor | None, boost: np.ndarray | None = None) -> list[Alternative]:
     """The mix's creators paid on flat fees only, and on commission only, at the same expected cost, simulated on
-    the same runs: which structure leaves the brand less risk."""
+    the same runs (with the same boosts): which structure leaves the brand less risk."""
     rows = []
     for name, how in STRUCTURES.items():
         variant = restructured(scenario, how)
-        sim = simulate_mixes(variant, {name: pos}, settings=st, threads=threads, executor=executor)[name]
+        sim = simulate_mixes(variant, {name: pos}, settings=st, threads=threads, executor=executor,
+                             boosts=None if boost is None else {name: boost})[name]
         note = ("each creator paid its expected cost as a fixed fee, nothing on sales" if how == "flat" else
                 "each creator paid only a share of what it sells, set so its expected pay equals its expected cost")
         rows.append(Alternative(name, DEAL_STRUCTURE, "ok", note, None, sim, ""))
@@ -179,6 +183,7 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
     compare = st.compare if compare is None else compare
     cand = scenario.candidates
     mixes: dict[str, np.ndarray] = {}
+    boosts: dict[str, np.ndarray] = {}  # per mix: the paid boost behind each candidate's post (amplification:)
     unstated: dict[str, str] = {}  # per alternative: its figures the shortlist did not state
     rows: list[tuple[str, str, str, str, bool | None]] = []  # (name, kind, status, note, meets_rules)
     model = build_model(scenario)
@@ -197,6 +202,8 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
         name = "portfolio" if ids is None else "optimiser"
         if result.has_solution:
             mixes[name] = cand.positions(result.selected)
+            if result.boosts:
+                boosts[name] = result.boost_vector(cand.ids)
             rows.append((name, PORTFOLIO if ids is None else OPTIMISER, "ok",
                          f"the optimiser's mix ({result.status}, maximising {scenario.objective})", True))
         elif ids is None:
@@ -227,6 +234,8 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
                              f"adds to {scenario.objective}" + (f" ({note})" if dropped or relaxed else ""), None))
             elif r.has_solution:
                 mixes[f"{tier} only"] = cand.positions(r.selected)
+                if r.boosts:
+                    boosts[f"{tier} only"] = r.boost_vector(cand.ids)
                 if r.status != "optimal":
                     note += f" ({r.status}, gap {r.gap:.2%})" if r.gap is not None else f" ({r.status})"
                 rows.append((f"{tier} only", SINGLE_TIER, "ok", note, meets(mixes[f"{tier} only"])))
@@ -235,12 +244,17 @@ def assess(scenario: Scenario, result: PlanResult | None = None, *, ids: list[st
                              None))
         g = (result.baselines.get("greedy") if result is not None else None) or greedy(scenario, model)
         mixes["greedy"] = g.positions
-        rows.append(("greedy", GREEDY, "ok", "best ratio first within the same rules", g.feasible))
+        rows.append(("greedy", GREEDY, "ok", "best ratio first within the same rules" +
+                     ("; no paid boosts" if scenario.amplification is not None else ""), g.feasible))
     first = next(iter(mixes))
+    if compare and first in boosts:  # what the boosts buy: the same creators without them
+        mixes[UNBOOSTED] = mixes[first]
+        rows.append((UNBOOSTED, NO_BOOST, "ok", "the plan's creators with nothing behind their posts (the boosts' "
+                     "money unspent)", meets(mixes[first])))
     sims = simulate_mixes(scenario, mixes, settings=st, keep_draws=[first] if keep_draws else False,
-                          threads=threads, progress=progress, executor=executor)
+                          threads=threads, progress=progress, executor=executor, boosts=boosts)
     comparison = [Alternative(name, kind, status, note, ok, sims.get(name), unstated.get(name, ""))
                   for name, kind, status, note, ok in rows]
     if compare and _has_deal_terms(scenario, mixes[first]):
-        comparison += _deal_structures(scenario, mixes[first], st, threads, executor)
+        comparison += _deal_structures(scenario, mixes[first], st, threads, executor, boosts.get(first))
     return Assessment(simulation=sims[first], comparison=comparison if compare else [])

@@ -108,6 +108,11 @@ def _solve(args: tuple[Scenario, float]) -> PlanResult:
     return optimize(variant, baselines=False, out_of_sample=False)
 
 
+def _key(r: PlanResult) -> tuple:
+    """What makes two plans the same mix: their creators and the boosts behind their posts."""
+    return frozenset(r.selected), tuple(sorted((i, round(b, 6)) for i, b in r.boosts.items()))
+
+
 def sweep(scenario: Scenario, budgets: list[float], *, executor: Executor | None = None, jobs: int | None = None,
           progress: Progress | None = None) -> SweepResult:
     """Solve at each budget and report expected profit, ROI, P(loss), CVaR and the marginal return."""
@@ -118,12 +123,16 @@ def sweep(scenario: Scenario, budgets: list[float], *, executor: Executor | None
     results = run_all(_solve, [(scenario, b) for b in todo], executor=executor, jobs=jobs, progress=progress)
     settings = out_of_sample_settings(scenario) if scenario.risk is not None else scenario.simulation_settings()
     cand = scenario.candidates
-    mixes = {}
+    mixes, boosts = {}, {}
     for r in results:
         if r.has_solution and r.selected:
-            mixes.setdefault(frozenset(r.selected), cand.positions(r.selected))
+            key = _key(r)
+            mixes.setdefault(key, cand.positions(r.selected))
+            if r.boosts:
+                boosts[key] = r.boost_vector(cand.ids)
     names = {key: str(k) for k, key in enumerate(mixes)}
-    sims = simulate_mixes(scenario, {names[k]: p for k, p in mixes.items()}, settings=settings) if mixes else {}
+    sims = simulate_mixes(scenario, {names[k]: p for k, p in mixes.items()}, settings=settings,
+                          boosts={names[k]: b for k, b in boosts.items()}) if mixes else {}
     points, warnings = [], []
     for k, b in enumerate(budgets):
         r = results[k]
@@ -135,7 +144,7 @@ def sweep(scenario: Scenario, budgets: list[float], *, executor: Executor | None
             points.append(SweepPoint(b, r.status, None, None, (), None, None, None, None, None, None, r.message))
             warnings.append(f"budget {b:,.0f}: {r.message or r.status}")
             continue
-        sim = sims.get(names.get(frozenset(r.selected), ""))
+        sim = sims.get(names.get(_key(r), ""))
         t = r.totals
         points.append(SweepPoint(b, r.status, r.gap, r.objective_value, tuple(r.selected), t.cost, t.profit, t.roi,
                                  sim.prob_loss if sim else 0.0, sim.cvar if sim else 0.0, marginal, r.message))

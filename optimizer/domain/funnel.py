@@ -8,7 +8,7 @@ CPE = cost / engagements, CAC = cost / conversions (None where the denominator i
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -52,11 +52,14 @@ class Outcomes:
     commission_rate: np.ndarray | None = None  # share of revenue paid as commission (None: none)
     guarantee: np.ndarray | None = None  # commission paid however little is sold (None: none)
     cap: np.ndarray | None = None  # the most commission paid (None: no cap; inf where none)
+    boost: np.ndarray | None = None  # paid amplification spent on the creator's post (None: none; in every cost)
+    boost_reach: np.ndarray | None = None  # accounts the boost reaches (None: none; in ``reach``)
 
     def __post_init__(self) -> None:
         zero = np.zeros_like(self.cost)
         for name, default in (("spend", self.cost), ("upfront", self.cost), ("commission", zero),
-                              ("commission_rate", zero), ("guarantee", zero), ("cap", np.full_like(self.cost, np.inf))):
+                              ("commission_rate", zero), ("guarantee", zero), ("cap", np.full_like(self.cost, np.inf)),
+                              ("boost", zero), ("boost_reach", zero)):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, default)
 
@@ -96,6 +99,19 @@ class Outcomes:
             guarantee=guarantee,
             cap=cap,
         )
+
+    def with_boosts(self, spend: np.ndarray, reach: np.ndarray, engagements: np.ndarray, conversions: np.ndarray,
+                    revenue: np.ndarray) -> Outcomes:
+        """These outcomes with each creator's post boosted by ``spend`` (``domain/amplification.py``), reaching
+        ``reach`` more accounts with these ``engagements``, ``conversions`` and ``revenue``. The boost is committed
+        up front (upfront, spend and cost); no commission is paid on its sales."""
+        spend = np.asarray(spend, float)
+        cost = self.cost + spend
+        revenue = self.revenue + revenue
+        return replace(self, cost=cost, revenue=revenue, profit=revenue - cost, reach=self.reach + reach,
+                       engagements=self.engagements + engagements, conversions=self.conversions + conversions,
+                       spend=self.spend + spend, upfront=self.upfront + spend, boost=self.boost + spend,
+                       boost_reach=self.boost_reach + reach)
 
     def metric(self, name: str) -> np.ndarray:
         return getattr(self, name)
@@ -140,6 +156,8 @@ class Totals:
     stated_rates_spend_share: float | None = None
     spend: float | None = None  # counted against the budget: fees, product, usage and guarantees (Outcomes.spend)
     commission: float | None = None  # expected commissions (in ``cost``)
+    boost: float | None = None  # paid amplification behind the creators' posts (in ``cost`` and ``spend``)
+    boost_reach: float | None = None  # accounts the boosts reach (in ``reach``)
 
     @classmethod
     def of(cls, outcomes: Outcomes, selected: np.ndarray, audience: ReachCounter | None = None) -> Totals:
@@ -175,6 +193,8 @@ class Totals:
             **shares,
             spend=float(outcomes.spend[sel].sum()),
             commission=float(outcomes.commission[sel].sum()),
+            boost=float(outcomes.boost[sel].sum()),
+            boost_reach=float(outcomes.boost_reach[sel].sum()),
         )
 
     def to_dict(self) -> dict:

@@ -4,7 +4,8 @@ creators, and how much of the mix's spend, it touches.
 Per cell (``Candidates.sources``, recorded as the shortlist is read): scenario ``defaults:`` (by layer), benchmark
 priors (``defaults: {from: benchmarks}``), rates calibrated from past posts, and ``audience_quality`` taken as 1
 where the file has none. Per scenario: the audience overlap rates when no overlap file states them, the simulated
-shocks, and the tier cut-offs, each said to be the scenario's or the default.
+shocks, the tier cut-offs, and the paid boosts' CPMs, curve, response and spread (``amplification:``), each said to
+be the scenario's or the default.
 """
 
 from __future__ import annotations
@@ -63,7 +64,41 @@ def assumptions(scenario: Scenario, positions: np.ndarray | None = None) -> tupl
     out.append(Assumption("simulation.shocks (sd of shared shocks, when simulated)",
                           "the scenario" if given else "the default",
                           ", ".join(f"{k} {getattr(shocks, k):g}" for k in ("campaign", "platform", "niche"))))
+    out += _amplification(scenario, chosen if positions is not None else None)
     if dict(scenario.tier_cutoffs) != dict(tiers_mod.DEFAULT_TIERS):
         out.append(Assumption("tiers", "the scenario", ", ".join(f"{k} {v:,.0f}"
                                                                  for k, v in scenario.tier_cutoffs.items())))
     return tuple(out)
+
+
+def _amplification(scenario: Scenario, chosen: np.ndarray | None) -> list[Assumption]:
+    """The figures a boosted plan rests on (``domain/amplification.py``); the boosted creators of the mix are
+    those the CPMs, the curve and the response touch."""
+    amp = scenario.amplification
+    if amp is None:
+        return []
+    out = scenario.candidates.outcomes
+    ok = amp.eligible(scenario.candidates.table["platform"].to_numpy(object))
+    boosted = out.boost > 0
+    in_mix = int((boosted & chosen).sum()) if chosen is not None else None
+    spend = float(out.spend[chosen].sum()) if chosen is not None else 0.0
+    share = float(out.boost[chosen].sum()) / spend if chosen is not None and spend > 0 else None
+
+    def source(key: str, default: str) -> str:
+        return "the scenario" if key in amp.stated else default
+
+    cpms = ", ".join(f"{p} {v:g}" for p, v in sorted(amp.cpm.items()))
+    curve = ", ".join(f"{a:,.0f}+ impressions: {b:g}" for a, b in amp.curve)
+    return [
+        Assumption("amplification.cpm (per 1,000 boosted impressions)",
+                   source("cpm", "the default (middle of the vendor ranges, docs/sources.md)"), cpms,
+                   int(ok.sum()), in_mix, share),
+        Assumption("amplification.curve (new accounts per boosted impression)",
+                   source("curve", "the default (no public benchmark: an assumption)"), curve, int(ok.sum()), in_mix,
+                   share),
+        Assumption("amplification.response (boosted viewers' rates / followers')",
+                   source("response", "the default (no public benchmark: an assumption)"), f"{amp.response:g}",
+                   int(ok.sum()), in_mix, share),
+        Assumption("amplification.reach_cv (spread of boosted reach, when simulated)",
+                   source("reach_cv", "the default"), f"{amp.reach_cv:g}", int(ok.sum()), in_mix, share),
+    ]

@@ -11,11 +11,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from optimizer.domain import objectives as objectives_mod
 from optimizer.domain import tiers as tiers_mod
+from optimizer.domain.amplification import AmplificationSettings, response_rates
 from optimizer.errors import InputError, ProblemList, suggest
 from optimizer.io.audience import MODELS, Audience, AudienceSettings, build_audience
 from optimizer.io.candidates import BY_NAME, FILLABLE, Candidates, Defaults, load_candidates
@@ -31,8 +33,9 @@ GROUP_COLUMN = {"tiers": "tier", "platforms": "platform", "niches": "niche", "re
 FLOORS: tuple[str, ...] = ("min_reach", "min_engagements", "min_conversions", "min_revenue")
 TOP_KEYS = ("name", "currency", "candidates", "columns", "engagement_basis", "budget", "objective", "tiers", "defaults",
             "constraints", "solver", "simulation", "risk", "audience", "packages", "phases", "phase_settings",
-            "limits", "deals")
+            "limits", "deals", "amplification")
 DEAL_KEYS = ("commission_in_budget",)
+AMPLIFICATION_KEYS = ("budget", "share", "cpm", "platforms", "max_boost_per_creator", "curve", "response", "reach_cv")
 PHASE_KEYS = ("budget_share", "objective", "weight", "constraints")
 PHASE_SETTING_KEYS = ("combine", "repeat_creators", "order")
 COMBINE = ("weighted", "lexicographic")
@@ -198,6 +201,7 @@ class Scenario:
     phase_settings: PhaseSettings = field(default_factory=PhaseSettings)
     input_files: tuple[str, ...] = ()  # every file the scenario was read from (absolute): outputs never replace them
     limits: Limits = field(default_factory=Limits)  # how much work a command may ask for (sizing.py)
+    amplification: AmplificationSettings | None = None  # the ``amplification:`` block (paid boosts), if it has one
 
     @property
     def weights(self) -> dict[str, float]:
@@ -269,6 +273,8 @@ class Scenario:
         new = replace(self, **typed)
         _check_rules(r, new.budget, new.objective, new.objective_weights, new.constraints, new.tier_cutoffs,
                      new.phases, new.audience_settings, new.simulation)
+        _check_amplification(r, new.amplification, new.objective, new.objective_weights, new.phases,
+                             new.audience_settings, new.risk)
         if "constraints" in changes and "candidates" not in changes:
             _cross_check(r, new.constraints, new.candidates, [], creators=True)
         r.problems.raise_if_any()
@@ -276,6 +282,24 @@ class Scenario:
             new.__dict__["audience"] = self.__dict__["audience"]  # the pools depend on neither
         return new
 
+
+    def with_boosts(self, spend: np.ndarray) -> Scenario:
+        """A copy whose candidates' outcomes include a paid boost of ``spend`` (per candidate, in the currency)
+        behind each one's post (``domain/amplification.py``): what a plan with boosts delivers, for its totals,
+        tables and simulation. Without an ``amplification:`` block, or with no boost, the scenario itself."""
+        spend = np.asarray(spend, float)
+        amp = self.amplification
+        if amp is None or not (spend > 0).any():
+            return self
+        cand = self.candidates
+        table = cand.table
+        reach = amp.reach(table["platform"].to_numpy(object), self.budget, spend)
+        eng, conv, rev = response_rates(table, amp.response)
+        boosted = cand.outcomes.with_boosts(spend, reach, reach * eng, reach * conv, reach * rev)
+        new = replace(self, candidates=replace(cand, outcomes=boosted))
+        if "audience" in self.__dict__:
+            new.__dict__["audience"] = self.__dict__["audience"]
+        return new
 
     def with_fee(self, position: int, fee: float) -> Scenario:
         """A copy in which the candidate at ``position`` costs ``fee`` (``Candidates.with_fee``), the rules
@@ -287,7 +311,8 @@ class Scenario:
 
 
 _CHANGEABLE = ("budget", "objective", "objective_weights", "constraints", "solver", "simulation", "risk", "limits",
-               "name", "currency", "candidates", "phases", "phase_settings", "audience_settings", "packages")
+               "name", "currency", "candidates", "phases", "phase_settings", "audience_settings", "packages",
+               "amplification")
 _TYPES = {"constraints": Constraints, "solver": SolverSettings, "simulation": SimulationSettings,
           "risk": RiskSettings, "limits": Limits}
 
@@ -300,8 +325,14 @@ def _typed(r: _Reader, key: str, v: Any) -> Any:
         return r.number({"budget": v}, "budget", "", lo=0)
     if key == "objective":
         return _objective(r, {"objective": v}, "") if v != "phases" else ("phases", {})
-    if key in ("simulation", "risk") and v is None:
+    if key in ("simulation", "risk", "amplification") and v is None:
         return None
+    if key == "amplification":
+        if isinstance(v, Mapping):
+            return _amplification(r, v, None)
+        if not isinstance(v, AmplificationSettings):
+            r.bad(key, f"must be a mapping as in the YAML file or an AmplificationSettings, got {_shown(v)}")
+        return v
     if key in _TYPES and isinstance(v, Mapping):  # the file's own reader for that block
         if key == "constraints":
             return _constraints(r, v, "constraints")
@@ -585,7 +616,9 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
     limits = _limits_block(r, d.get("limits"))
     commission_in_budget = _deals(r, d.get("deals"))
     audience = _audience(r, d["audience"]) if "audience" in d else None
+    amplification = _amplification(r, d["amplification"], budget) if d.get("amplification") is not None else None
     _check_rules(r, budget, objective, weights, cons, cutoffs, phases, audience, simulation)
+    _check_amplification(r, amplification, objective, weights, phases, audience, risk)
 
     # The shortlist: a DataFrame or path given by the caller, else the file named in the scenario.
     cands: Candidates | None = None
@@ -641,7 +674,8 @@ def _build(data: Mapping[str, Any], candidates: pd.DataFrame | str | Path | None
                         warnings=tuple(cands.warnings) + tuple(warnings) + (pools.warnings if pools else ()),
                         simulation=simulation, risk=risk, audience_settings=audience, objective_weights=weights,
                         packages=packages, phases=phases, phase_settings=settings,
-                        input_files=_input_files(source, candidates, base_dir, d, audience), limits=limits)
+                        input_files=_input_files(source, candidates, base_dir, d, audience), limits=limits,
+                        amplification=amplification)
     if pools is not None:
         scenario.__dict__["audience"] = pools  # cached_property stores its value here (frozen fields are untouched)
     return scenario
@@ -937,6 +971,102 @@ def _deals(r: _Reader, block: Any) -> bool:
         r.bad("deals.commission_in_budget", f"must be true or false, got {_shown(counted)}")
         return False
     return counted
+
+
+def _amplification(r: _Reader, block: Any, budget: float | None) -> AmplificationSettings:
+    """``amplification:``: paid boosts behind the creators' posts (``domain/amplification.py``)."""
+    path = "amplification"
+    d = r.keys(block, AMPLIFICATION_KEYS, path)
+    base = AmplificationSettings()
+    cap = r.number(d, "budget", path, lo=0)
+    share = r.number(d, "share", path, lo=0, hi=1)
+    if cap is None and share is None:
+        r.bad(path, "needs a cap on the boosts: budget (the most spent on boosts, in the currency) or share (the most, "
+              "as a share of the campaign budget)")
+    cpm = dict(base.cpm)
+    if d.get("cpm") is not None:
+        if not isinstance(d["cpm"], Mapping) or not d["cpm"]:
+            r.bad(f"{path}.cpm", "must map platforms to their cost per 1,000 boosted impressions, e.g. {instagram: 9}")
+        else:
+            names, _ = canonical_platform(pd.Series([str(k) for k in d["cpm"]], dtype=object))
+            for key, name in zip(d["cpm"], names, strict=True):
+                v = r.number(d["cpm"], key, f"{path}.cpm", lo=0, lo_open=True)
+                if v is not None:
+                    cpm[name] = v
+    platforms = None
+    if d.get("platforms") is not None:
+        given = d["platforms"]
+        if not isinstance(given, list) or not given or not all(isinstance(p, str) for p in given):
+            r.bad(f"{path}.platforms", f"must be a list of platform names, e.g. [instagram, tiktok], got "
+                  f"{_shown(given)}")
+        else:
+            platforms = tuple(canonical_platform(pd.Series(given, dtype=object))[0])
+            no_cpm = [p for p in platforms if p not in cpm]
+            if no_cpm:
+                r.bad(f"{path}.platforms", f"'{no_cpm[0]}' has no CPM: give it one under {path}.cpm")
+    most = r.number(d, "max_boost_per_creator", path, lo=0, lo_open=True)
+    curve = base.curve
+    if d.get("curve") is not None:
+        curve = _curve(r, d["curve"], f"{path}.curve") or base.curve
+    response = r.number(d, "response", path, lo=0)
+    reach_cv = r.number(d, "reach_cv", path, lo=0, hi=5)
+    if cap is not None and budget is not None and cap > budget:
+        r.bad(f"{path}.budget", f"{cap:g} is above the campaign budget {budget:g} (boosts come out of it)")
+    return AmplificationSettings(budget=cap, share=share, cpm=cpm, platforms=platforms, max_boost_per_creator=most,
+                                 curve=curve, response=base.response if response is None else response,
+                                 reach_cv=base.reach_cv if reach_cv is None else reach_cv,
+                                 stated=frozenset(str(k) for k in d))
+
+
+def _curve(r: _Reader, v: Any, path: str) -> tuple[tuple[float, float], ...] | None:
+    """``curve: [[0, 0.8], [25000, 0.5], ...]``: from each number of boosted impressions on, the new accounts reached
+    per impression; starting at 0, impressions rising, accounts per impression never rising (a concave curve)."""
+    shape = ("must be a list of [impressions, accounts per impression] pairs from 0 impressions on, e.g. "
+             "[[0, 0.8], [25000, 0.5]]")
+    if not isinstance(v, list) or not v or not all(isinstance(p, list) and len(p) == 2 for p in v):
+        r.bad(path, f"{shape}, got {_shown(v)}")
+        return None
+    out = []
+    for k, (imp, eff) in enumerate(v):
+        a = r.number({"impressions": imp}, "impressions", f"{path}[{k}]", lo=0)
+        b = r.number({"accounts_per_impression": eff}, "accounts_per_impression", f"{path}[{k}]", lo=0, hi=1)
+        if a is None or b is None:
+            return None
+        out.append((float(a), float(b)))
+    if out[0][0] != 0:
+        r.bad(path, f"{shape}: the first pair starts at {out[0][0]:g} impressions")
+        return None
+    for k in range(1, len(out)):
+        if out[k][0] <= out[k - 1][0]:
+            r.bad(f"{path}[{k}]", f"{out[k][0]:g} impressions is not above the pair before ({out[k - 1][0]:g})")
+            return None
+        if out[k][1] > out[k - 1][1]:
+            r.bad(f"{path}[{k}]", f"{out[k][1]:g} accounts per impression is above the pair before "
+                  f"({out[k - 1][1]:g}): returns must diminish (the curve must be concave)")
+            return None
+    return tuple(out)
+
+
+def _check_amplification(r: _Reader, amp: AmplificationSettings | None, objective: str, weights: Mapping[str, float],
+                         phases: tuple[Phase, ...], audience: AudienceSettings | None,
+                         risk: RiskSettings | None) -> None:
+    """What paid boosts can be planned with: one linear plan over expected outcomes."""
+    if amp is None:
+        return
+    if phases:
+        r.bad("amplification", "cannot be combined with phases: (a boost would need a phase of its own); plan the "
+              "phases without it")
+    if audience is not None:
+        r.bad("amplification", "cannot be combined with audience: (the people a boost reaches are not in the "
+              "audience pools, so unique reach would be wrong)")
+    if objective == "cvar" or (risk is not None and risk.constrains):
+        r.bad("amplification", "cannot be combined with risk in the decision (a CVaR objective, risk.min_cvar or "
+              "risk.max_prob_loss); the simulation still reports the boosted plan's risk")
+    negative = [m for m, w in objectives_mod.make(objective, weights).weights.items() if w < 0 and m != "cost"] \
+        if objective in objectives_mod.REGISTRY else []
+    if negative:
+        r.bad("objective", f"a negative weight on {negative[0]} cannot be planned with amplification: (boosts only "
+              "add)")
 
 
 def _limits_block(r: _Reader, block: Any) -> Limits:

@@ -105,7 +105,17 @@ class Extension:
         """``model`` with rows an earlier plan ``learned`` (when they fit it)."""
         return model
 
+    def column_metric(self, metric: str) -> tuple[int, np.ndarray] | None:
+        """For a feature with continuous columns that carry outcomes (paid boosts): (its first column, ``metric``
+        per unit of each of its columns), so that an objective the decision sets (ROI) counts them; None: none."""
+        return None
+
     # a mix
+    def realised(self, scenario: Scenario, x: np.ndarray) -> Scenario:
+        """The scenario whose candidates' outcomes are what the full solution ``x`` delivers (paid boosts add to
+        the chosen creators'); for the plan's totals, tables and simulation."""
+        return scenario
+
     def value(self, hires: np.ndarray) -> float | None:
         """The plan's objective at the 0/1 ``hires`` when this feature defines it (None: it does not)."""
         return None

@@ -2,8 +2,8 @@
 
 ``EXTENSIONS`` lists every feature of the model in the order its rows are added; ``extensions`` builds those the
 scenario uses. ``build_model`` is the linear program over the hire columns alone (core, phases, packages): every
-rule a mix can be checked against without simulated runs or audience columns. ``full_model`` adds unique reach and
-risk.
+rule a mix can be checked against without simulated runs, boosts or audience columns. ``models`` adds paid
+amplification, unique reach and risk.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 
 from optimizer.io.audience import Audience
 from optimizer.io.scenario import Scenario
+from optimizer.model.amplification import Amplification
 from optimizer.model.extension import ConstraintStatus, Extension
 from optimizer.model.formulation import MilpModel, core_model, row_status
 from optimizer.model.packages import Packages
@@ -23,7 +24,7 @@ from optimizer.model.reach import UniqueReach
 from optimizer.model.risk import Risk
 
 LINEAR = (Phases, Packages)  # rows over the hire columns only
-EXTENSIONS = (*LINEAR, UniqueReach, Risk)
+EXTENSIONS = (*LINEAR, Amplification, UniqueReach, Risk)
 
 
 def objective(scenario: Scenario, known: Mapping[str, float | None] | None = None,
@@ -48,7 +49,7 @@ def in_steps(scenario: Scenario, optimize: Callable[..., Any], **kwargs) -> Any 
 def objective_vector(scenario: Scenario) -> np.ndarray:
     """Per-candidate coefficients of the objective's linear part (``objectives.py``; -fee for min_cost; phases
     unscaled, see ``model/phases.py``). CVaR and unique reach live in auxiliary columns (``model/risk.py``,
-    ``model/reach.py``)."""
+    ``model/reach.py``), paid boosts in theirs (``model/amplification.py``)."""
     if scenario.goal.method == "ratio":
         raise ValueError("roi is a ratio; decision.optimize solves it by Dinkelbach iterations")
     return combination(scenario).c
@@ -63,6 +64,7 @@ def extensions(scenario: Scenario, comb: Combination | None = None, *, draws: np
     comb = comb if comb is not None else combination(scenario)
     unique: tuple[float, Audience] | None = comb.unique
     made = {Phases: lambda: Phases(scenario, comb), Packages: lambda: Packages(scenario),
+            Amplification: lambda: Amplification(scenario, scenario.weights),
             UniqueReach: lambda: UniqueReach(scenario, unique),
             Risk: lambda: Risk(scenario, draws, threads, out_of_sample)}
     return [made[kind]() for kind in EXTENSIONS if kind in kinds and kind.applies(scenario)]

@@ -11,7 +11,11 @@ Per creator i and run r (distributions in ``distributions.py``):
     profit      V_ir - fee_i                                  fees are fixed
 
 with shared shocks, each lognormal with mean 1: C_r for the campaign, P_pr for platform p, N_nr for niche n
-(creators with no niche get none). Where a shocked rate exceeds 1 the count is Poisson with the same mean. With
+(creators with no niche get none). A mix whose posts are boosted (``amplification:``, ``domain/amplification.py``)
+adds, per boosted creator, B_i x L_ir accounts (B_i the boost's expected reach, L lognormal with mean 1 and the
+block's ``reach_cv``, from a stream of its own) that engage and convert at the run's epsilon_ir and kappa_ir times
+the response (their conditional means: a boost reaches thousands) and buy at v_ir; its spend is a fixed cost and no
+commission is paid on its sales. Where a shocked rate exceeds 1 the count is Poisson with the same mean. With
 ``counts: expected`` the counts are their conditional means instead (A_i x rho, R x epsilon, R x kappa), so with
 every sd and shock at 0 each run equals the expected-value funnel of ``funnel.py`` exactly.
 
@@ -55,7 +59,9 @@ CHUNK_ELEMENTS = 1 << 21  # creator-runs held in memory per outcome matrix (a ch
 SUMMARY_METRICS: tuple[str, ...] = ("cost", "reach", "engagements", "conversions", "revenue", "profit", "roi")
 DRAW_COLUMNS: tuple[str, ...] = ("reach", "engagements", "conversions", "revenue", "profit", "roi")
 
-_CREATOR, _CAMPAIGN, _PLATFORM, _NICHE, _UNIQUE = 1, 2, 3, 4, 5
+_CREATOR, _CAMPAIGN, _PLATFORM, _NICHE, _UNIQUE, _BOOST = 1, 2, 3, 4, 5, 6
+ORGANIC: tuple[str, ...] = ("reach", "engagements", "conversions", "revenue")
+BOOSTED: dict[str, str] = {m: f"boost_{m}" for m in ORGANIC}  # per expected boosted account, per run
 AUDIENCE_METRICS: tuple[str, ...] = ("unique_reach", "frequency")  # simulated when the scenario has an audience
 
 Progress = Callable[[int, int], None]  # (runs done, runs in total)
@@ -154,8 +160,10 @@ class _Accumulator:
 
     def __init__(self, cols: np.ndarray, mu_rev: np.ndarray, runs: int, keep: bool,
                  audience: tuple[Audience, np.ndarray, SimulationSettings, int] | None = None,
-                 terms: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None):
+                 terms: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+                 boost: np.ndarray | None = None):
         self.cols = cols  # columns of the union matrices, in shortlist order
+        self.boost = boost  # per member: the expected accounts its paid boost reaches (None: no boost in the mix)
         # per member: (commission rate, guarantee, cap, expected commission); None: no commission in the mix
         self.terms = terms
         self.mu_gross = mu_rev  # expected revenue per member
@@ -180,14 +188,22 @@ class _Accumulator:
         (computed where the chunk was drawn: a worker process or machine returns this, not the matrices)."""
         # Column-major matrices summed along rows add the columns one by one in shortlist order, so a mix's totals
         # are the same numbers whatever else is simulated alongside (M[:, cols] keeps the column-major layout).
-        whole = self.cols.size == next(iter(mats.values())).shape[1]
-        subs = {m: M if whole else M[:, self.cols] for m, M in mats.items()}
-        totals = {m: sub.sum(axis=1) for m, sub in subs.items()}
+        whole = self.cols.size == mats["reach"].shape[1]
+        wanted = ORGANIC + (tuple(BOOSTED.values()) if self.boost is not None else ())
+        subs = {m: mats[m] if whole else mats[m][:, self.cols] for m in wanted}
+        totals = {m: subs[m].sum(axis=1) for m in ORGANIC}
         if self.terms is not None:  # what the brand keeps of each creator's revenue, after its commission in the run
             net = subs["revenue"] - commission_paid(subs["revenue"], *self.terms[:3])
             totals["kept"] = net.sum(axis=1)
         else:
             net, totals["kept"] = subs["revenue"], totals["revenue"]
+        if self.boost is not None:  # the boosts' accounts and sales, on top (no commission on them)
+            for m in ("reach", "engagements", "conversions"):
+                totals[m] = totals[m] + subs[BOOSTED[m]] @ self.boost
+            paid = subs[BOOSTED["revenue"]] * self.boost
+            net = net + paid
+            totals["revenue"] = totals["revenue"] + paid.sum(axis=1)
+            totals["kept"] = totals["kept"] + paid.sum(axis=1)
         if self.audience is not None:
             aud, pos, st, mix_key = self.audience
             unique = np.empty(r1 - r0)
@@ -246,8 +262,15 @@ def _count(rng: np.random.Generator, n, p, size: int) -> np.ndarray:
 
 
 class _Engine:
-    def __init__(self, scenario: Scenario, union: np.ndarray, settings: SimulationSettings):
+    def __init__(self, scenario: Scenario, union: np.ndarray, settings: SimulationSettings,
+                 boosted: np.ndarray | None = None):
         table = scenario.candidates.table
+        # per union column: whether some mix boosts it (its boost draws are made); the response and spread
+        self.boosted = boosted if boosted is not None and boosted.any() else None
+        amp = scenario.amplification
+        self.response = amp.response if amp is not None else 0.0
+        self.boost_params = tuple(float(v) for v in lognormal_params(np.array(1.0), np.array(
+            amp.reach_cv if amp is not None else 0.0)))
         self.unc = Uncertainty.from_table(table)
         self.union = union
         self.ids = [str(i) for i in scenario.candidates.ids[union]]
@@ -271,7 +294,9 @@ class _Engine:
                   _shock_draws(streams, st.seed, _PLATFORM, self.platforms, st.shocks.platform, blocks, r0, r1),
                   _shock_draws(streams, st.seed, _NICHE, self.niches, st.shocks.niche, blocks, r0, r1))
         shape = (r1 - r0, self.union.size)
-        mats = {m: np.empty(shape, order="F") for m in ("reach", "engagements", "conversions", "revenue")}
+        mats = {m: np.empty(shape, order="F") for m in ORGANIC}
+        if self.boosted is not None:
+            mats.update({m: np.zeros(shape, order="F") for m in BOOSTED.values()})
         groups = np.array_split(np.arange(self.union.size), max(1, min(tasks, self.union.size)))
         work = [(g, blocks, r0, r1, mats, shocks) for g in groups if g.size]
         if pool is None or len(work) == 1:
@@ -323,6 +348,14 @@ class _Engine:
                 eng_m[s, j] = eng
                 conv_m[s, j] = conv
                 rev_m[s, j] = conv * value
+                if self.boosted is not None and self.boosted[j]:  # per expected boosted account
+                    mu, sigma = self.boost_params
+                    lift = streams.at(st.seed, _BOOST, self.keys[j], b).lognormal(mu, sigma, m) if sigma > 0 else 1.0
+                    mats[BOOSTED["reach"]][s, j] = lift
+                    mats[BOOSTED["engagements"]][s, j] = lift * eps * self.response
+                    conv_b = lift * kap * self.response
+                    mats[BOOSTED["conversions"]][s, j] = conv_b
+                    mats[BOOSTED["revenue"]][s, j] = conv_b * value
 
 
 def _chunk_runs(n_union: int, runs: int, chunk_runs: int | None) -> int:
@@ -359,8 +392,11 @@ def _chunks(engine: _Engine, runs: int, threads: int | None,
 def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.ndarray], *,
                    settings: SimulationSettings | None = None, keep_draws: bool | Sequence[str] = False,
                    threads: int | None = None, chunk_runs: int | None = None,
-                   progress: Progress | None = None, executor: Executor | None = None) -> dict[str, SimulationResult]:
+                   progress: Progress | None = None, executor: Executor | None = None,
+                   boosts: Mapping[str, np.ndarray] | None = None) -> dict[str, SimulationResult]:
     """Simulate several mixes (name -> positions in the shortlist) on common random numbers, in one pass.
+    ``boosts``: per mix name, the paid boost behind each candidate's post (spend per candidate, ``amplification:``;
+    a mix not named has none).
 
     ``threads`` (default: the machine's cores, at most 8) and ``chunk_runs`` (a multiple of ``BLOCK``; default
     keeps each outcome matrix near 16 MB) change the speed and memory, never the numbers. ``keep_draws``: True
@@ -373,17 +409,24 @@ def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.nd
     pos = {name: np.unique(np.asarray(p, dtype=int)) for name, p in mixes.items()}
     union = np.unique(np.concatenate([p for p in pos.values()] + [np.zeros(0, int)]))
     check_simulation(scenario.limits, scenario.source, st.runs, union.size)
-    engine = _Engine(scenario, union, st)
-    outcomes = scenario.candidates.outcomes
+    # each mix's outcomes: its boosts (if any) add to its creators'
+    outcomes = {name: scenario.with_boosts(_boost_spend(boosts, name, p, scenario.candidates.n)).candidates.outcomes
+                for name, p in pos.items()}
+    boosted = np.zeros(union.size, dtype=bool)
+    for name, p in pos.items():
+        boosted[np.searchsorted(union, p)] |= outcomes[name].boost_reach[p] > 0
+    engine = _Engine(scenario, union, st, boosted)
     keep = set(mixes) if keep_draws is True else set(keep_draws or ())
     aud = scenario.audience
-    accs = {name: _Accumulator(cols=np.searchsorted(union, p), mu_rev=outcomes.revenue[p], runs=st.runs,
-                               terms=_terms(outcomes, p),
+    accs = {name: _Accumulator(cols=np.searchsorted(union, p), mu_rev=outcomes[name].revenue[p], runs=st.runs,
+                               terms=_terms(outcomes[name], p),
                                keep=name in keep, audience=None if aud is None else
-                               (aud, p, st, stable_key(",".join(str(i) for i in scenario.candidates.ids[p]))))
+                               (aud, p, st, stable_key(",".join(str(i) for i in scenario.candidates.ids[p]))),
+                               boost=outcomes[name].boost_reach[p] if (outcomes[name].boost_reach[p] > 0).any()
+                               else None)
             for name, p in pos.items()}
     if executor is not None:
-        _elsewhere(as_executor(executor), scenario, union, st, accs, threads, chunk_runs, progress)
+        _elsewhere(as_executor(executor), scenario, union, st, accs, threads, chunk_runs, progress, boosted)
     else:
         for r0, r1, mats in _chunks(engine, st.runs, threads, chunk_runs):
             for acc in accs.values():
@@ -391,7 +434,16 @@ def simulate_mixes(scenario: Scenario, mixes: Mapping[str, Sequence[int] | np.nd
             if progress is not None:
                 progress(r1, st.runs)
     seconds = time.perf_counter() - start
-    return {name: _result(name, scenario, pos[name], accs[name], st, seconds) for name in mixes}
+    return {name: _result(name, scenario, pos[name], accs[name], st, seconds, outcomes[name]) for name in mixes}
+
+
+def _boost_spend(boosts: Mapping[str, np.ndarray] | None, name: str, pos: np.ndarray, n: int) -> np.ndarray:
+    """The boost spend per candidate of mix ``name``, on its creators only (zeros without boosts)."""
+    out = np.zeros(n)
+    if boosts is not None and name in boosts:
+        given = np.asarray(boosts[name], float)
+        out[pos] = given[pos]
+    return out
 
 
 ELSEWHERE_CHUNKS = 8  # chunks of runs at least, when an executor draws them (so that several workers share them)
@@ -399,13 +451,14 @@ ELSEWHERE_CHUNKS = 8  # chunks of runs at least, when an executor draws them (so
 
 def _elsewhere(executor: Executor, scenario: Scenario, union: np.ndarray, st: SimulationSettings,
                accs: Mapping[str, _Accumulator], threads: int | None, chunk_runs: int | None,
-               progress: Progress | None) -> None:
+               progress: Progress | None, boosted: np.ndarray) -> None:
     """Draw the chunks of runs through ``executor`` and merge their parts into ``accs`` in run order."""
     step = _chunk_runs(union.size, st.runs, chunk_runs)
     if chunk_runs is None:  # enough chunks for the workers, each still a whole number of blocks
         step = min(step, max(BLOCK, -(-st.runs // (ELSEWHERE_CHUNKS * BLOCK)) * BLOCK))
-    specs = {name: (a.cols, a.mu_gross, a.audience, a.terms) for name, a in accs.items()}
-    jobs = [(scenario, union, st, specs, r0, min(st.runs, r0 + step), threads) for r0 in range(0, st.runs, step)]
+    specs = {name: (a.cols, a.mu_gross, a.audience, a.terms, a.boost) for name, a in accs.items()}
+    jobs = [(scenario, union, st, specs, r0, min(st.runs, r0 + step), threads, boosted)
+            for r0 in range(0, st.runs, step)]
     futures = [executor.submit(_chunk_parts, job) for job in jobs]
     try:
         for job, f in zip(jobs, futures, strict=True):
@@ -423,12 +476,12 @@ def _elsewhere(executor: Executor, scenario: Scenario, union: np.ndarray, st: Si
 def _chunk_parts(job: tuple) -> dict[str, _Part]:
     """One chunk of runs, drawn where the executor runs it: each mix's :meth:`_Accumulator.part` (top level, so
     that a process pool or a Dask worker can run it)."""
-    scenario, union, st, specs, r0, r1, threads = job
-    engine = _Engine(scenario, union, st)
+    scenario, union, st, specs, r0, r1, threads, boosted = job
+    engine = _Engine(scenario, union, st, boosted)
     with _drawing(threads, union.size) as (pool, threads):
         mats = engine.chunk(r0, r1, pool, tasks=4 * threads)
-    return {name: _Accumulator(cols, mu, 0, False, audience, terms).part(mats, r0, r1)  # no run totals held here
-            for name, (cols, mu, audience, terms) in specs.items()}
+    return {name: _Accumulator(cols, mu, 0, False, audience, terms, boost).part(mats, r0, r1)  # no run totals here
+            for name, (cols, mu, audience, terms, boost) in specs.items()}
 
 
 def _terms(outcomes, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
@@ -453,9 +506,9 @@ def creator_revenue(scenario: Scenario, settings: SimulationSettings, positions:
 
 
 def _result(name: str, scenario: Scenario, pos: np.ndarray, acc: _Accumulator, st: SimulationSettings,
-            seconds: float) -> SimulationResult:
-    out = scenario.candidates.outcomes
-    upfront = float(out.upfront[pos].sum())  # fees, product and usage: the same in every run
+            seconds: float, out) -> SimulationResult:
+    """``out``: the mix's expected outcomes per candidate (its boosts included)."""
+    upfront = float(out.upfront[pos].sum())  # fees, product, usage and boosts: the same in every run
     runs = st.runs
     rev = acc.totals["revenue"]
     commission = rev - acc.totals["kept"]  # paid on what each creator sold in the run
@@ -533,18 +586,21 @@ def positions_of(scenario: Scenario, ids: Sequence[str], label: str = "--ids") -
 def simulate_mix(scenario: Scenario, mix, *, settings: SimulationSettings | None = None,
                  keep_draws: bool = False, threads: int | None = None, chunk_runs: int | None = None,
                  progress: Progress | None = None, executor: Executor | None = None) -> SimulationResult:
-    """Simulate one mix: a plan result (anything with ``selected`` and ``has_solution``) or a list of candidate
-    ids (:func:`optimizer.simulate` also plans one when none is given). Settings default to the scenario's
-    ``simulation:`` block, then to the documented defaults."""
+    """Simulate one mix: a plan result (anything with ``selected`` and ``has_solution``; its ``boosts`` too) or a
+    list of candidate ids (:func:`optimizer.simulate` also plans one when none is given). Settings default to the
+    scenario's ``simulation:`` block, then to the documented defaults."""
+    boosts = None
     if hasattr(mix, "selected"):
         if not mix.has_solution:
             raise ValueError(f"the plan has no mix to simulate (status {mix.status})")
         pos = scenario.candidates.positions(mix.selected)
         name = "portfolio"
+        if getattr(mix, "boosts", None):
+            boosts = {name: mix.boost_vector(scenario.candidates.ids)}
     else:
         pos = positions_of(scenario, [str(i) for i in mix], "ids")
         name = "given"
     res = simulate_mixes(scenario, {name: pos}, settings=settings, keep_draws=keep_draws, threads=threads,
-                         chunk_runs=chunk_runs, progress=progress, executor=executor)
+                         chunk_runs=chunk_runs, progress=progress, executor=executor, boosts=boosts)
     return res[name]
 
