@@ -11,10 +11,11 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import random_shortlist, subsets
+from conftest import ROOT, random_shortlist, subsets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
@@ -288,6 +289,8 @@ def test_the_comparison_shows_what_the_boosts_buy():
     assert alt.kind == "no_boost" and alt.simulation.ids == r.simulation.ids
     assert alt.simulation.cost == pytest.approx(r.simulation.cost - r.totals.boost)
     data = json.loads(json.dumps(r.to_dict()))
+    schema = json.loads((ROOT / "docs" / "result.schema.json").read_text())
+    jsonschema.validate(data, {**schema, "oneOf": [{"$ref": "#/$defs/plan"}]})
     assert data["boosts"] == pytest.approx(r.boosts)
     assert data["totals"]["boost"] == pytest.approx(sum(r.boosts.values()))
     keys = {c["key"] for c in data["constraints"]}

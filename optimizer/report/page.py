@@ -63,6 +63,7 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
     t = r.totals
     kpis = pd.DataFrame([
         *([("spend", num(t.spend)), ("commission", num(t.commission))] if t.commission else []),
+        *([("paid boosts", num(t.boost)), ("boosted reach", num(t.boost_reach))] if t.boost else []),
         ("cost", num(t.cost)), ("revenue", num(t.revenue)), ("profit", num(t.profit)), ("ROI", num(t.roi, 2)),
         ("ROIS", num(t.rois, 2)), ("reach", num(t.reach)), ("engagements", num(t.engagements)),
         ("conversions", num(t.conversions, 1)), ("CPM", num(t.cpm, 2)), ("CPE", num(t.cpe, 3)),

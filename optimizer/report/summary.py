@@ -14,7 +14,7 @@ import pandas as pd
 
 from optimizer.domain import objectives
 from optimizer.model.formulation import ConstraintStatus
-from optimizer.result import BEST_SINGLE, DEAL_STRUCTURE, SINGLE_TIER, Alternative, PlanResult
+from optimizer.result import BEST_SINGLE, DEAL_STRUCTURE, NO_BOOST, SINGLE_TIER, Alternative, PlanResult
 from optimizer.utils.numbers import UNDEFINED, num, pct
 
 PLATFORM_NAMES = {"instagram": "Instagram", "tiktok": "TikTok", "youtube": "YouTube", "twitch": "Twitch",
@@ -64,6 +64,12 @@ def rule_words(key: str, sense: str, limit: float, currency: str = "",
         return key
     if key == "options.one_per_creator":
         return "one package per creator"
+    if key == "amplification.budget":
+        return f"paid boosts of {bound} {money(limit)} in all"
+    if key == "amplification.share":
+        return f"paid boosts of {bound} {pct(limit)} of the budget"
+    if key == "amplification.max_boost_per_creator":
+        return f"{bound} {money(limit)} of boosts behind any one creator"
     rule = key.removeprefix("constraints.")
     if rule == "include":
         return "the creators the scenario requires"
@@ -193,6 +199,11 @@ def _alternatives(r: PlanResult) -> list[str]:
             out.append(f"Paying these creators on commission only, at the same expected cost, would leave the brand "
                        f"a 5th-percentile profit of {num(share.metrics['profit'].p5)} {r.currency}, against "
                        f"{num(flat.metrics['profit'].p5)} on flat fees only and {num(m.p5)} on the deals as planned.")
+        unboosted = next((a.simulation for a in r.comparison if a.kind == NO_BOOST and a.simulation), None)
+        if unboosted is not None:
+            u = unboosted.metrics["profit"]
+            out.append(f"Without the paid boosts the same creators would be expected to earn {num(u.mean)} "
+                       f"{r.currency} (5th percentile {num(u.p5)}) against {num(m.mean)} ({num(m.p5)}) with them.")
         return out
     single = r.baselines.get("best_single")
     if single is not None and single.objective_value is not None and r.objective_value is not None:
@@ -233,6 +244,11 @@ def summary(r: PlanResult) -> list[str]:
         lines.append(f"Commissions on what the creators sell are expected to come to {num(t.commission)} {cur}"
                      + (" (counted in the budget)" if spend == t.cost else " on top of the budget")
                      + f": the mix costs {num(t.cost)} {cur} in all, and profit and ROI count it.")
+    if t.boost:
+        share = t.boost_reach / t.reach if t.reach else 0.0
+        lines.append(f"Of the spend, {num(t.boost)} {cur} is paid amplification behind the posts of "
+                     f"{plural(len(r.boosts), 'creator')}, reaching {num(t.boost_reach)} more accounts "
+                     f"({pct(share)} of the reach); its CPMs, curve and response are assumptions (see Assumptions).")
     if r.objective != "profit" and r.objective_value is not None:
         goal = objectives.REGISTRY.get(r.objective)
         label = goal.label if goal is not None else r.objective

@@ -72,6 +72,7 @@ def format_table(result: PlanResult, top: int | None = None) -> str:
         out.append("")
         out.append("Totals")
         deal = f"spend {num(t.spend)}   commission {num(t.commission)}   " if t.commission else ""
+        deal += f"paid boosts {num(t.boost)} (reach {num(t.boost_reach)})   " if t.boost else ""
         out.append(f"  {deal}cost {num(t.cost)}   revenue {num(t.revenue)}   profit {num(t.profit)}   "
                    f"ROI {num(t.roi, 2)}   ROIS {num(t.rois, 2)}")
         out.append(f"  reach {num(t.reach)}   engagements {num(t.engagements)}   conversions "

@@ -53,7 +53,9 @@ def _key_figures(r: PlanResult) -> pd.DataFrame:
             ("objective value", r.objective_value), ("budget", r.budget)]
     if t is not None:
         rows += [("spend", t.cost if t.spend is None else t.spend)]
-        rows += [("commission", t.commission), ("cost", t.cost)] if t.commission else []
+        rows += [("commission", t.commission)] if t.commission else []
+        rows += [("paid boosts", t.boost), ("boosted reach", t.boost_reach)] if t.boost else []
+        rows += [("cost", t.cost)] if t.commission or t.boost else []
         rows += [("creators", t.count), ("revenue", t.revenue), ("profit", t.profit),
                  ("ROI", t.roi), ("reach", t.reach), ("engagements", t.engagements), ("conversions", t.conversions),
                  ("CPM", t.cpm), ("CPE", t.cpe), ("CAC", t.cac)]
