@@ -352,3 +352,20 @@ def test_a_bad_block_on_the_command_line_is_one_line_and_exit_2(tmp_path, capsys
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "amplification.curve" in err[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_what_the_boost_limits_cost_is_measured():
+    """The what-if analysis prices the boost limits as it does any rule: each dropped, re-solved; dropping the
+    per-creator maximum that binds gains what the plan without it earns, and never less than 0."""
+    from optimizer.analysis.whatif import loosening
+
+    df, budget, cap, most, _ = market(1, n=12)
+    sc = scenario(df, budget, budget=cap, max_boost_per_creator=most, response=0.5)
+    r = plan(sc, baselines=False)
+    assert "amplification.max_boost_per_creator" in r.binding
+    rows = {row.rule: row for row in loosening(sc, r, jobs=1)}
+    assert {"amplification.max_boost_per_creator", "amplification.budget"} <= set(rows)
+    free = plan(scenario(df, budget, budget=cap, response=0.5), baselines=False)
+    dropped = rows["amplification.max_boost_per_creator"]
+    assert dropped.objective_after == pytest.approx(free.objective_value, rel=1e-6)
+    assert dropped.gain > 0 and all(row.gain >= -1e-6 for row in rows.values())

@@ -85,12 +85,15 @@ def _not_stated(scenario: Scenario, position: int) -> str:
 
 
 def without(scenario: Scenario, key: str) -> Scenario:
-    """The scenario without the rule ``key``: a plan-wide rule (``constraints.*``), a risk floor (``risk.*``), or a
-    phase's (``phases.NAME.constraints.*``; ``phases.NAME.budget_share`` drops the phase's lowest share)."""
+    """The scenario without the rule ``key``: a plan-wide rule (``constraints.*``), a risk floor (``risk.*``), a
+    limit on paid boosts (``amplification.*``: they still come out of the budget), or a phase's
+    (``phases.NAME.constraints.*``; ``phases.NAME.budget_share`` drops the phase's lowest share)."""
     if key.startswith("constraints."):
         return scenario.with_changes(constraints=scenario.constraints.without(key))
     if key in ("risk.min_cvar", "risk.max_prob_loss"):
         return scenario.with_changes(risk=replace(scenario.risk_settings(), **{key.split(".")[1]: None}))
+    if key in AMPLIFICATION_RULES and scenario.amplification is not None:  # a boost limit; boosts still come out of
+        return scenario.with_changes(amplification=replace(scenario.amplification, **{key.split(".")[1]: None}))
     if not key.startswith("phases."):
         raise KeyError(f"not a rule key: {key}")
     _, name, rest = key.split(".", 2)
@@ -105,8 +108,12 @@ def without(scenario: Scenario, key: str) -> Scenario:
 
 def without_rules(scenario: Scenario) -> Scenario:
     """The scenario with no rule but the budget: no ``constraints:``, no phase shares or phase rules, no risk
-    floors (an objective that needs a floor, roi or min_cost, raises ``InputError``)."""
+    floors, no limit on paid boosts (an objective that needs a floor, roi or min_cost, raises ``InputError``)."""
     risk = scenario.risk
+    amp = scenario.amplification
+    if amp is not None:
+        scenario = scenario.with_changes(amplification=replace(amp, budget=None, share=None,
+                                                               max_boost_per_creator=None))
     return scenario.with_changes(
         constraints=type(scenario.constraints)(),
         phases=tuple(replace(ph, constraints=type(scenario.constraints)(), budget_lo=None, budget_hi=None)
@@ -120,6 +127,7 @@ def tier_order(scenario: Scenario) -> list[str]:
 
 
 UNBOOSTED = "same creators, no paid boosts"
+AMPLIFICATION_RULES = ("amplification.budget", "amplification.share", "amplification.max_boost_per_creator")
 
 STRUCTURES = {  # name -> how each chosen creator is paid instead, at the same expected cost
     "same creators, flat fees only": "flat",
