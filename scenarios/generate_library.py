@@ -9,6 +9,13 @@
   followers reached 0.30 and 0.21, revenue per reached follower EUR 0.881 and 0.237 (conversion rate x an order
   value of EUR 60), fee per 1,000 followers EUR 15 and 10.5, so ROIS (revenue / fee) is about 17.6 and 4.7; each
   creator varies around its group by a lognormal factor (sd 0.2 on reach and fee, 0.3 on conversion).
+- ``deal_mix_shortlist.csv``: the skincare shortlist's nano and micro creators (``skincare_shortlist.csv``) on the
+  deals small creators are really offered. Every other nano creator is gifted: no fee, the product sent (a kit that
+  costs the brand 32), and since many gifted creators never post, its reach rate is 0.6 of its stated one with twice
+  the spread (an assumption, said in the scenario). The other nano creators keep their flat fee and get the kit too.
+  Micro creators are on commission: half their fee up front, 15% of the sales their code or link tracks, usage
+  rights for 120 (so their posts may be boosted), and every third one a guarantee of 100 and a cap of 1,500 on the
+  commission.
 """
 
 from __future__ import annotations
@@ -48,7 +55,34 @@ def nano_macro(seed: int = 2024) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+KIT = 32.0  # what the product sent to a creator costs the brand
+
+
+def deal_mix() -> pd.DataFrame:
+    df = pd.read_csv(HERE / "skincare_shortlist.csv")
+    df = df[df["followers"] < 100_000].reset_index(drop=True)  # nano and micro (the default cut-offs)
+    nano = df["followers"] < 10_000
+    gifted = nano & (np.arange(len(df)) % 2 == 0)
+    micro = ~nano
+    out = df.copy()
+    out["product_cost"] = np.where(nano, KIT, 0.0)
+    out.loc[gifted, "fee"] = 0.0
+    out.loc[gifted, "reach_rate"] = (0.6 * df.loc[gifted, "reach_rate"]).round(4)
+    out.loc[gifted, "reach_rate_sd"] = np.minimum(2 * df.loc[gifted, "reach_rate_sd"],
+                                                  0.9 * np.sqrt(out.loc[gifted, "reach_rate"]
+                                                                * (1 - out.loc[gifted, "reach_rate"]))).round(4)
+    out.loc[micro, "fee"] = (0.5 * df.loc[micro, "fee"]).round(0)
+    out["commission_rate"] = np.where(micro, 0.15, 0.0)
+    out["usage_fee"] = np.where(micro, 120.0, 0.0)
+    third = micro & (np.cumsum(micro) % 3 == 0)
+    out["min_guarantee"] = np.where(third, 100.0, 0.0)
+    out["cap"] = np.where(third, 1500.0, np.nan)
+    out["deal"] = np.where(gifted, "gifted", np.where(nano, "flat fee + kit", "commission"))
+    return out
+
+
 if __name__ == "__main__":
     fashion().to_csv(HERE / "fashion_shortlist.csv", index=False)
     nano_macro().to_csv(HERE / "nano_macro_shortlist.csv", index=False)
-    print("wrote fashion_shortlist.csv and nano_macro_shortlist.csv")
+    deal_mix().to_csv(HERE / "deal_mix_shortlist.csv", index=False)
+    print("wrote fashion_shortlist.csv, nano_macro_shortlist.csv and deal_mix_shortlist.csv")

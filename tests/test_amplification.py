@@ -241,12 +241,13 @@ def test_curve_defaults_and_pieces():
     df = random_shortlist(3, 0).assign(platform=["tiktok", "instagram", "snapchat"])
     sc = scenario(df, 10_000, share=0.5)
     amp = sc.amplification
-    plats = df["platform"].to_numpy(object)
-    reach = amp.reach(plats, sc.budget, np.array([250.0, 1000.0, 1000.0]))
+    table = sc.candidates.table
+    reach = amp.reach(table, sc.budget, np.array([250.0, 1000.0, 1000.0]))
     assert reach.tolist() == pytest.approx([20_000.0, 57_500.0, 0.0])
-    assert amp.reach(plats, sc.budget, np.array([5000.0, 0, 0]))[0] == pytest.approx(
+    assert amp.reach(table, sc.budget, np.array([5000.0, 0, 0]))[0] == pytest.approx(
         boosted_reach("tiktok", 5000.0, 5000.0))
-    assert amp.eligible(plats).tolist() == [True, True, False]  # no CPM for snapchat: not boosted
+    assert amp.eligible(table).tolist() == [True, True, False]  # no CPM for snapchat: not boosted
+    assert amp.response == 0.15 and amp.reach_cv == 0.25
 
 
 def test_the_simulation_of_a_boosted_plan_matches_its_expectation():
@@ -369,3 +370,16 @@ def test_what_the_boost_limits_cost_is_measured():
     dropped = rows["amplification.max_boost_per_creator"]
     assert dropped.objective_after == pytest.approx(free.objective_value, rel=1e-6)
     assert dropped.gain > 0 and all(row.gain >= -1e-6 for row in rows.values())
+
+
+def test_only_creators_whose_deal_buys_the_rights_are_boosted_when_asked():
+    """``needs_usage_rights: true``: whitelisting needs the creator's permission, so only creators with a usage fee
+    may be boosted; without the key any creator on an eligible platform may be."""
+    df, budget, cap, _, _ = market(0, n=12)
+    rights = np.arange(len(df)) % 2 == 0
+    df["usage_fee"] = np.where(rights, 20.0, 0.0)
+    free = plan(scenario(df, budget, budget=cap, response=0.5), baselines=False)
+    assert any(not rights[int(i[1:])] for i in free.boosts)  # this market boosts some creator without rights
+    held = plan(scenario(df, budget, budget=cap, response=0.5, needs_usage_rights=True), baselines=False)
+    assert held.boosts and all(rights[int(i[1:])] for i in held.boosts)
+    assert held.objective_value <= free.objective_value + 1e-6

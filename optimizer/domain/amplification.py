@@ -26,7 +26,11 @@ simulation, boosted reach per run is B x L with L lognormal of mean 1 and coeffi
 
 Defaults, documented in docs/modelling.md: CPMs are the middle of the ranges in docs/sources.md (Instagram and
 TikTok about 5-15, YouTube about 15-30 per 1,000 impressions); the curve and the response have no public benchmark
-and are assumptions, listed as such in every plan that uses them.
+and are assumptions, listed as such in every plan that uses them. The response, 0.15, is set low on purpose: on the
+shipped skincare shortlist it makes a typical creator's boost return about 3 of revenue per 1 spent at first,
+falling towards 1 as the curve saturates, the order of paid social's usual returns; a brand with its own paid
+results should state it. With ``needs_usage_rights`` only creators whose deal buys the content rights (a
+``usage_fee``) may be boosted, as whitelisting and Spark Ads require the creator's permission.
 """
 
 from __future__ import annotations
@@ -35,11 +39,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 DEFAULT_CPM: Mapping[str, float] = {"instagram": 10.0, "tiktok": 10.0, "youtube": 22.5}
 # (boosted impressions from which, new accounts reached per impression): frequency 1.25, then 2, then 4
 DEFAULT_CURVE: tuple[tuple[float, float], ...] = ((0.0, 0.8), (25_000.0, 0.5), (100_000.0, 0.25))
-DEFAULT_RESPONSE = 0.5  # boosted viewers' engagement and conversion rates, relative to the creator's followers'
+DEFAULT_RESPONSE = 0.15  # boosted viewers' engagement and conversion rates, relative to the creator's followers'
 DEFAULT_REACH_CV = 0.25  # spread of boosted reach around its expectation, run to run
 
 
@@ -55,6 +60,7 @@ class AmplificationSettings:
     curve: tuple[tuple[float, float], ...] = DEFAULT_CURVE  # (impressions from which, accounts per impression)
     response: float = DEFAULT_RESPONSE
     reach_cv: float = DEFAULT_REACH_CV
+    needs_usage_rights: bool = False  # only creators whose deal buys the content rights (usage_fee > 0) are boosted
     stated: frozenset[str] = frozenset()  # the keys the scenario set; the others are defaults (assumptions)
 
     def cap(self, budget: float) -> float:
@@ -72,23 +78,27 @@ class AmplificationSettings:
         cap = self.cap(budget)
         return cap if self.max_boost_per_creator is None else min(cap, self.max_boost_per_creator)
 
-    def eligible(self, platforms: np.ndarray) -> np.ndarray:
-        """Per candidate (its platform): whether its posts may be boosted."""
+    def eligible(self, table: pd.DataFrame) -> np.ndarray:
+        """Per candidate (a row of the shortlist): whether its post may be boosted: its platform allows it (has a
+        CPM, and is listed when ``platforms`` is given) and, with ``needs_usage_rights``, its deal buys the rights."""
         allowed = set(self.cpm) if self.platforms is None else set(self.platforms) & set(self.cpm)
-        return np.isin(np.asarray(platforms, dtype=object), list(allowed))
+        ok = np.isin(table["platform"].to_numpy(object), list(allowed))
+        if self.needs_usage_rights:
+            usage = table["usage_fee"].to_numpy(float) if "usage_fee" in table else np.zeros(len(table))
+            ok &= np.nan_to_num(usage) > 0
+        return ok
 
-    def cpm_of(self, platforms: np.ndarray) -> np.ndarray:
+    def cpm_of(self, table: pd.DataFrame) -> np.ndarray:
         """Per candidate: its platform's CPM (NaN where the post may not be boosted)."""
-        plats = np.asarray(platforms, dtype=object)
-        out = np.array([self.cpm.get(p, np.nan) for p in plats], float)
-        out[~self.eligible(plats)] = np.nan
+        out = np.array([self.cpm.get(p, np.nan) for p in table["platform"].to_numpy(object)], float)
+        out[~self.eligible(table)] = np.nan
         return out
 
-    def pieces(self, platforms: np.ndarray, budget: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def pieces(self, table: pd.DataFrame, budget: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(start S, width w, accounts per unit of money r), each (candidates x pieces): piece k of candidate i
         runs from spend S_ik for w_ik (0 where the post may not be boosted or the limit ends it) at r_ik accounts
         reached per unit of money."""
-        cpm = self.cpm_of(platforms)
+        cpm = self.cpm_of(table)
         ok = np.isfinite(cpm)
         cpm = np.where(ok, cpm, 1.0)
         imp = np.array([p[0] for p in self.curve], float)
@@ -101,14 +111,14 @@ class AmplificationSettings:
         rate = eff[None, :] * 1000.0 / cpm[:, None]
         return np.minimum(start, lim), width, rate
 
-    def reach(self, platforms: np.ndarray, budget: float, spend: np.ndarray) -> np.ndarray:
-        """Expected boosted reach (accounts) per candidate for its boost ``spend``."""
-        start, width, rate = self.pieces(platforms, budget)
+    def reach(self, table: pd.DataFrame, budget: float, spend: np.ndarray) -> np.ndarray:
+        """Expected boosted reach (accounts) per candidate (rows of ``table``) for its boost ``spend``."""
+        start, width, rate = self.pieces(table, budget)
         filled = np.clip(np.asarray(spend, float)[:, None] - start, 0.0, width)
         return (filled * rate).sum(axis=1)
 
 
-def response_rates(table, response: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def response_rates(table: pd.DataFrame, response: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per candidate, per boosted account: (engagements, conversions, revenue)."""
     eng = table["engagement_rate"].to_numpy(float) * response
     conv = table["conversion_rate"].to_numpy(float) * response

@@ -78,7 +78,7 @@ def _amplification(scenario: Scenario, chosen: np.ndarray | None) -> list[Assump
     if amp is None:
         return []
     out = scenario.candidates.outcomes
-    ok = amp.eligible(scenario.candidates.table["platform"].to_numpy(object))
+    ok = amp.eligible(scenario.candidates.table)
     boosted = out.boost > 0
     in_mix = int((boosted & chosen).sum()) if chosen is not None else None
     spend = float(out.spend[chosen].sum()) if chosen is not None else 0.0

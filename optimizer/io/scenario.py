@@ -35,7 +35,8 @@ TOP_KEYS = ("name", "currency", "candidates", "columns", "engagement_basis", "bu
             "constraints", "solver", "simulation", "risk", "audience", "packages", "phases", "phase_settings",
             "limits", "deals", "amplification")
 DEAL_KEYS = ("commission_in_budget",)
-AMPLIFICATION_KEYS = ("budget", "share", "cpm", "platforms", "max_boost_per_creator", "curve", "response", "reach_cv")
+AMPLIFICATION_KEYS = ("budget", "share", "cpm", "platforms", "max_boost_per_creator", "curve", "response", "reach_cv",
+                      "needs_usage_rights")
 PHASE_KEYS = ("budget_share", "objective", "weight", "constraints")
 PHASE_SETTING_KEYS = ("combine", "repeat_creators", "order")
 COMBINE = ("weighted", "lexicographic")
@@ -293,7 +294,7 @@ class Scenario:
             return self
         cand = self.candidates
         table = cand.table
-        reach = amp.reach(table["platform"].to_numpy(object), self.budget, spend)
+        reach = amp.reach(table, self.budget, spend)
         eng, conv, rev = response_rates(table, amp.response)
         boosted = cand.outcomes.with_boosts(spend, reach, reach * eng, reach * conv, reach * rev)
         new = replace(self, candidates=replace(cand, outcomes=boosted))
@@ -1010,11 +1011,15 @@ def _amplification(r: _Reader, block: Any, budget: float | None) -> Amplificatio
         curve = _curve(r, d["curve"], f"{path}.curve") or base.curve
     response = r.number(d, "response", path, lo=0)
     reach_cv = r.number(d, "reach_cv", path, lo=0, hi=5)
+    rights = d.get("needs_usage_rights", False)
+    if not isinstance(rights, bool):
+        r.bad(f"{path}.needs_usage_rights", f"must be true or false, got {_shown(rights)}")
+        rights = False
     if cap is not None and budget is not None and cap > budget:
         r.bad(f"{path}.budget", f"{cap:g} is above the campaign budget {budget:g} (boosts come out of it)")
     return AmplificationSettings(budget=cap, share=share, cpm=cpm, platforms=platforms, max_boost_per_creator=most,
                                  curve=curve, response=base.response if response is None else response,
-                                 reach_cv=base.reach_cv if reach_cv is None else reach_cv,
+                                 reach_cv=base.reach_cv if reach_cv is None else reach_cv, needs_usage_rights=rights,
                                  stated=frozenset(str(k) for k in d))
 
 

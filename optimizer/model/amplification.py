@@ -52,7 +52,7 @@ class Amplification(Extension):
         amp = scenario.amplification
         assert amp is not None
         table = scenario.candidates.table
-        _, width, rate = amp.pieces(table["platform"].to_numpy(object), scenario.budget)
+        _, width, rate = amp.pieces(table, scenario.budget)
         owner, piece = np.nonzero(width > 0)
         self.owner, self.piece = owner, piece
         self.width, self.rate = width[owner, piece], rate[owner, piece]
@@ -192,7 +192,7 @@ class Amplification(Extension):
         spend[pos] = list(boosts.values())
         boosted = s.with_boosts(spend).candidates.outcomes
         table = cand.table
-        cpm = amp.cpm_of(table["platform"].to_numpy(object))
+        cpm = amp.cpm_of(table)
         base = cand.outcomes
         rows = []
         for p in pos:
