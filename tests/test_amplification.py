@@ -383,3 +383,19 @@ def test_only_creators_whose_deal_buys_the_rights_are_boosted_when_asked():
     held = plan(scenario(df, budget, budget=cap, response=0.5, needs_usage_rights=True), baselines=False)
     assert held.boosts and all(rights[int(i[1:])] for i in held.boosts)
     assert held.objective_value <= free.objective_value + 1e-6
+
+
+def test_deal_structures_keep_the_boosts():
+    """Paid on flat fees only or on commission only, the same creators keep the same boosts (their rights were
+    bought: restructuring a deal does not take them away): the same expected profit as the plan."""
+    df, budget, cap, _, _ = market(0, n=12)
+    df["commission_rate"] = 0.1
+    df["usage_fee"] = 15.0
+    sc = scenario(df, budget, budget=cap, response=0.5, needs_usage_rights=True)
+    r = plan(sc, simulate=SimulationSettings(runs=2048, seed=0))
+    assert r.boosts
+    rows = [a for a in r.comparison if a.kind == "deal_structure"]
+    assert len(rows) == 2
+    for a in rows:
+        assert a.simulation.expected["profit"] == pytest.approx(r.totals.profit, rel=1e-9)
+        assert a.simulation.expected["reach"] == pytest.approx(r.totals.reach, rel=1e-9)

@@ -137,6 +137,39 @@ def test_the_scenario_headers_are_true():
             assert share["nano"] + share["micro"] > 0.6 and share["macro"] < 0.4
 
 
+def test_the_deal_mix_header_is_true():
+    """scenarios/deal_mix.yaml's header: the shortlist's deals, the plan's creators by deal, its boosts, what it
+    commits and expects to pay in commissions, and the simulated deal structures and boosts (its own settings)."""
+    simulated, load = _plans()
+    sc = load(SCENARIOS / "deal_mix.yaml")
+    r = simulated("deal_mix.yaml")
+    top = header("deal_mix.yaml")
+    table = sc.candidates.table
+    offered = table["deal"].value_counts()
+    said(top, f"({sc.candidates.source.split('/')[-1]}, {sc.candidates.n} creators)")
+    said(top, f"{offered['gifted']} nano creators are gifted")
+    said(top, f"{offered['flat fee + kit']} keep a flat fee and get the kit, and the {offered['commission']} micro "
+              "creators take half their fee up front, 15% of the sales")
+    said(top, f"Up to {sc.amplification.budget:,.0f} of the budget may boost")
+    deals = r.selection["deal"].value_counts()
+    t = r.totals
+    boosted = r.selection.set_index("id").loc[list(r.boosts), "deal"]
+    assert set(boosted) == {"commission"}  # only creators whose rights were bought
+    said(top, f"The plan hires {t.count} creators ({deals['gifted']} gifted nano, {deals['flat fee + kit']} nano on a "
+              f"flat fee, {deals['commission']} micro on commission) and boosts {len(r.boosts)} micro creators' posts "
+              f"with ${t.boost:,.0f}, reaching {t.boost_reach:,.0f} more accounts; it commits ${t.spend:,.0f} and "
+              f"expects ${t.commission:,.0f} of commissions on top: about ${round(t.revenue, -3):,.0f} of sales, "
+              f"profit about ${round(t.profit, -3):,.0f}, ROI about {t.roi:.1f}")
+    rows = {a.name: a.simulation for a in r.comparison if a.simulation is not None}
+    p5 = {k: rows[k].metrics["profit"].p5 for k in ("same creators, commission only", "same creators, flat fees only",
+                                                    "portfolio")}
+    said(top, f"5th-percentile profit of ${p5['same creators, commission only']:,.0f} paid on commission only, "
+              f"against ${p5['same creators, flat fees only']:,.0f} on flat fees only and ${p5['portfolio']:,.0f} "
+              "on these deals")
+    said(top, f"without the boosts their mean profit falls from ${rows['portfolio'].metrics['profit'].mean:,.0f} to "
+              f"${rows['same creators, no paid boosts'].metrics['profit'].mean:,.0f}")
+
+
 @pytest.mark.slow
 @pytest.mark.xdist_group("funnel")
 def test_the_funnel_figures_are_true():

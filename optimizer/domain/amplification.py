@@ -78,27 +78,29 @@ class AmplificationSettings:
         cap = self.cap(budget)
         return cap if self.max_boost_per_creator is None else min(cap, self.max_boost_per_creator)
 
-    def eligible(self, table: pd.DataFrame) -> np.ndarray:
+    def eligible(self, table: pd.DataFrame, rights: bool = True) -> np.ndarray:
         """Per candidate (a row of the shortlist): whether its post may be boosted: its platform allows it (has a
-        CPM, and is listed when ``platforms`` is given) and, with ``needs_usage_rights``, its deal buys the rights."""
+        CPM, and is listed when ``platforms`` is given) and, with ``needs_usage_rights`` (unless ``rights`` is
+        False), its deal buys the rights."""
         allowed = set(self.cpm) if self.platforms is None else set(self.platforms) & set(self.cpm)
         ok = np.isin(table["platform"].to_numpy(object), list(allowed))
-        if self.needs_usage_rights:
+        if self.needs_usage_rights and rights:
             usage = table["usage_fee"].to_numpy(float) if "usage_fee" in table else np.zeros(len(table))
             ok &= np.nan_to_num(usage) > 0
         return ok
 
-    def cpm_of(self, table: pd.DataFrame) -> np.ndarray:
+    def cpm_of(self, table: pd.DataFrame, rights: bool = True) -> np.ndarray:
         """Per candidate: its platform's CPM (NaN where the post may not be boosted)."""
         out = np.array([self.cpm.get(p, np.nan) for p in table["platform"].to_numpy(object)], float)
-        out[~self.eligible(table)] = np.nan
+        out[~self.eligible(table, rights)] = np.nan
         return out
 
-    def pieces(self, table: pd.DataFrame, budget: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def pieces(self, table: pd.DataFrame, budget: float,
+               rights: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(start S, width w, accounts per unit of money r), each (candidates x pieces): piece k of candidate i
         runs from spend S_ik for w_ik (0 where the post may not be boosted or the limit ends it) at r_ik accounts
         reached per unit of money."""
-        cpm = self.cpm_of(table)
+        cpm = self.cpm_of(table, rights)
         ok = np.isfinite(cpm)
         cpm = np.where(ok, cpm, 1.0)
         imp = np.array([p[0] for p in self.curve], float)
@@ -111,9 +113,10 @@ class AmplificationSettings:
         rate = eff[None, :] * 1000.0 / cpm[:, None]
         return np.minimum(start, lim), width, rate
 
-    def reach(self, table: pd.DataFrame, budget: float, spend: np.ndarray) -> np.ndarray:
-        """Expected boosted reach (accounts) per candidate (rows of ``table``) for its boost ``spend``."""
-        start, width, rate = self.pieces(table, budget)
+    def reach(self, table: pd.DataFrame, budget: float, spend: np.ndarray, rights: bool = True) -> np.ndarray:
+        """Expected boosted reach (accounts) per candidate (rows of ``table``) for its boost ``spend`` (``rights``
+        False: whatever the deal says of the content rights, for boosts already decided)."""
+        start, width, rate = self.pieces(table, budget, rights)
         filled = np.clip(np.asarray(spend, float)[:, None] - start, 0.0, width)
         return (filled * rate).sum(axis=1)
 

@@ -294,7 +294,8 @@ class Scenario:
             return self
         cand = self.candidates
         table = cand.table
-        reach = amp.reach(table, self.budget, spend)
+        reach = amp.reach(table, self.budget, spend, rights=False)  # decided boosts: the same deal restructured
+        # (analysis/comparison.restructured) keeps them
         eng, conv, rev = response_rates(table, amp.response)
         boosted = cand.outcomes.with_boosts(spend, reach, reach * eng, reach * conv, reach * rev)
         new = replace(self, candidates=replace(cand, outcomes=boosted))
