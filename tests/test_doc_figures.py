@@ -166,6 +166,9 @@ def test_the_deal_mix_header_is_true():
     said(top, f"5th-percentile profit of ${p5['same creators, commission only']:,.0f} paid on commission only, "
               f"against ${p5['same creators, flat fees only']:,.0f} on flat fees only and ${p5['portfolio']:,.0f} "
               "on these deals")
+    said(doc("guide.md"), f"paid boosts: {len(r.boosts)} boosted posts for ${t.boost:,.0f}; commission only leaves a "
+                          f"5th-percentile profit of ${p5['same creators, commission only']:,.0f} against "
+                          f"${p5['same creators, flat fees only']:,.0f} on flat fees only")
     said(top, f"without the boosts their mean profit falls from ${rows['portfolio'].metrics['profit'].mean:,.0f} to "
               f"${rows['same creators, no paid boosts'].metrics['profit'].mean:,.0f}")
 

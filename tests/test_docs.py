@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -13,7 +14,7 @@ def test_api_reference_examples_run(capsys):
     text = (ROOT / "docs" / "api.md").read_text()
     text = text[:text.index("## A budgeting tool's first calls")]  # that section runs in test_cli_and_funnel.py
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert len(blocks) == 4
+    assert len(blocks) == 5
     namespace: dict = {}
     cwd = os.getcwd()
     os.chdir(ROOT)  # the examples load scenarios/ by a relative path, as a user in the repository would
@@ -27,6 +28,28 @@ def test_api_reference_examples_run(capsys):
     gain = re.search(r"\+([\d,]+) profit for 2,000 more budget, hiring \['dee'\]", out)
     assert gain and float(gain.group(1).replace(",", "")) > 0  # the what-if example changes something
     assert "dee enters at or below" in out
+    added = re.search(r"choosing boosts with the creators adds ([\d,]+) of profit", out)
+    assert added and float(added.group(1).replace(",", "")) > 0
+    assert re.search(r"[\d,]+ on boosts behind \d+ posts, reaching [\d,]+ more accounts", out)
+
+
+def test_the_amplification_block_runs_as_written(tmp_path):
+    """The Scenario file section's amplification: block (docs/contracts.md), added to a scenario of the shipped
+    deal shortlist, validates and plans with boosts."""
+    import shutil
+    import subprocess
+    import sys
+
+    text = (ROOT / "docs" / "contracts.md").read_text()
+    section = text[text.index("## Scenario file (YAML)"):text.index("## JSON result")]
+    block = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)[1]
+    assert block.startswith("amplification:")
+    shutil.copy(ROOT / "scenarios" / "deal_mix_shortlist.csv", tmp_path)
+    (tmp_path / "s.yaml").write_text("budget: 15000\ncandidates: deal_mix_shortlist.csv\n" + block)
+    out = subprocess.run([sys.executable, "-m", "optimizer", "run", str(tmp_path / "s.yaml"), "--format", "json"],
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["boosts"]
 
 
 @pytest.mark.slow
