@@ -32,7 +32,7 @@ from optimizer.domain.amplification import response_rates
 from optimizer.io.scenario import FLOORS, GROUP_COLUMN, GROUPS, Scenario
 from optimizer.model.extension import Extension, Panel
 from optimizer.model.formulation import ConstraintStatus, MilpModel, Row
-from optimizer.utils.numbers import num, pct
+from optimizer.utils.numbers import num, pct, plural
 
 IN_MIX = "amplification.in_mix"
 CAP_BUDGET = "amplification.budget"
@@ -202,7 +202,8 @@ class Amplification(Extension):
                          "boost revenue": num(boosted.revenue[p] - base.revenue[p]),
                          "boost return": f"{(boosted.revenue[p] - base.revenue[p]) / spend[p]:.2f}"})
         total = float(spend.sum())
-        note = (f"{num(total)} of paid boosts behind {len(rows)} creators' posts (at most {num(self.cap)}); boosted "
+        note = (f"{num(total)} of paid boosts behind the posts of {plural(len(rows), 'creator')} (at most "
+                f"{num(self.cap)}); boosted "
                 f"viewers respond at {pct(amp.response)} of the creators' own rates; boost return is revenue per unit "
                 "of boost, before the creators' fees")
         return [Panel("Paid amplification", note, tuple(rows))]

@@ -78,7 +78,7 @@ def mix_chart(result) -> bytes:
             ax.bar(names, cost, color="#7aa6c2")
             for k, r in enumerate(rows):
                 ax.annotate(f"{r['count']}", xy=(k, r["cost"]), ha="center", va="bottom", fontsize=8)
-            ax.set_title(f"spend by {kind} (labels: creators)", fontsize=10)
+            ax.set_title(f"cost by {kind}, commissions and boosts included (labels: creators)", fontsize=10)
             _money_axis(ax.yaxis)
             ax.grid(axis="y", alpha=0.3)
     except BaseException:

@@ -15,7 +15,7 @@ import pandas as pd
 from optimizer.domain import objectives
 from optimizer.model.formulation import ConstraintStatus
 from optimizer.result import BEST_SINGLE, DEAL_STRUCTURE, NO_BOOST, SINGLE_TIER, Alternative, PlanResult
-from optimizer.utils.numbers import UNDEFINED, num, pct
+from optimizer.utils.numbers import UNDEFINED, num, pct, plural
 
 PLATFORM_NAMES = {"instagram": "Instagram", "tiktok": "TikTok", "youtube": "YouTube", "twitch": "Twitch",
                   "facebook": "Facebook", "pinterest": "Pinterest", "snapchat": "Snapchat", "x": "X",
@@ -108,10 +108,6 @@ def status_words(r: PlanResult) -> str:
         gap = f"{r.gap:.2%}"
     text = STATUS_WORDS.get(str(r.status))
     return text.format(gap=gap) if text else (r.message or str(r.status))
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _evidence(r: PlanResult) -> str | None:

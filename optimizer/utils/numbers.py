@@ -15,3 +15,8 @@ def num(v, digits: int = 0) -> str:
 def pct(p: float | None) -> str:
     """A share as a percent with one decimal; an em dash when undefined."""
     return UNDEFINED if p is None or p != p else f"{p:.1%}"
+
+
+def plural(n: int, word: str) -> str:
+    """"1 creator", "2 creators"."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
