@@ -399,3 +399,22 @@ def test_deal_structures_keep_the_boosts():
     for a in rows:
         assert a.simulation.expected["profit"] == pytest.approx(r.totals.profit, rel=1e-9)
         assert a.simulation.expected["reach"] == pytest.approx(r.totals.reach, rel=1e-9)
+
+
+def test_the_summary_says_what_the_boosts_cost_buy_and_rest_on():
+    """The plain-words summary: the boosts' spend and reach, what the same creators earn without them (simulated),
+    the boost limits in words, and which of the boosts' figures are the defaults."""
+    from optimizer.report.summary import summary
+
+    df, budget, cap, most, _ = market(1, n=12)
+    r = plan(scenario(df, budget, budget=cap, max_boost_per_creator=most, response=0.5),
+             simulate=SimulationSettings(runs=2048, seed=0))
+    text = " ".join(summary(r))
+    t = r.totals
+    assert (f"Of the spend, {t.boost:,.0f} USD is paid amplification behind the posts of {len(r.boosts)} creators, "
+            f"reaching {t.boost_reach:,.0f} more accounts") in text
+    unboosted = next(a for a in r.comparison if a.kind == "no_boost").simulation.metrics["profit"].mean
+    assert f"Without the paid boosts the same creators would be expected to earn {unboosted:,.0f} USD" in text
+    assert f"at most {most:,.0f} USD of boosts behind any one creator" in text  # it binds in this market
+    assert ("the paid boosts' figures (the defaults for cpm, curve, reach_cv and the scenario's response; the "
+            "default curve rests on no public benchmark)") in text

@@ -293,7 +293,20 @@ def _assumed(r: PlanResult) -> str | None:
     cells = [a for a in r.assumptions if a.in_mix]
     if not cells:
         return None
-    parts = [f"{a.figure} from {a.source} for {a.in_mix:,} chosen ({pct(a.spend_share)} of the spend)" for a in cells]
+    boosts = [a for a in cells if a.figure.startswith("amplification.")]  # one clause for the boosts' figures
+    parts = [f"{a.figure} from {a.source} for {a.in_mix:,} chosen ({pct(a.spend_share)} of the spend)" for a in cells
+             if a not in boosts]
+    if boosts:
+        names = [a.figure.split(" ")[0].removeprefix("amplification.") for a in boosts]
+        default = [n for n, a in zip(names, boosts, strict=True) if a.source != "the scenario"]
+        stated = [n for n in names if n not in default]
+        said = (f"the defaults for {', '.join(default)}" if default else "") + \
+            (" and " if default and stated else "") + (f"the scenario's {', '.join(stated)}" if stated else "")
+        guessed = [n for n in ("curve", "response") if n in default]
+        verb = "rest" if len(guessed) > 1 else "rests"
+        said += f"; the default {' and '.join(guessed)} {verb} on no public benchmark" if guessed else ""
+        parts.append(f"the paid boosts' figures ({said}) for {boosts[0].in_mix:,} boosted "
+                     f"({pct(boosts[0].spend_share)} of the spend)")
     return "Not from the shortlist: " + "; ".join(parts) + " (see Assumptions)."
 
 
