@@ -4,15 +4,18 @@ the creator earns its place in an optimal plan, at ``not_at`` it does not, and t
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import brute_force, random_rules, random_shortlist
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optimizer import Scenario, plan
-from optimizer.analysis.prices import TOLERANCE, prices, runners_up
+from optimizer.analysis.prices import TIE, TOLERANCE, kept_out, prices, runners_up
+from optimizer.report.tables import price_tables
 
 
 def _best(df, data, fee_of=None, include=(), exclude=()):
@@ -131,3 +134,19 @@ def test_a_runner_up_kept_out_by_a_rule_is_let_in_by_dropping_it():
         forced = sc.with_changes(constraints={"include": [p.id]})
         assert plan(forced, baselines=False).objective_value >= free.objective_value * (1 - 1e-6)
     assert all(p.kept_out_by is None for p in found if p.kind == "stay")
+
+
+def test_a_tie_is_kept_out_by_nothing():
+    """Two identical creators and room for one (max_count): the one left out enters another optimal plan at its
+    own fee, so its verdict is a tie and nothing but the choice between equals keeps it out (not "its fee")."""
+    df = pd.DataFrame({"id": ["a", "b", "c"], "platform": ["instagram"] * 3, "followers": [5_000, 5_000, 9_000],
+                       "fee": [50.0, 50.0, 400.0], "reach_rate": [0.4, 0.4, 0.2], "engagement_rate": [0.05] * 3,
+                       "conversion_rate": [0.01, 0.01, 0.001], "order_value": [30.0] * 3})
+    sc = Scenario.from_dict({"budget": 1000, "constraints": {"max_count": 1}}, df)
+    r = plan(sc, baselines=False)
+    found = {p.id: p for p in kept_out(sc, r, prices(sc, r, jobs=1))}
+    out = ({"a", "b"} - set(r.selected)).pop()
+    assert found[out].verdict == "tie" and found[out].kept_out_by == TIE
+    enter, _, _ = price_tables(replace(r, prices=tuple(found.values())))
+    row = enter.set_index("creator").loc[out]
+    assert row["kept out by"].startswith("nothing: a tie")

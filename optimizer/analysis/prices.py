@@ -38,6 +38,7 @@ from optimizer.utils.parallel import run_all
 
 TOLERANCE = 0.01  # the bracket's width at which the search stops, as a share of the creator's fee
 RUNNERS_UP = 10  # the creators left out whose reason is looked for
+TIE = "a tie"  # kept_out_by of a creator another optimal plan hires at its fee
 MAX_STEPS = 24
 
 
@@ -182,7 +183,8 @@ def runners_up(found: Sequence[Price], top: int = 5) -> list[Price]:
 def kept_out(scenario: Scenario, result: PlanResult, found: Sequence[Price], top: int = RUNNERS_UP) -> list[Price]:
     """``found`` with, for the ``top`` runners-up (and every "never"), what keeps each out: the first binding rule
     whose removal lets it into an optimal plan at its own fee (the plan without that rule re-solved, with and
-    without it), else "its fee". Two solves per creator and binding rule, the rule's own once."""
+    without it), else "its fee"; a tie (another optimal plan hires it at its fee) is kept out by nothing but the
+    choice between equals (``TIE``). Two solves per creator and binding rule, the rule's own once."""
     keys = [k for k in result.binding if k != "budget" and not k.startswith(("options.", "risk."))]
     wanted = {p.id for p in runners_up(found, top)} | {p.id for p in found if p.verdict == "never"}
     if not keys or not wanted:
@@ -200,6 +202,9 @@ def kept_out(scenario: Scenario, result: PlanResult, found: Sequence[Price], top
     for p in found:
         if p.id not in wanted:
             out.append(p)
+            continue
+        if p.verdict == "tie":  # nothing keeps it out: another optimal plan hires it at its fee
+            out.append(replace(p, kept_out_by=TIE))
             continue
         reason = "its fee" if p.verdict != "never" else None
         for k, (variant, best) in best_without.items():

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from optimizer.analysis.prices import TIE
 from optimizer.domain import objectives
 from optimizer.domain.funnel import EVIDENCE_SHARES
 from optimizer.io.candidates import DEAL_COLUMNS
@@ -349,6 +350,8 @@ def price_tables(result: PlanResult, rows: int = PRICE_ROWS) -> tuple[pd.DataFra
             return {}
         if p.kept_out_by == "its fee":
             return {"kept out by": "its fee"}
+        if p.kept_out_by == TIE:
+            return {"kept out by": "nothing: a tie (another optimal plan hires it at its fee)"}
         c = next((c for c in result.constraints if c.key == p.kept_out_by), None)
         return {"kept out by": rule_words(p.kept_out_by, c.sense, c.limit, cur, result.display) if c is not None
                 else p.kept_out_by}
