@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from optimizer.analysis.compare import ScenarioComparison, side_by_side
 from optimizer.analysis.comparison import assess
-from optimizer.analysis.frontier import FrontierResult, frontier
+from optimizer.analysis.frontier import FrontierResult, check_frontier, frontier
 from optimizer.analysis.prices import kept_out, prices
 from optimizer.analysis.sweep import SweepResult, sweep
 from optimizer.analysis.whatif import Loosening, loosening
@@ -85,6 +85,9 @@ def deliver(scenario: Scenario, *, simulate: bool | SimulationSettings = False, 
     local processes (the simulation in this one, with threads)."""
     def bar(name: str, unit: str) -> contextlib.AbstractContextManager[Progress | None]:
         return stage(name, unit) if stage is not None else contextlib.nullcontext()
+
+    if frontier_points:
+        check_frontier(scenario)  # before the plan, not after it
 
     result = optimize(scenario)
     if simulate and result.has_solution:

@@ -418,3 +418,16 @@ def test_the_summary_says_what_the_boosts_cost_buy_and_rest_on():
     assert f"at most {most:,.0f} USD of boosts behind any one creator" in text  # it binds in this market
     assert ("the paid boosts' figures (the defaults for cpm, curve, reach_cv and the scenario's response; the "
             "default curve rests on no public benchmark)") in text
+
+
+@pytest.mark.parametrize("argv", [["run", "{s}", "--frontier", "5", "--out", "{out}"], ["frontier", "{s}"]])
+def test_a_frontier_of_a_boosted_scenario_is_refused_at_once(argv, tmp_path, capsys):
+    """The frontier puts risk in the decision, which boosts cannot be planned with: one line, exit 2, before any
+    plan is made, and nothing written."""
+    from conftest import SCENARIOS
+
+    args = [a.format(s=SCENARIOS / "deal_mix.yaml", out=tmp_path / "out") for a in argv]
+    code = main(args)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "frontier puts risk in the decision" in err[0]
+    assert not (tmp_path / "out").exists()

@@ -22,6 +22,7 @@ import numpy as np
 
 from optimizer.analysis.comparison import best_single_tier, tier_order
 from optimizer.decision import optimize
+from optimizer.errors import InputError
 from optimizer.io.scenario import Scenario
 from optimizer.model.program import build_model
 from optimizer.model.risk import mix_cvar, out_of_sample_settings, profit_draws
@@ -101,6 +102,15 @@ def _solve(args: tuple) -> PlanResult:
                     known_mix=known[0] if known else None)
 
 
+def check_frontier(scenario: Scenario) -> None:
+    """An :class:`InputError` when the scenario cannot have a frontier: paid boosts cannot be planned with risk in
+    the decision (``io/scenario.py``), and every point of the frontier puts it there."""
+    if scenario.amplification is not None:
+        raise InputError.at(scenario.source, "the return-risk frontier puts risk in the decision, which paid boosts "
+                            "cannot be planned with; trace it on the scenario without its amplification: block (the "
+                            "simulation of this plan still reports its risk)", "key 'amplification'")
+
+
 def frontier(scenario: Scenario, points: int = 10, *, executor: Executor | None = None, jobs: int | None = None,
              progress: Progress | None = None, markers: bool = True) -> FrontierResult:
     """Sweep the CVaR floor from the risk-neutral optimum to the safest mix (see the module docstring).
@@ -110,6 +120,7 @@ def frontier(scenario: Scenario, points: int = 10, *, executor: Executor | None 
     start = time.perf_counter()
     if points < 2:
         raise ValueError("a frontier needs at least 2 points")
+    check_frontier(scenario)
     base = scenario.with_changes(risk=replace(scenario.risk_settings(), min_cvar=None))
     risk = base.risk_settings()
     draws = profit_draws(base)
