@@ -147,12 +147,13 @@ def _decide(scenario: Scenario, threads: int | None, out_of_sample: bool, ideals
     fresh_rows = model.shape[0]
     for e in exts:
         model = e.reuse(model, reach_cuts)
-    reduce = s.reduce and model.shape[1] == n  # the driver fixes columns of models without auxiliary columns;
-    # an approximated model (CVaR by cuts) fixes them in _solve_refined, on its LP relaxation refined by cuts
+    # the driver fixes columns of models without auxiliary columns, or whose auxiliary columns an LP completes
+    # (paid boosts); an approximated model (CVaR by cuts) fixes them in _solve_refined, on its LP refined by cuts
+    reduce = s.reduce and (model.shape[1] == n or all(e.reducible for e in exts))
     greedy_b = greedy(scenario, base, (comb.c, comb.unique))
     known = _best_known(base, [scenario.candidates.indicator(greedy_b.positions) if greedy_b.feasible else None,
                                known_mix])
-    incumbent = known if reduce else None
+    incumbent = None if not reduce or known is None else _completed(model, exts, known)  # a full solution
     warm_mix = known if known_mix is not None else None  # a MIP start pays only from a mix near the optimum
     iterations = 1
 
@@ -462,8 +463,8 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
     warnings += evidence_warnings(totals)
     if status == EMPTY:
         warnings.append(empty_reason(scenario))
-    contributed: dict = {"boosts": {str(cand.ids[p]): float(cand.outcomes.boost[p]) for p in pos
-                                    if cand.outcomes.boost[p] > 0}}
+    ids, boost = cand.ids, cand.outcomes.boost
+    contributed: dict = {"boosts": {str(ids[p]): float(boost[p]) for p in pos[boost[pos] > 0]}}
     for e in exts:
         contributed.update(e.contribute(hires))
     panels = tuple(p for e in exts for p in e.panels(contributed))

@@ -212,3 +212,17 @@ def test_the_gap_asked_for_holds_for_the_plans_value_not_the_solvers_objective(s
         assert gap <= 1e-4 * (1 + 1e-9) and out.value == pytest.approx(best + offset, abs=1e-4 * 1.0 + 1e-9)
     else:  # said honestly when it could not be held
         assert out.status != OPTIMAL
+
+
+def test_a_highs_solve_past_its_limit_is_cancelled_by_the_clock():
+    """HiGHS does not check its time limit everywhere (upstream issues 885, 1501, 2226: a 100,000-creator boosted
+    plan's LP ran 900 s past a 120 s limit), so a solve still running a grace past the limit is cancelled here. The
+    HiGHS model is given no limit of its own; ours (0.5 s, plus the 1 s grace) stops it and says so."""
+    from optimizer.solve.highs import highs_model, run_interruptibly
+
+    h = highs_model(market_split(5), True, None, 0.0)  # minutes of branch and bound, and no limit of HiGHS's own
+    start = time.perf_counter()
+    assert run_interruptibly(h, 0.5) is True
+    assert time.perf_counter() - start < 4.0
+    quick = highs_model(market_split(2), True, None, 0.0)  # a solve that ends by itself is not cut short
+    assert run_interruptibly(quick, 30.0) is False

@@ -45,6 +45,7 @@ class Amplification(Extension):
 
     name = "amplification"
     prefixes = ("amplification.",)
+    reducible = True  # continuous columns: the reduction completes them by an LP for any hires
 
     def __init__(self, scenario: Scenario, weights: Mapping[str, float] | None = None):
         self.scenario = scenario

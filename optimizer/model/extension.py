@@ -74,6 +74,12 @@ class Extension:
         return None
 
     @property
+    def reducible(self) -> bool:
+        """Whether the solve may fix columns by reduced costs with this feature in the model (``solve/reduction``):
+        it adds no columns, or only continuous ones that an LP completes for any hires (paid boosts)."""
+        return False
+
+    @property
     def fractional_cuts(self) -> bool:
         """Whether ``cuts`` also separates a fractional ``solution`` (an LP relaxation's) with rows valid for every
         mix, so that the LP relaxation itself can be refined before branching (``decision``: a bound tight enough

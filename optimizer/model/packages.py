@@ -26,6 +26,7 @@ class Packages(Extension):
     """At most one option per creator, and an included creator takes one of its options."""
 
     name = "packages"
+    reducible = True  # rows over the hire columns only
 
     def __init__(self, scenario: Scenario):
         self.scenario = scenario

@@ -52,29 +52,42 @@ def _new_highs():
     return h
 
 
-def run_interruptibly(h) -> None:
+def run_interruptibly(h, time_limit: float | None = None) -> bool:
     """``h.run()``, interruptible: in the main thread the solve runs in HiGHS's own thread while this one waits in
     steps of 0.1 s, so that Ctrl-C and SIGTERM (whose Python handlers run only here, between steps) stop the command
     at once; the solve is then cancelled and left behind (the process is ending). Elsewhere (a worker thread, where
-    no signal arrives) it runs directly: highspy's solver thread guards one solve per process."""
+    no signal arrives) it runs directly: highspy's solver thread guards one solve per process.
+
+    HiGHS does not check its own ``time_limit`` everywhere (upstream issues 885, 1501 and 2226: a large LP or a
+    presolve can run far past it), so in the main thread a solve still running ``DEADLINE_GRACE`` past
+    ``time_limit`` is cancelled here; returns True when it was (the caller reports the time limit)."""
     if threading.current_thread() is not threading.main_thread():
         h.run()
-        return
+        return False
     global abandoned
     h.HandleUserInterrupt = True
+    began = time.perf_counter()
+    deadline = None if time_limit is None else began + time_limit + max(1.0, DEADLINE_GRACE * time_limit)
     h.startSolve()
     try:
         while not h.wait(0.1)[0]:
             stopping.check()  # a stop swallowed elsewhere (see utils.stopping) is acted on within 0.1 s
+            if deadline is not None and time.perf_counter() > deadline:
+                h.cancelSolve()
+                if not h.wait(2.0)[0]:
+                    abandoned = True  # still running: the process must end without C++ teardown (cli.main)
+                return True
     except BaseException:
         h.cancelSolve()
         with contextlib.suppress(BaseException):
             if not h.wait(0.5)[0]:
                 abandoned = True  # still running: the process must end without C++ teardown (cli.main)
         raise
+    return False
 
 
 abandoned = False  # a HiGHS solve was interrupted and did not stop: end the process with os._exit
+DEADLINE_GRACE = 0.05  # a share of the time limit (at least 1 s) HiGHS may run past it before it is cancelled
 
 
 def highs_model(model: MilpModel, integral: bool, time_limit: float | None = None, gap: float = 0.0):
@@ -139,7 +152,7 @@ def _solve_highs_once(model: MilpModel, time_limit: float | None, gap: float, ab
     if not presolve:
         h.setOptionValue("presolve", "off")
     # No MIP start: the best known mix serves through reduced-cost fixing instead (see solve()).
-    run_interruptibly(h)
+    cancelled = run_interruptibly(h, time_limit)
     ms = h.getModelStatus()
     info = h.getInfo()
     S = highspy.HighsModelStatus
@@ -151,7 +164,7 @@ def _solve_highs_once(model: MilpModel, time_limit: float | None, gap: float, ab
         status, bound = OPTIMAL, bound if bound is not None else value
     elif ms == S.kInfeasible:
         return SolveOutcome(INFEASIBLE, None, None, None, time.perf_counter() - start, "highs")
-    elif ms == S.kTimeLimit:
+    elif ms == S.kTimeLimit or cancelled:
         status = TIME_LIMIT
     elif has:
         status = FEASIBLE

@@ -41,11 +41,11 @@ def _lp_direct(model: MilpModel, time_limit: float | None):
     import highspy
 
     h = highs_model(model, False, time_limit)
-    run_interruptibly(h)
+    cancelled = run_interruptibly(h, time_limit)
     ms = h.getModelStatus()
     if ms == highspy.HighsModelStatus.kInfeasible:
         return INFEASIBLE, None, None, None
-    if ms == highspy.HighsModelStatus.kTimeLimit:
+    if ms == highspy.HighsModelStatus.kTimeLimit or cancelled:
         return TIME_LIMIT, None, None, None
     if ms != highspy.HighsModelStatus.kOptimal:
         return ERROR, None, None, None
@@ -81,9 +81,9 @@ def _lp_by_columns(model: MilpModel, time_limit: float | None, start: float):
                     ub=np.concatenate([model.ub[cols], np.full(2 * m, np.inf)]),
                     integer=np.zeros(cols.size + 2 * m, dtype=bool), rows=list(model.rows), n_candidates=0)
         h = highs_model(sub, False, left)
-        run_interruptibly(h)
+        cancelled = run_interruptibly(h, left)
         ms = h.getModelStatus()
-        if ms == highspy.HighsModelStatus.kTimeLimit:
+        if ms == highspy.HighsModelStatus.kTimeLimit or cancelled:
             return TIME_LIMIT, None, None, None
         if ms != highspy.HighsModelStatus.kOptimal:
             return None

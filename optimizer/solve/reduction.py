@@ -40,12 +40,18 @@ def is_feasible(model: MilpModel, x: np.ndarray) -> bool:
     return not model.violations(x)
 
 
-def _rounded_incumbent(model: MilpModel, x_lp: np.ndarray, d: np.ndarray) -> np.ndarray | None:
-    """Round the LP solution down, repair and fill greedily while rows stay satisfied."""
+def _rounded_incumbent(model: MilpModel, x_lp: np.ndarray, d: np.ndarray,
+                       time_limit: float | None = None) -> np.ndarray | None:
+    """Round the LP solution down, repair and fill greedily while rows stay satisfied. With continuous columns
+    (paid boosts), the integer columns are rounded down and the continuous ones set to their best for those
+    integers (``completed_by_lp``): filling with more integers first would spend what the continuous columns use."""
     x = x_lp.copy()
     frac = model.integer & (np.abs(x - np.round(x)) > 1e-9)
     x[frac] = np.floor(x[frac])
-    x = np.clip(np.round(x) if model.integer.all() else x, model.lb, model.ub)
+    if not model.integer.all():
+        return completed_by_lp(model, np.clip(np.where(model.integer, np.round(x), 0.0), model.lb, model.ub),
+                               time_limit)
+    x = np.clip(np.round(x), model.lb, model.ub)
     A = sp.csc_matrix(model.A)
     act = A @ x
     tol = model.upper_tolerance()
@@ -61,12 +67,61 @@ def _rounded_incumbent(model: MilpModel, x_lp: np.ndarray, d: np.ndarray) -> np.
     return x if is_feasible(model, x) else None
 
 
+def completed_by_lp(model: MilpModel, x: np.ndarray, time_limit: float | None = None) -> np.ndarray | None:
+    """``x``'s integer columns with the continuous columns at their best for them: the LP over the continuous
+    columns with the integers fixed (the best boosts for a given mix). None when no continuous values make it
+    feasible (or the LP does not finish)."""
+    cont = ~model.integer
+    x0 = np.where(cont, 0.0, x)
+    sub = restrict(model, cont, x0)
+    if sub is None:
+        return None
+    status, xs, _, _ = lp_relaxation(sub, time_limit)
+    if status != OPTIMAL:
+        return None
+    out = x0.copy()
+    out[cont] = np.clip(xs, model.lb[cont], model.ub[cont])
+    return out if is_feasible(model, out) else None
+
+
+def _forced(model: MilpModel, fix: np.ndarray, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(``fix`` and ``x0`` with the continuous columns that the fixed columns force to a single value: a row left with
+    one free continuous column bounds it, e.g. a boost b <= w x once its creator x is fixed at 0)."""
+    cont = ~model.integer & ~fix
+    if not cont.any() or not fix.any():
+        return fix, x0
+    A = sp.csc_matrix(model.A)
+    shift = A[:, np.flatnonzero(fix)] @ x0[fix]
+    free = A[:, np.flatnonzero(~fix)].tocsr()
+    single = np.flatnonzero(np.diff(free.indptr) == 1)
+    cols = np.flatnonzero(~fix)[free.indices[free.indptr[single]]]
+    coef = free.data[free.indptr[single]]
+    on = cont[cols]
+    single, cols, coef = single[on], cols[on], coef[on]
+    lo, hi = model.lo[single] - shift[single], model.hi[single] - shift[single]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        upper = np.where(coef > 0, hi / coef, lo / coef)
+        lower = np.where(coef > 0, lo / coef, hi / coef)
+    ub, lb = model.ub.copy(), model.lb.copy()
+    np.minimum.at(ub, cols, np.nan_to_num(upper, nan=np.inf))
+    np.maximum.at(lb, cols, np.nan_to_num(lower, nan=-np.inf))
+    pinned = cont & (ub <= lb + 1e-12) & (ub >= model.lb - 1e-9) & (lb <= model.ub + 1e-9)
+    if not pinned.any():
+        return fix, x0
+    x0 = x0.copy()
+    x0[pinned] = np.clip(lb[pinned], model.lb[pinned], model.ub[pinned])
+    return fix | pinned, x0
+
+
 def core_columns(model: MilpModel, x_lp: np.ndarray, d: np.ndarray) -> np.ndarray | None:
     """The columns the LP is least sure about (fractional, then the smallest |reduced cost|; every continuous
     column): the classic knapsack core, where an optimum differs from the LP's rounding. None: the core would be
     the whole model."""
     n = model.shape[1]
-    size = min(n, max(_CORE_MIN, _CORE_PER_ROW * model.shape[0]))
+    rows = model.shape[0]
+    if not model.integer.all():  # rows tying one continuous column to one integer (a boost to its hire) are not
+        rows = int((np.diff(sp.csr_matrix(model.A).indptr) > 2).sum())  # side rows: they do not widen the core
+    size = min(n, max(_CORE_MIN, _CORE_PER_ROW * rows))
     if size >= n:
         return None
     frac = np.abs(x_lp - np.round(x_lp)) > 1e-9
@@ -84,6 +139,8 @@ def _core_incumbent(model: MilpModel, x_lp: np.ndarray, d: np.ndarray, core_solv
     if core is None:
         return None
     x0 = np.where(core, 0.0, np.round(x_lp))
+    fix, x0 = _forced(model, ~core, x0)  # continuous columns the fixed ones pin (boosts of creators left out)
+    core = ~fix
     sub = restrict(model, core, x0)
     if sub is None:
         return None
@@ -124,7 +181,8 @@ def reduce_model(model: MilpModel, incumbent: np.ndarray | None = None, core_sol
         return Reduction(lp_infeasible=True)
     if status != OPTIMAL:
         return Reduction(lp_infeasible=False, lp_timed_out=status == TIME_LIMIT)
-    cands = [x for x in (incumbent, _rounded_incumbent(model, x_lp, d), _core_incumbent(model, x_lp, d, core_solver))
+    cands = [x for x in (incumbent, _rounded_incumbent(model, x_lp, d, time_limit),
+                         _core_incumbent(model, x_lp, d, core_solver))
              if x is not None and is_feasible(model, x)]
     if not cands:
         return Reduction(lp_infeasible=False, lp_bound=z_lp)
@@ -134,7 +192,9 @@ def reduce_model(model: MilpModel, incumbent: np.ndarray | None = None, core_sol
     fixed = fix_by_reduced_costs(model, x_lp, z_lp, d, inc, z_inc)
     if fixed is None:
         return Reduction(lp_infeasible=False, lp_bound=z_lp)
-    fix, x0 = fixed
+    fix, x0 = _forced(model, *fixed)
+    if np.any(np.abs(inc[fix] - x0[fix]) > 1e-9):  # the incumbent must lie in the reduced space
+        return Reduction(lp_infeasible=False, lp_bound=z_lp)
     sub = restrict(model, ~fix, x0)
     if sub is None:
         return Reduction(lp_infeasible=False, lp_bound=z_lp)
