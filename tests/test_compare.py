@@ -52,3 +52,24 @@ def test_one_scenario_is_not_a_comparison():
     out = subprocess.run([sys.executable, "-m", "optimizer", "compare", str(SCENARIOS / "skincare_launch.yaml")],
                          capture_output=True, text=True, check=False)
     assert out.returncode == 2 and "at least two scenario files" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_side_by_side_spend_is_what_counts_against_the_budget():
+    """With deals and boosts, the side-by-side table's spend is what counts against the budget, and the cost
+    (commissions included), the commissions and the paid boosts get columns of their own."""
+    from optimizer import compare
+    from optimizer.io.scenario import load_scenario
+    from optimizer.report.tables import compare_frames
+
+    c = compare([load_scenario(SCENARIOS / "deal_mix.yaml"), load_scenario(SCENARIOS / "skincare_launch.yaml")])
+    deal, launch = c.rows()
+    for row, plan in zip((deal, launch), c.plans, strict=True):
+        t = plan.totals
+        assert (row["spend"], row["cost"], row["commission"], row["boost"]) == (t.spend, t.cost, t.commission, t.boost)
+        assert row["spend"] <= row["budget"] * (1 + 1e-9)
+    assert deal["cost"] > deal["spend"] and deal["commission"] > 0 and deal["boost"] > 0  # commissions on sales
+    assert launch["cost"] == launch["spend"] and not launch["commission"] and not launch["boost"]
+    table = compare_frames(c)[0].set_index("scenario")
+    assert table.loc["Deal mix", "spend"] == f"{deal['spend']:,.0f}"
+    assert table.loc["Deal mix", "cost"] == f"{deal['cost']:,.0f}"
+    assert table.loc["Deal mix", "paid boosts"] == f"{deal['boost']:,.0f}"

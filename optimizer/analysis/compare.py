@@ -52,14 +52,17 @@ class ScenarioComparison:
     differences: tuple[Difference, ...]
 
     def rows(self) -> list[dict]:
-        """One row per scenario: status, budget, spend, creators, the expected totals and, when simulated, risk."""
+        """One row per scenario: status, budget, cost (what the mix costs, commissions included), spend (what counts
+        against the budget), commission, boost, creators, the expected totals and, when simulated, risk."""
         out = []
         for label, r in zip(self.labels, self.plans, strict=True):
             t, s = r.totals, r.simulation
             p = s.metrics["profit"] if s is not None else None
             out.append({"scenario": label, "status": str(r.status), "objective": r.objective,
                         "currency": r.currency, "budget": r.budget,
-                        "cost": t.cost if t else None, "creators": t.count if t else 0,
+                        "cost": t.cost if t else None, "spend": t.spend if t else None,
+                        "commission": t.commission if t else None, "boost": t.boost if t else None,
+                        "creators": t.count if t else 0,
                         "revenue": t.revenue if t else None, "profit": t.profit if t else None,
                         "roi": t.roi if t else None, "reach": t.reach if t else None,
                         "engagements": t.engagements if t else None, "conversions": t.conversions if t else None,

@@ -403,10 +403,17 @@ def compare_frames(c) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     (``analysis/compare.ScenarioComparison``)."""
     simulated = any(r.simulation is not None for r in c.plans)
     rows = []
+    deals = any(r["commission"] for r in c.rows())
+    boosted = any(r["boost"] for r in c.rows())
     for row in c.rows():
         out = {"scenario": row["scenario"], "status": row["status"], "budget": num(row["budget"]),
-               "spend": num(row["cost"]), "creators": f"{row['creators']:,}", "revenue": num(row["revenue"]),
-               "profit": num(row["profit"]), "ROI": num(row["roi"], 2), "reach": num(row["reach"])}
+               "spend": num(row["spend"])}
+        if deals:  # the whole cost differs from what counts against the budget (commissions) somewhere
+            out |= {"commission": num(row["commission"]), "cost": num(row["cost"])}
+        if boosted:
+            out["paid boosts"] = num(row["boost"])
+        out |= {"creators": f"{row['creators']:,}", "revenue": num(row["revenue"]), "profit": num(row["profit"]),
+                "ROI": num(row["roi"], 2), "reach": num(row["reach"])}
         if any(r["unique_reach"] is not None for r in c.rows()):
             out["unique reach"] = num(row["unique_reach"])
         if simulated:
