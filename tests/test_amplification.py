@@ -446,3 +446,45 @@ def test_a_boosted_plan_simulated_elsewhere_gives_the_same_numbers():
         there = simulate(sc, r, settings=settings, executor=pool)
     assert here.to_dict() | {"seconds": 0} == there.to_dict() | {"seconds": 0}
     assert here.metrics["reach"].mean > simulate(sc, r.selected, settings=settings).metrics["reach"].mean
+
+
+@pytest.mark.parametrize(("seed", "floor"), [(0, False), (1, True), (2, False)])
+def test_the_lp_by_bundles_is_the_lp(seed, floor, monkeypatch):
+    """A boosted model's LP relaxation by column generation over bundles (a hire and its boosts, priced together)
+    equals the LP solved directly: the same value, a feasible solution, and reduced costs that are dual feasible (a
+    column at its lower bound never has a negative one, at its upper bound never a positive one), so reduced-cost
+    fixing on them is exact; a plan made through it is the same plan."""
+    import optimizer.solve.lp as lp
+    from optimizer.model import program
+
+    bundles_of = lp._lp_by_bundles
+    df = random_shortlist(3000, seed)
+    data = {"budget": float(round(0.05 * df["fee"].sum())), "amplification": {"share": 0.2, "response": 0.5,
+                                                                              "max_boost_per_creator": 500}}
+    if floor:
+        data["constraints"] = {"min_reach": 2_000_000, "platforms": {"tiktok": {"max_share": 0.4}}}
+    sc = Scenario.from_dict(data, df)
+    exts = program.extensions(sc)
+    model = program.models(sc, program.objective(sc).c, exts)[1]
+    links = lp.linking_rows(model)
+    assert links is not None and links[0].size == int((~model.integer).sum())
+    direct = lp._lp_direct(model, None)
+    bundles = lp._lp_by_bundles(model, links, None, 0.0)
+    assert bundles is not None and bundles[0] == direct[0] == "optimal"
+    _, x, z, d = bundles
+    assert z == pytest.approx(direct[2], rel=1e-9, abs=1e-6)
+    act = model.A @ x
+    assert np.all(act <= model.hi + 1e-6) and np.all(act >= model.lo - 1e-6)
+    assert np.all(x >= model.lb - 1e-9) and np.all(x <= model.ub + 1e-9)
+    at_lb, at_ub = np.abs(x - model.lb) <= 1e-9, np.abs(x - model.ub) <= 1e-9
+    scale = 1e-6 * (1 + np.abs(model.c))
+    assert np.all(d[at_lb & ~at_ub] >= -scale[at_lb & ~at_ub]) and np.all(d[at_ub & ~at_lb] <= scale[at_ub & ~at_lb])
+    assert np.all(np.abs(d[~at_lb & ~at_ub]) <= scale[~at_lb & ~at_ub] * 10)  # basic columns: 0
+    plain = plan(sc, baselines=False)
+    monkeypatch.setattr(lp, "COLUMN_GENERATION_MIN", 1000)  # the plan's LP now goes through the bundles
+    used = []
+    monkeypatch.setattr(lp, "_lp_by_bundles", lambda *a: used.append(1) or bundles_of(*a))
+    through = plan(sc, baselines=False)
+    assert used
+    assert through.status == plain.status == "optimal"
+    assert through.objective_value == pytest.approx(plain.objective_value, rel=2e-4)

@@ -38,6 +38,7 @@ IN_MIX = "amplification.in_mix"
 CAP_BUDGET = "amplification.budget"
 CAP_SHARE = "amplification.share"
 PER_CREATOR = "amplification.max_boost_per_creator"
+PANEL_ROWS = 25  # boosted creators the report's panel lists (the largest boosts; every one is in the mix table)
 
 
 class Amplification(Extension):
@@ -195,15 +196,18 @@ class Amplification(Extension):
         table = cand.table
         cpm = amp.cpm_of(table)
         base = cand.outcomes
+        ids, platforms = cand.ids, table["platform"].to_numpy(object)
+        shown = pos[np.argsort(-spend[pos], kind="stable")[:PANEL_ROWS]]  # the largest boosts first
         rows = []
-        for p in pos:
-            rows.append({"creator": str(cand.ids[p]), "platform": str(table["platform"].iat[p]),
+        for p in shown:
+            rows.append({"creator": str(ids[p]), "platform": str(platforms[p]),
                          "boost": num(spend[p]), "CPM": num(cpm[p], 2), "boosted reach": num(boosted.boost_reach[p]),
                          "own reach": num(base.reach[p]),
                          "boost revenue": num(boosted.revenue[p] - base.revenue[p]),
                          "boost return": f"{(boosted.revenue[p] - base.revenue[p]) / spend[p]:.2f}"})
         total = float(spend.sum())
-        note = (f"{num(total)} of paid boosts behind the posts of {plural(len(rows), 'creator')} (at most "
+        more = f"; the {len(rows)} largest shown" if len(pos) > len(rows) else ""
+        note = (f"{num(total)} of paid boosts behind the posts of {plural(len(pos), 'creator')}{more} (at most "
                 f"{num(self.cap)}); boosted "
                 f"viewers respond at {pct(amp.response)} of the creators' own rates; boost return is revenue per unit "
                 "of boost, before the creators' fees")

@@ -34,7 +34,37 @@ def lp_relaxation(model: MilpModel, time_limit: float | None = None):
         out = _lp_by_columns(model, time_limit, start)
         if out is not None:
             return out
+    if n >= COLUMN_GENERATION_MIN and not model.integer.all():
+        links = linking_rows(model)
+        if links is not None and model.integer.sum() >= 50 * (m - links[0].size):
+            out = _lp_by_bundles(model, links, time_limit, start)
+            if out is not None:
+                return out
     return _lp_direct(model, remaining(time_limit, start))
+
+
+def linking_rows(model: MilpModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """(rows, continuous columns, their integer owners, w) when every continuous column is tied to one integer
+    column by exactly one row ``b_j - w_j x_i <= 0`` (w_j > 0) and sits in [0, w_j]: paid boosts and their hires
+    (``model/amplification.py``). None when the model is not of that shape."""
+    A = sp.csr_matrix(model.A)
+    cont = ~model.integer
+    two = np.flatnonzero((np.diff(A.indptr) == 2) & ~np.isfinite(model.lo) & (np.abs(model.hi) <= 0))
+    if not two.size:
+        return None
+    first = A.indptr[two]
+    cols = np.stack([A.indices[first], A.indices[first + 1]], axis=1)
+    vals = np.stack([A.data[first], A.data[first + 1]], axis=1)
+    swap = ~cont[cols[:, 0]]  # put the continuous column first
+    cols[swap] = cols[swap][:, ::-1]
+    vals[swap] = vals[swap][:, ::-1]
+    ok = cont[cols[:, 0]] & ~cont[cols[:, 1]] & (vals[:, 0] == 1.0) & (vals[:, 1] < 0)
+    rows, j, i, w = two[ok], cols[ok, 0], cols[ok, 1], -vals[ok, 1]
+    if j.size != int(cont.sum()) or np.unique(j).size != j.size:
+        return None
+    if np.any(model.lb[j] != 0) or np.any(model.ub[j] > w * (1 + 1e-12)):
+        return None
+    return rows, j, i, w
 
 
 def _lp_direct(model: MilpModel, time_limit: float | None):
@@ -54,6 +84,87 @@ def _lp_direct(model: MilpModel, time_limit: float | None):
     # HiGHS minimises -c; its column duals d satisfy f(x) >= f_lp + sum d_j (x_j - xbar_j).
     d = np.asarray(sol.col_dual, float)
     return OPTIMAL, x, float(model.c @ x + model.offset), d
+
+
+def _lp_by_bundles(model: MilpModel, links, time_limit: float | None, start: float):
+    """Column generation over bundles: an integer column with the continuous columns tied to it (a hire and its
+    boosts). A restricted LP over some bundles, their linking rows and every other ("side") row, with elastic
+    slacks on the side rows, is solved; a bundle outside is priced with the side rows' duals y: for minimising -c,
+    d_i + sum_j w_j min(0, d_j) with d = -c - A_side^T y, its best reduced cost when it enters with its continuous
+    columns at their best. While some bundle prices below 0 the best ones join. When none does, the restricted
+    solution padded with zeros is optimal for the whole LP: with each outside linking row's dual at min(0, d_j)
+    every column's reduced cost has the right sign (the duals are feasible), and those are the reduced costs
+    returned. None when it cannot conclude (a slack is used, or the rounds run out): the LP is then solved
+    directly."""
+    import highspy
+
+    rows_l, cont_j, owner, w = links
+    m, n = model.shape
+    A = sp.csc_matrix(model.A)
+    c = np.asarray(model.c, float)
+    side = np.ones(m, dtype=bool)
+    side[rows_l] = False
+    side_rows = np.flatnonzero(side)
+    A_side = A[side_rows]
+    ints = np.flatnonzero(model.integer)
+    tied = [[] for _ in range(n)]  # per integer column: its continuous columns
+    link_of = np.full(n, -1)
+    link_of[cont_j] = rows_l
+    for j, i in zip(cont_j, owner, strict=True):
+        tied[i].append(j)
+    big = 1e3 * (1.0 + float(np.abs(c).max(initial=0.0))) * (1.0 + float(np.abs(model.ub[np.isfinite(model.ub)]).max(
+        initial=1.0)))
+    ms = side_rows.size
+    best_gain = c.copy()  # a bundle's value with every tied column at its best: the first columns taken
+    np.add.at(best_gain, owner, w * np.maximum(c[cont_j], 0.0))
+    needed = np.flatnonzero(model.integer & (model.lb > 0))
+    chosen = np.union1d(needed, ints[np.argsort(-best_gain[ints], kind="stable")[:_FIRST_COLUMNS]])
+    for _ in range(_MAX_ROUNDS):
+        left = remaining(time_limit, start)
+        if left is not None and left <= 0.01:
+            return TIME_LIMIT, None, None, None
+        cols = np.union1d(chosen, np.array([j for i in chosen for j in tied[i]], dtype=int))
+        rows = np.union1d(side_rows, link_of[cols[~model.integer[cols]]])
+        sub_A = A[rows][:, cols]
+        k = rows.size
+        in_side = np.isin(rows, side_rows)
+        slack = sp.csc_matrix((np.ones(ms), (np.flatnonzero(in_side), np.arange(ms))), shape=(k, ms))
+        sub = MilpModel(c=np.concatenate([c[cols], np.full(2 * ms, -big)]),
+                        A=sp.hstack([sub_A, slack, -slack]).tocsr(), lo=model.lo[rows], hi=model.hi[rows],
+                        lb=np.concatenate([model.lb[cols], np.zeros(2 * ms)]),
+                        ub=np.concatenate([model.ub[cols], np.full(2 * ms, np.inf)]),
+                        integer=np.zeros(cols.size + 2 * ms, dtype=bool), rows=[model.rows[r] for r in rows],
+                        n_candidates=0)
+        h = highs_model(sub, False, left)
+        cancelled = run_interruptibly(h, left)
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kTimeLimit or cancelled:
+            return TIME_LIMIT, None, None, None
+        if status != highspy.HighsModelStatus.kOptimal:
+            return None
+        sol = h.getSolution()
+        y_all = np.asarray(sol.row_dual, float)
+        y = np.zeros(ms)
+        y[np.searchsorted(side_rows, rows[in_side])] = y_all[in_side]
+        d = -c - A_side.T @ y  # reduced costs against the side rows alone
+        bundle = d.copy()
+        np.add.at(bundle, owner, w * np.minimum(d[cont_j], 0.0))
+        outside = np.ones(n, dtype=bool)
+        outside[cols] = False
+        price = ints[outside[ints] & (bundle[ints] < -1e-9 * (1.0 + np.abs(best_gain[ints]))) & (model.ub[ints] > 0)]
+        if price.size == 0:
+            x_sub = np.asarray(sol.col_value, float)
+            if np.any(x_sub[cols.size:] > 1e-9):
+                return None
+            x = np.zeros(n)
+            x[cols] = x_sub[: cols.size]
+            full = bundle.copy()  # outside integer columns: their bundle's reduced cost
+            full[cont_j] = np.maximum(d[cont_j], 0.0)  # outside continuous columns, their links' duals min(0, d_j)
+            full[cols] = np.asarray(sol.col_dual, float)[: cols.size]  # inside: the restricted LP's own
+            return OPTIMAL, x, float(c @ x + model.offset), full
+        add = price[np.argsort(bundle[price], kind="stable")[: max(_FIRST_COLUMNS, chosen.size)]]
+        chosen = np.union1d(chosen, add)
+    return None
 
 
 def _lp_by_columns(model: MilpModel, time_limit: float | None, start: float):
