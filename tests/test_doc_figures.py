@@ -611,12 +611,16 @@ def test_the_knapsack_benchmarks_optimum_is_exact():
 
 
 def test_the_boost_figures_follow_from_the_record():
-    """docs/speed.md's prose on paid boosts: the 10,000-creator times, ratio and gap, and the 100,000 rows' status."""
+    """docs/speed.md's prose on paid boosts: the 10,000-creator times, ratio and gap, and the 100,000 rows: stopped
+    by the limit, within it, with the proven gap and the boosts quoted."""
     rows = {(r[0], r[1]): r for r in _table(record("bench_amplification"), "creators")}
     cbc, highs = rows[("10,000", "cbc")], rows[("10,000", "highs")]
     text = doc("speed.md")
     said(text, f"At 10,000 creators choosing the boosts with the creators took {cbc[6]} s with CBC against {cbc[3]} s "
                f"without boosts ({cbc[9]}), proven to {cbc[8]}; HiGHS took {highs[6]} s.")
-    assert all(rows[("100,000", s)][7] == "time_limit" and rows[("100,000", s)][8] == "-" for s in ("cbc", "highs"))
-    said(text, "At 100,000 creators the LP relaxation itself did not finish within the 120 s limit on either back end")
-    assert all(float(rows[("100,000", s)][6]) < 120 * 1.1 + 10 for s in ("cbc", "highs"))  # the limit held
+    big = rows[("100,000", "cbc")]
+    for s in ("cbc", "highs"):
+        r = rows[("100,000", s)]
+        assert r[7] == "time_limit" and float(r[8]) <= 1e-4 and float(r[6]) < 120 * 1.1 + 10  # the limit held
+    said(text, "At 100,000 creators both back ends stop at the 120 s limit: the plan says `time_limit` (never "
+               f"optimal) with its proven gap, {big[8]} with CBC, boosting {big[12]} creators' posts.")

@@ -1,4 +1,5 @@
-"""The LP relaxation (by HiGHS), solved directly or, for a long shortlist with few rules, by column generation."""
+"""The LP relaxation (by HiGHS), solved directly or, for a long shortlist with few rules, by column generation (over
+single columns, or over bundles: a hire with the boosts tied to it)."""
 
 from __future__ import annotations
 
