@@ -87,6 +87,29 @@ def _lp_direct(model: MilpModel, time_limit: float | None):
     return OPTIMAL, x, float(model.c @ x + model.offset), d
 
 
+def _elastic(model: MilpModel, A: sp.spmatrix, slack: sp.spmatrix, cols: np.ndarray, rows: np.ndarray, big: float,
+             time_limit: float | None):
+    """A column generation's restricted LP: ``model``'s columns ``cols`` (their coefficients ``A`` in its rows
+    ``rows``) and elastic slacks ``slack`` and ``-slack`` at cost ``big`` each. (OPTIMAL, HiGHS's solution),
+    (TIME_LIMIT, None), or (None, None) when it cannot conclude."""
+    import highspy
+
+    k = slack.shape[1]
+    sub = MilpModel(c=np.concatenate([model.c[cols], np.full(2 * k, -big)]), A=sp.hstack([A, slack, -slack]).tocsr(),
+                    lo=model.lo[rows], hi=model.hi[rows], lb=np.concatenate([model.lb[cols], np.zeros(2 * k)]),
+                    ub=np.concatenate([model.ub[cols], np.full(2 * k, np.inf)]),
+                    integer=np.zeros(cols.size + 2 * k, dtype=bool), rows=[model.rows[r] for r in rows] if
+                    model.rows else [], n_candidates=0)
+    h = highs_model(sub, False, time_limit)
+    cancelled = run_interruptibly(h, time_limit)
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kTimeLimit or cancelled:
+        return TIME_LIMIT, None
+    if status != highspy.HighsModelStatus.kOptimal:
+        return None, None
+    return OPTIMAL, h.getSolution()
+
+
 def _lp_by_bundles(model: MilpModel, links, time_limit: float | None, start: float):
     """Column generation over bundles: an integer column with the continuous columns tied to it (a hire and its
     boosts). A restricted LP over some bundles, their linking rows and every other ("side") row, with elastic
@@ -97,8 +120,6 @@ def _lp_by_bundles(model: MilpModel, links, time_limit: float | None, start: flo
     every column's reduced cost has the right sign (the duals are feasible), and those are the reduced costs
     returned. None when it cannot conclude (a slack is used, or the rounds run out): the LP is then solved
     directly."""
-    import highspy
-
     rows_l, cont_j, owner, w = links
     m, n = model.shape
     A = sp.csc_matrix(model.A)
@@ -127,23 +148,13 @@ def _lp_by_bundles(model: MilpModel, links, time_limit: float | None, start: flo
         cols = np.union1d(chosen, np.array([j for i in chosen for j in tied[i]], dtype=int))
         rows = np.union1d(side_rows, link_of[cols[~model.integer[cols]]])
         sub_A = A[rows][:, cols]
-        k = rows.size
         in_side = np.isin(rows, side_rows)
-        slack = sp.csc_matrix((np.ones(ms), (np.flatnonzero(in_side), np.arange(ms))), shape=(k, ms))
-        sub = MilpModel(c=np.concatenate([c[cols], np.full(2 * ms, -big)]),
-                        A=sp.hstack([sub_A, slack, -slack]).tocsr(), lo=model.lo[rows], hi=model.hi[rows],
-                        lb=np.concatenate([model.lb[cols], np.zeros(2 * ms)]),
-                        ub=np.concatenate([model.ub[cols], np.full(2 * ms, np.inf)]),
-                        integer=np.zeros(cols.size + 2 * ms, dtype=bool), rows=[model.rows[r] for r in rows],
-                        n_candidates=0)
-        h = highs_model(sub, False, left)
-        cancelled = run_interruptibly(h, left)
-        status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kTimeLimit or cancelled:
+        slack = sp.csc_matrix((np.ones(ms), (np.flatnonzero(in_side), np.arange(ms))), shape=(rows.size, ms))
+        status, sol = _elastic(model, sub_A, slack, cols, rows, big, left)
+        if status == TIME_LIMIT:
             return TIME_LIMIT, None, None, None
-        if status != highspy.HighsModelStatus.kOptimal:
+        if status is None:
             return None
-        sol = h.getSolution()
         y_all = np.asarray(sol.row_dual, float)
         y = np.zeros(ms)
         y[np.searchsorted(side_rows, rows[in_side])] = y_all[in_side]
@@ -170,12 +181,9 @@ def _lp_by_bundles(model: MilpModel, links, time_limit: float | None, start: flo
 
 def _lp_by_columns(model: MilpModel, time_limit: float | None, start: float):
     """Column generation (see ``lp_relaxation``); None when it cannot conclude (then the LP is solved directly)."""
-    import highspy
-
     m, n = model.shape
     A = sp.csc_matrix(model.A)
     c = np.asarray(model.c, float)
-    lo, hi = np.asarray(model.lo, float), np.asarray(model.hi, float)
     # Elastic slacks: row i reads a_i x + s_i - t_i within [lo_i, hi_i], s, t >= 0 at cost M each. M dwarfs what any
     # column is worth, so a slack is used only when the columns in the LP cannot meet the row.
     big = 1e3 * (1.0 + float(np.abs(c).max(initial=0.0))) * (1.0 + float(np.abs(model.ub[np.isfinite(model.ub)]).max(
@@ -188,18 +196,11 @@ def _lp_by_columns(model: MilpModel, time_limit: float | None, start: float):
         left = remaining(time_limit, start)
         if left is not None and left <= 0.01:
             return TIME_LIMIT, None, None, None
-        sub = MilpModel(c=np.concatenate([c[cols], np.full(2 * m, -big)]), A=sp.hstack([A[:, cols], eye, -eye]).tocsr(),
-                    lo=lo, hi=hi, lb=np.concatenate([model.lb[cols], np.zeros(2 * m)]),
-                    ub=np.concatenate([model.ub[cols], np.full(2 * m, np.inf)]),
-                    integer=np.zeros(cols.size + 2 * m, dtype=bool), rows=list(model.rows), n_candidates=0)
-        h = highs_model(sub, False, left)
-        cancelled = run_interruptibly(h, left)
-        ms = h.getModelStatus()
-        if ms == highspy.HighsModelStatus.kTimeLimit or cancelled:
+        status, sol = _elastic(model, A[:, cols], eye, cols, np.arange(m), big, left)
+        if status == TIME_LIMIT:
             return TIME_LIMIT, None, None, None
-        if ms != highspy.HighsModelStatus.kOptimal:
+        if status is None:
             return None
-        sol = h.getSolution()
         y = np.asarray(sol.row_dual, float)
         d = -c - A.T @ y  # HiGHS's column duals for min -c.x, for every column
         outside = np.ones(n, dtype=bool)
