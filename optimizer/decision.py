@@ -449,9 +449,10 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
             warnings.append("the time limit ran out before any mix meeting the rules was found")
         return dict(status=status, objective_value=None, bound=out.bound, gap=None, selected=[],
                     selection=pd.DataFrame(columns=list(SELECTION_COLUMNS)), totals=None, **common)
-    hires, pos, totals, status, value, bound, gap = _valued(scenario, model, out, roi_bound, exts)
     x_full = np.asarray(out.x, float)
-    scenario = _realised(scenario, exts, x_full)  # what the mix delivers: paid boosts add to their creators'
+    delivered = _realised(scenario, exts, x_full)  # what the mix delivers: paid boosts add to their creators'
+    hires, pos, totals, status, value, bound, gap = _valued(scenario, model, out, roi_bound, exts, delivered)
+    scenario = delivered
     cand = scenario.candidates
     if out.status == TIME_LIMIT:
         other = next(name for name in ("cbc", "highs") if name != scenario.solver.name)
@@ -475,14 +476,17 @@ def _assemble(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound
 
 
 def _valued(scenario: Scenario, model: MilpModel, out: SolveOutcome, roi_bound: float | None,
-            exts: list[Extension]) -> tuple[np.ndarray, np.ndarray, Totals, str, float, float | None, float | None]:
+            exts: list[Extension], delivered: Scenario | None = None,
+            ) -> tuple[np.ndarray, np.ndarray, Totals, str, float, float | None, float | None]:
     """The mix a solve found (0/1 per candidate, its positions and its totals), its status, objective value in
-    truth, proven bound and gap. A mix that breaks a rule is never handed out (a solver bug or numerical trouble)."""
+    truth, proven bound and gap. A mix that breaks a rule is never handed out (a solver bug or numerical trouble).
+    ``delivered``: the scenario as the solution delivers it (``_realised``), when the caller has it already."""
     cand = scenario.candidates
     x_full = np.asarray(out.x, float)
     pos = np.flatnonzero(x_full[: cand.n] > 0.5)
     hires = cand.indicator(pos)
-    totals = Totals.of(_realised(scenario, exts, x_full).candidates.outcomes, pos, scenario.audience)
+    delivered = _realised(scenario, exts, x_full) if delivered is None else delivered
+    totals = Totals.of(delivered.candidates.outcomes, pos, scenario.audience)
     goal = scenario.goal
     status = out.status
     if goal.method == "ratio":
