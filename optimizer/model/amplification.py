@@ -71,7 +71,7 @@ class Amplification(Extension):
         return scenario.amplification is not None
 
     def on(self, scenario: Scenario) -> Extension:
-        return Amplification(scenario, self.weights)
+        return Amplification(scenario, scenario.weights)  # the variant's own objective (its columns' values)
 
     def column_metric(self, metric: str) -> tuple[int, np.ndarray] | None:
         """(the first boost column, the metric per unit of each boost column), for objectives the decision sets
