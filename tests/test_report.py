@@ -89,3 +89,16 @@ def test_the_mix_on_the_page_is_formatted_for_people(report):
     assert "." not in reach  # whole people, not 950.163505
     roi = first[header.index("roi")]
     assert len(roi.split(".")[1]) == 2
+
+
+def test_the_tier_and_platform_tables_on_the_page_are_whole_numbers(report):
+    """By tier and by platform on report.html: money and outcomes with separators and no decimals (the page printed
+    156,492.95 reached accounts), shares as percents."""
+    html = (report / "report.html").read_text()
+    for title in ("By tier", "By platform"):
+        section = html[html.index(f">{title}<"):]
+        table = section[section.index("<table"):section.index("</table>")]
+        cells = re.findall(r"<td>([^<]*)</td>", table)
+        numbers = [c for c in cells if re.fullmatch(r"[\d,.%]+", c)]
+        assert numbers, title
+        assert all(re.fullmatch(r"\d{1,3}(,\d{3})*|\d+\.\d%", c) for c in numbers), (title, numbers)

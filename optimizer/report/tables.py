@@ -395,6 +395,9 @@ def breakdown_frame(rows: list[dict]) -> pd.DataFrame:
     for c in ("count", "available"):
         if c in frame:
             frame[c] = frame[c].map(lambda v: f"{int(v):,}")
+    for c in ("cost", "reach", "engagements", "conversions", "revenue", "profit", "unique_reach"):
+        if c in frame:  # whole numbers with separators on every page (the HTML printed 156,492.95 reached)
+            frame[c] = frame[c].map(num)
     return frame.rename(columns=BREAKDOWN_HEADERS)
 
 
