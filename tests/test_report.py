@@ -102,3 +102,20 @@ def test_the_tier_and_platform_tables_on_the_page_are_whole_numbers(report):
         numbers = [c for c in cells if re.fullmatch(r"[\d,.%]+", c)]
         assert numbers, title
         assert all(re.fullmatch(r"\d{1,3}(,\d{3})*|\d+\.\d%", c) for c in numbers), (title, numbers)
+
+
+def test_what_the_rules_cost_is_said_in_words_and_the_objectives_units(report):
+    """The page's what-if rows name each rule as a planner says it (its key beside it), binding as yes, and money
+    as whole numbers with separators (it printed 1,041.992 for a profit objective)."""
+    md = (report / "report.md").read_text()
+    block = md[md.index("## What the rules cost"):].split("```")[1]
+    assert "at least 20 nano creators" in block and "constraints.tiers.nano.min_count" in block
+    assert not re.search(r"\d,\d{3}\.\d{3}", block) and "True" not in block
+
+
+def test_a_fenced_markdown_table_shows_keys_as_they_are(report):
+    """Without tabulate the Markdown tables are plain text in code fences, where a backslash escape would show:
+    rule keys read constraints.tiers.nano.min_count, not min\\_count."""
+    md = (report / "report.md").read_text()
+    if "```" in md:
+        assert "min\\_count" not in md and "constraints.tiers.nano.min_count" in md

@@ -28,6 +28,7 @@ from optimizer.report.tables import (
     diversification_sentence,
     evidence_sentence,
     formatted,
+    loosening_frame,
     num,
     price_tables,
     shown_selection,
@@ -153,10 +154,8 @@ def sections(scenario: Scenario, result: PlanResult, *, frontier=None, sweep=Non
         rules = rule_frame(r)
         out.append(Section("Rules", ["Binding: no room for one more creator (upper limits) or one fewer (lower "
                                      "limits) under this rule."], rules))
-        loose = pd.DataFrame([x.to_dict() for x in (loosening(scenario, r) if loosened is None else loosened)])
+        loose = loosening_frame(r, loosening(scenario, r) if loosened is None else loosened)
         if len(loose):
-            loose = loose.assign(**{k: loose[k].map(lambda v: num(v, 3)) for k in ("objective after", "gain",
-                                                                                   "gain at most")})
             out.append(Section("What the rules cost",
                                ["Each row re-solves the plan without one rule (the budget: with 10% more), binding "
                                 "rules first, and the last without every rule at once (the budget kept); it reports "
@@ -209,15 +208,25 @@ def to_markdown(title: str, parts: list[Section]) -> str:
         out += [f"## {md_text(s.title)}", ""]
         out += [(f"- {md_text(p[2:])}" if p.startswith("- ") else md_text(p)) + "\n" for p in s.paragraphs]
         if s.table is not None and len(s.table):
-            table = s.table.copy()
-            table.columns = [md_text(c) for c in table.columns]
-            for c in [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]:
-                table[c] = table[c].map(lambda v: md_text(v) if isinstance(v, str) else v)
-            out += [table.to_markdown(index=False) if _has_tabulate() else "```\n" +
-                    table.to_string(index=False) + "\n```", ""]
+            out += [_md_table(s.table), ""]
         if s.image is not None:
             out += [f"![{s.title}]({s.image[0]})", ""]
     return "\n".join(out) + "\n"
+
+
+def _md_table(frame: pd.DataFrame) -> str:
+    """A Markdown table (with tabulate), its cells made inert (``md_text``); else the plain text in a code fence,
+    where Markdown reads no emphasis, link or table syntax, so those are not backslash-escaped (the backslashes
+    would show: ``min\\_count``); HTML is still written as entities and a cell's backticks are changed so that none
+    can close the fence."""
+    table = frame.copy()
+    cell = md_text if _has_tabulate() else (lambda v: html.escape(str(v), quote=False).replace("`", "'"))
+    table.columns = [cell(c) for c in table.columns]
+    for c in [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]:
+        table[c] = table[c].map(lambda v: cell(v) if isinstance(v, str) else v)
+    if _has_tabulate():
+        return table.to_markdown(index=False)
+    return "```\n" + table.to_string(index=False) + "\n```"
 
 
 def _has_tabulate() -> bool:

@@ -383,6 +383,23 @@ def format_prices(result: PlanResult) -> str:
     return "\n".join(out)
 
 
+def loosening_frame(result: PlanResult, rows) -> pd.DataFrame:
+    """What each rule costs (``analysis.whatif.Loosening`` rows) for display: the rule in words beside its key, the
+    objective's figures with its own decimals, binding as yes or blank."""
+    goal = objectives.REGISTRY.get(result.objective, objectives.Profit)
+    status = {c.key: c for c in result.constraints}
+
+    def words(key: str) -> str:
+        c = status.get(key)
+        return rule_words(key, c.sense, c.limit, result.currency, result.display) if c is not None else key
+
+    return pd.DataFrame([{"rule": words(x.rule), "key": x.rule, "change": x.change, "binding": "yes" if x.binding
+                          else "", **{k: num(v, goal.digits) for k, v in (("objective after", x.objective_after),
+                                                                           ("gain", x.gain),
+                                                                           ("gain at most", x.gain_at_most))},
+                          "status": str(x.status)} for x in rows])
+
+
 BREAKDOWN_HEADERS = {"share_of_spend": "share of spend", "unique_reach": "unique reach", "count": "chosen",
                      "available": "on the shortlist"}
 
