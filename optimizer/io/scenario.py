@@ -298,10 +298,7 @@ class Scenario:
         # (analysis/comparison.restructured) keeps them
         eng, conv, rev = response_rates(table, amp.response)
         boosted = cand.outcomes.with_boosts(spend, reach, reach * eng, reach * conv, reach * rev)
-        new = replace(self, candidates=replace(cand, outcomes=boosted))
-        if "audience" in self.__dict__:
-            new.__dict__["audience"] = self.__dict__["audience"]
-        return new
+        return replace(self, candidates=replace(cand, outcomes=boosted))  # no audience: boosts cannot have one
 
     def with_fee(self, position: int, fee: float) -> Scenario:
         """A copy in which the candidate at ``position`` costs ``fee`` (``Candidates.with_fee``), the rules

@@ -56,7 +56,8 @@ class Amplification(Extension):
         table = scenario.candidates.table
         _, width, rate = amp.pieces(table, scenario.budget)
         owner, piece = np.nonzero(width > 0)
-        self.owner, self.piece = owner, piece
+        self.owner = owner  # the candidate of each boost column (a known mix completes with every boost at 0:
+        # Extension.repair's default)
         self.width, self.rate = width[owner, piece], rate[owner, piece]
         eng, conv, rev = response_rates(table, amp.response)
         ones = np.ones(owner.size)
@@ -146,10 +147,6 @@ class Amplification(Extension):
             member = table[GROUP_COLUMN[parts[1]]].to_numpy(object)[owner] == parts[2]
             return (member.astype(float) - row.limit) * self.per_unit["spend"]
         return None
-
-    def repair(self, solution: np.ndarray) -> np.ndarray:
-        """Hires alone, unboosted: a mix the greedy start or a known mix gives (every boost column at 0)."""
-        return solution
 
     # a plan
     def spend(self, x: np.ndarray) -> np.ndarray:

@@ -202,8 +202,9 @@ class _Accumulator:
                 totals[m] = totals[m] + subs[BOOSTED[m]] @ self.boost
             paid = subs[BOOSTED["revenue"]] * self.boost
             net = net + paid
-            totals["revenue"] = totals["revenue"] + paid.sum(axis=1)
-            totals["kept"] = totals["kept"] + paid.sum(axis=1)
+            paid_total = paid.sum(axis=1)
+            totals["revenue"] = totals["revenue"] + paid_total
+            totals["kept"] = totals["kept"] + paid_total
         if self.audience is not None:
             aud, pos, st, mix_key = self.audience
             unique = np.empty(r1 - r0)

@@ -129,11 +129,8 @@ def _lp_by_bundles(model: MilpModel, links, time_limit: float | None, start: flo
     side_rows = np.flatnonzero(side)
     A_side = A[side_rows]
     ints = np.flatnonzero(model.integer)
-    tied = [[] for _ in range(n)]  # per integer column: its continuous columns
     link_of = np.full(n, -1)
     link_of[cont_j] = rows_l
-    for j, i in zip(cont_j, owner, strict=True):
-        tied[i].append(j)
     big = 1e3 * (1.0 + float(np.abs(c).max(initial=0.0))) * (1.0 + float(np.abs(model.ub[np.isfinite(model.ub)]).max(
         initial=1.0)))
     ms = side_rows.size
@@ -145,7 +142,7 @@ def _lp_by_bundles(model: MilpModel, links, time_limit: float | None, start: flo
         left = remaining(time_limit, start)
         if left is not None and left <= 0.01:
             return TIME_LIMIT, None, None, None
-        cols = np.union1d(chosen, np.array([j for i in chosen for j in tied[i]], dtype=int))
+        cols = np.union1d(chosen, cont_j[np.isin(owner, chosen)])  # the chosen hires and the columns tied to them
         rows = np.union1d(side_rows, link_of[cols[~model.integer[cols]]])
         sub_A = A[rows][:, cols]
         in_side = np.isin(rows, side_rows)
